@@ -1,0 +1,475 @@
+"""Command-line front end: parse, load, call a typed function, format. Nothing else.
+
+Exit codes: 0 success; 1 a valid request that cannot be served; 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from formats import table, to_csv, to_json
+from network import columns as C
+from network.errors import FileFormatError, InputError, RoutingError, UnservableError
+from network.loader import load_network
+from network.model import Network, Service
+from network.quantities import parse_volume_m3, parse_weight_kg
+from network.timetable import departures, parse_instant
+from network.world import resolve_place
+from routing.compare import Comparison, compare
+from routing.consignment import Consignment
+from routing.itinerary import Itinerary
+from routing.objectives import (
+    ANNUAL_CARRYING_RATE,
+    DEFAULT_EUR_PER_TCO2,
+    Objective,
+    Weights,
+    default_eur_per_day,
+)
+from routing.query import build_consignment, explain_no_itinerary
+from routing.report import itineraries_document
+from routing.search import (
+    DEFAULT_HORIZON_DAYS,
+    SearchOptions,
+    best_itineraries,
+    pareto_itineraries,
+)
+
+__version__ = "0.1.0"
+
+EXAMPLES = """
+\b
+Examples:
+  python cli.py compare Namur Zhengzhou --weight 800kg --volume 3.5m3
+  python cli.py route Liège Hangzhou --weight 1.2t --volume 6m3 --objective time
+  python cli.py route Herstal Suzhou --weight 300kg --volume 1.5m3 --due 2026-12-20
+  python cli.py pareto Charleroi Chengdu --weight 2t --volume 8m3 --format json
+  python cli.py network show
+  python cli.py network validate network/data
+  python cli.py network departures RAIL-ZIH-LGG-ZZ --from 2026-12-01 --days 14
+"""
+
+
+class _Cli(click.Group):
+    """Turns the project's errors into one line on stderr and the documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FileFormatError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            ctx.exit(2)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except UnservableError as exc:
+            click.echo(f"cannot serve: {exc}", err=True)
+            ctx.exit(1)
+        except RoutingError as exc:  # pragma: no cover - every error has a branch above
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+        except OSError as exc:
+            click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+            ctx.exit(2)
+
+
+def _network(ctx: click.Context) -> Network:
+    """The network named by --network (loaded once per invocation)."""
+    obj = ctx.ensure_object(dict)
+    if "network" not in obj:
+        obj["network"] = load_network(obj.get("network_dir"))
+    network: Network = obj["network"]
+    return network
+
+
+def _emit(text: str) -> None:
+    click.echo(text)
+
+
+@click.group(cls=_Cli, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="silkroute")
+@click.option("--network", "network_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Network directory of CSV files (default: the embedded one).")
+@click.pass_context
+def cli(ctx: click.Context, network_dir: Path | None) -> None:
+    """Multimodal Belgium–China shipment routing: rail via Liège, air via LGG, sea via Antwerp."""
+    ctx.ensure_object(dict)["network_dir"] = network_dir
+
+
+@cli.group()
+def network() -> None:
+    """Inspect and validate a network."""
+
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+                       default="table", show_default=True, help="Output format.")
+
+
+def _location_record(network: Network) -> list[dict[str, Any]]:
+    return [
+        {C.ID: x.id, C.NAME: x.name, C.KIND: x.kind, C.COUNTRY: x.country, C.LAT: x.lat,
+         C.LON: x.lon, C.TZ: x.tz, C.HANDLING_H: x.handling_h, C.HANDLING_EUR: x.handling_eur,
+         C.HANDLING_EUR_PER_KG: x.handling_eur_per_kg, C.SOURCE: x.source, C.AS_OF: x.as_of}
+        for x in sorted(network.locations.values(), key=lambda x: x.id)
+    ]
+
+
+def _days_text(service: Service) -> str:
+    if not service.days:
+        return ""
+    if len(service.days) == 7:
+        return C.DAILY
+    return " ".join(C.WEEKDAYS[d] for d in sorted(service.days))
+
+
+def _service_record(network: Network) -> list[dict[str, Any]]:
+    rows = []
+    for sid in sorted(network.services):
+        s = network.services[sid]
+        rows.append({
+            C.ID: s.id, C.FROM: s.origin, C.TO: s.destination, C.MODE: s.mode,
+            C.OPERATOR: s.operator, C.DISTANCE_KM: s.distance_km, C.DURATION_H: s.duration_h,
+            C.DAYS: _days_text(s),
+            C.DEPARTURE: s.departure.strftime("%H:%M") if s.departure else "",
+            C.CUTOFF_H: s.cutoff_h, C.CAPACITY_KG: s.capacity_kg, C.CAPACITY_M3: s.capacity_m3,
+            C.KG_PER_M3: s.kg_per_m3, C.EUR_FIXED: s.eur_fixed, C.EUR_PER_KG: s.eur_per_kg,
+            C.EUR_PER_TKM: s.eur_per_tkm, C.EUR_MIN: s.eur_min,
+            C.CONTAINER_EUR: s.container.eur if s.container else None,
+            C.CONTAINER_M3: s.container.m3 if s.container else None,
+            C.CONTAINER_KG: s.container.kg if s.container else None,
+            C.CO2E_G_PER_TKM: s.co2e_g_per_tkm, C.GOODS: " ".join(sorted(s.goods)),
+            C.SOURCE: s.source, C.AS_OF: s.as_of,
+        })
+    return rows
+
+
+@network.command("show")
+@_FORMAT
+@click.option("--what", type=click.Choice(["all", "locations", "services"]), default="all",
+              show_default=True, help="Which table to show (CSV needs one table).")
+@click.pass_context
+def network_show(ctx: click.Context, fmt: str, what: str) -> None:
+    """Show the locations and services of the network."""
+    net = _network(ctx)
+    locations, services = _location_record(net), _service_record(net)
+    if fmt == "json":
+        payload: dict[str, Any] = {"network": net.name, "as_of": list(net.as_of_range())}
+        if what in ("all", "locations"):
+            payload["locations"] = locations
+        if what in ("all", "services"):
+            payload["services"] = services
+        _emit(to_json(payload))
+        return
+    if fmt == "csv":
+        if what == "all":
+            raise click.UsageError("CSV holds one table: add --what locations or --what services")
+        records = locations if what == "locations" else services
+        fields = C.LOCATION_COLUMNS if what == "locations" else C.SERVICE_COLUMNS
+        click.echo(to_csv(records, fields), nl=False)
+        return
+    parts = []
+    if what in ("all", "locations"):
+        parts.append(f"Locations ({len(locations)})\n" + table(
+            [[r[C.ID], r[C.NAME], r[C.KIND], r[C.COUNTRY], r[C.TZ], f"{r[C.HANDLING_H]:g}",
+              f"{r[C.HANDLING_EUR]:g}"] for r in locations],
+            ["id", "name", "kind", "country", "tz", "handling h", "handling EUR"],
+            align_right=(5, 6)))
+    if what in ("all", "services"):
+        parts.append(f"Services ({len(services)})\n" + table(
+            [[r[C.ID], r[C.FROM], r[C.TO], r[C.MODE], f"{r[C.DISTANCE_KM]:,.0f}",
+              f"{r[C.DURATION_H]:g}", r[C.DAYS] or "on demand", r[C.DEPARTURE],
+              "" if r[C.CAPACITY_KG] is None else f"{r[C.CAPACITY_KG]:,.0f}"] for r in services],
+            ["id", "from", "to", "mode", "km", "hours", "days", "dep", "capacity kg"],
+            align_right=(4, 5, 8)))
+    start, end = net.as_of_range()
+    parts.append(f"Data as of {start} to {end}.")
+    _emit("\n\n".join(parts))
+
+
+@network.command("validate")
+@click.argument("directory", type=click.Path(path_type=Path))
+def network_validate(directory: Path) -> None:
+    """Check a network directory; list every problem as file:line:column."""
+    net = load_network(directory)
+    modes: dict[str, int] = {}
+    for service in net.services.values():
+        modes[service.mode] = modes.get(service.mode, 0) + 1
+    by_mode = ", ".join(f"{n} {m}" for m, n in sorted(modes.items()))
+    _emit(f"{directory}: valid — {len(net.locations)} locations, {len(net.services)} services "
+          f"({by_mode}), {len(net.shapes)} shapes, {len(net.access)} access rules")
+
+
+def _service(net: Network, service_id: str) -> Service:
+    service = net.services.get(service_id)
+    if service is None:
+        import difflib
+
+        close = difflib.get_close_matches(service_id, list(net.services), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise InputError(f"unknown service {service_id!r}{hint}")
+    return service
+
+
+@network.command("departures")
+@click.argument("service_id", metavar="SERVICE")
+@click.option("--from", "start_text", required=True,
+              help="First day (ISO date or date-time; local time of the service's origin).")
+@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True,
+              help="How many days to list.")
+@_FORMAT
+@click.pass_context
+def network_departures(ctx: click.Context, service_id: str, start_text: str, days: int,
+                       fmt: str) -> None:
+    """List the scheduled departures of SERVICE, in local time at both ends."""
+    net = _network(ctx)
+    service = _service(net, service_id)
+    if not service.is_timetabled:
+        raise InputError(f"service {service_id!r} departs on demand (no timetable)")
+    try:
+        start = parse_instant(start_text, service.origin_tz)
+    except ValueError as exc:
+        raise InputError(f"--from: {exc}") from None
+    arrival_tz = net.locations[service.destination].zone
+    rows = []
+    for dep in departures(service, start, start + timedelta(days=days)):
+        arr = (dep + timedelta(hours=service.duration_h)).astimezone(arrival_tz)
+        cutoff = dep - timedelta(hours=service.cutoff_h)
+        rows.append({"service": service.id, "cutoff": cutoff.isoformat(),
+                     "departure": dep.isoformat(), "arrival": arr.isoformat()})
+    _render_rows(rows, fmt, ["service", "cutoff", "departure", "arrival"],
+                 lambda r: [r["cutoff"][:16].replace("T", " "), r["departure"].replace("T", " "),
+                            r["arrival"].replace("T", " ")],
+                 ["cut-off (local)", f"departs {service.origin}", f"arrives {service.destination}"])
+
+
+def _render_rows(rows: list[dict[str, Any]], fmt: str, fields: list[str],
+                 table_row: Callable[[dict[str, Any]], list[Any]], header: list[str]) -> None:
+    if fmt == "json":
+        _emit(to_json(rows))
+    elif fmt == "csv":
+        click.echo(to_csv(rows, fields), nl=False)
+    else:
+        _emit(table([table_row(r) for r in rows], header) if rows else "no departures")
+
+
+# --- route, compare, pareto ----------------------------------------------------------------------
+
+def _consignment_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.argument("origin"),
+        click.argument("destination"),
+        click.option("--weight", "weight", required=True,
+                     help="Actual weight: 800kg, 1.2t or 800 (kg)."),
+        click.option("--volume", "volume", required=True, help="Volume: 3.5m3, 3.5 m³ or 350l."),
+        click.option("--ready", default=None,
+                     help="When cargo can leave (ISO date-time, origin local time unless an "
+                          "offset is given). Default: tomorrow 09:00 at the origin."),
+        click.option("--due", default=None,
+                     help="Latest arrival (ISO date-time, destination local time)."),
+        click.option("--goods", default="general", show_default=True,
+                     help="Goods class: " + ", ".join(C.GOODS_CLASSES) + "."),
+        click.option("--value", "value_eur", type=float, default=None,
+                     help="Value of the goods in EUR (sets the default --eur-per-day)."),
+        click.option("--objective", type=click.Choice([o.value for o in Objective]),
+                     default="cost", show_default=True, help="What to minimise."),
+        click.option("--eur-per-day", type=float, default=None,
+                     help="Price of a day in transit for 'balanced' (default: value × "
+                          f"{ANNUAL_CARRYING_RATE:.0%} a year / 365)."),
+        click.option("--eur-per-tco2", type=float, default=DEFAULT_EUR_PER_TCO2,
+                     show_default=True, help="Carbon price for 'balanced', EUR per t CO2e."),
+        click.option("--horizon-days", type=float, default=DEFAULT_HORIZON_DAYS,
+                     show_default=True, help="Only departures up to this many days after ready."),
+        _FORMAT,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _request(ctx: click.Context, kw: dict[str, Any]) -> tuple[Network, Consignment, SearchOptions]:
+    """Parse the shared options into a network, a consignment and search options."""
+    net = _network(ctx)
+    weight_kg = parse_weight_kg(kw["weight"])
+    volume_m3 = parse_volume_m3(kw["volume"])
+    net, origin = resolve_place(net, kw["origin"])
+    ready = kw["ready"]
+    if ready is None:
+        tomorrow = datetime.now(origin.zone).date() + timedelta(days=1)
+        ready = datetime.combine(tomorrow, time(9, 0), tzinfo=origin.zone)
+    net, consignment = build_consignment(
+        net, kw["origin"], kw["destination"], weight_kg=weight_kg, volume_m3=volume_m3,
+        ready=ready, due=kw["due"], goods=kw["goods"], value_eur=kw["value_eur"])
+    per_day = kw["eur_per_day"]
+    weights = Weights(default_eur_per_day(kw["value_eur"]) if per_day is None else per_day,
+                      kw["eur_per_tco2"])
+    try:
+        options = SearchOptions(Objective(kw["objective"]), weights, kw["horizon_days"],
+                                kw.get("alternatives", 0))
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    return net, consignment, options
+
+
+def _query(command: str, consignment: Consignment, options: SearchOptions) -> dict[str, Any]:
+    return {"command": command, "objective": options.objective.value,
+            "horizon_days": options.horizon_days, "eur_per_day": options.weights.eur_per_day,
+            "eur_per_tco2": options.weights.eur_per_tco2}
+
+
+def _local(instant: datetime) -> str:
+    return instant.strftime("%Y-%m-%d %H:%M %z")
+
+
+def _header(net: Network, c: Consignment, options: SearchOptions) -> str:
+    due = f" · due {_local(c.due)}" if c.due else ""
+    return (f"{net.locations[c.origin].name} → {net.locations[c.destination].name} · "
+            f"{c.weight_kg:,.0f} kg · {c.volume_m3:g} m³ · {c.goods} · ready {_local(c.ready)}"
+            f"{due} · objective {options.objective.value}")
+
+
+def _itinerary_text(net: Network, it: Itinerary, title: str) -> str:
+    due = {True: " · meets due date", False: " · LATE", None: ""}[it.meets_due]
+    head = (f"{title}: {it.describe()} — EUR {it.cost_eur:,.2f} · {it.transit_h / 24:.1f} days · "
+            f"arrives {_local(it.arrive)} · {it.co2e_kg:,.1f} kg CO2e{due}")
+    rows = []
+    for i, leg in enumerate(it.legs):
+        if i > 0:
+            h = it.handling[i - 1]
+            rows.append(["", f"handling at {h.location}", "", "", f"+{h.hours:g} h", "", "", "",
+                         f"{h.cost_eur:,.2f}", ""])
+        s = leg.service
+        rows.append([i + 1, s.id, f"{s.origin} → {s.destination}", s.mode, _local(leg.depart),
+                     _local(leg.arrive), f"{leg.chargeable_kg:,.0f}",
+                     leg.basis + (f" ×{leg.containers}" if leg.containers else ""),
+                     f"{leg.cost_eur:,.2f}", f"{leg.co2e_kg:,.1f}"])
+    return head + "\n" + table(
+        rows, ["leg", "service", "from → to", "mode", "departs (local)", "arrives (local)",
+               "chargeable kg", "tariff", "EUR", "kg CO2e"], align_right=(6, 8, 9))
+
+
+_LEG_CSV_FIELDS = ["rank", "main_mode", "itinerary_cost_eur", "itinerary_transit_h",
+                   "itinerary_co2e_kg", "leg", "service", "operator", "from", "to", "mode",
+                   "depart", "arrive", "chargeable_kg", "basis", "containers", "cost_eur",
+                   "co2e_kg", "handling_before_eur"]
+
+
+def _legs_csv(doc: dict[str, Any]) -> str:
+    rows = []
+    for it in doc["itineraries"]:
+        for i, leg in enumerate(it["legs"]):
+            rows.append({
+                "rank": it["rank"], "main_mode": it["main_mode"],
+                "itinerary_cost_eur": it["cost_eur"], "itinerary_transit_h": it["transit_h"],
+                "itinerary_co2e_kg": it["co2e_kg"], "leg": i + 1,
+                **{k: leg[k] for k in ("service", "operator", "from", "to", "mode", "depart",
+                                       "arrive", "chargeable_kg", "basis", "containers",
+                                       "cost_eur", "co2e_kg")},
+                "handling_before_eur": it["handling"][i - 1]["cost_eur"] if i else 0.0,
+            })
+    return to_csv(rows, _LEG_CSV_FIELDS)
+
+
+def _emit_itineraries(net: Network, c: Consignment, options: SearchOptions,
+                      itineraries: list[Itinerary], fmt: str, command: str,
+                      titles: list[str] | None = None) -> dict[str, Any]:
+    doc = itineraries_document(net, c, itineraries, _query(command, c, options))
+    if fmt == "json":
+        _emit(to_json(doc))
+    elif fmt == "csv":
+        click.echo(_legs_csv(doc), nl=False)
+    else:
+        names = titles or [f"#{i + 1}" for i in range(len(itineraries))]
+        _emit("\n\n".join([_header(net, c, options)]
+                           + [_itinerary_text(net, it, t) for it, t in zip(itineraries, names,
+                                                                           strict=True)]))
+    return doc
+
+
+@cli.command()
+@_consignment_options
+@click.option("--alternatives", type=click.IntRange(0, 20), default=0, show_default=True,
+              help="Also show the K next-best distinct itineraries.")
+@click.pass_context
+def route(ctx: click.Context, **kw: Any) -> None:
+    """The best door-to-door itinerary from ORIGIN to DESTINATION, leg by leg."""
+    net, consignment, options = _request(ctx, kw)
+    found = list(best_itineraries(net, consignment, options).itineraries)
+    if not found:
+        raise explain_no_itinerary(net, consignment, options)
+    _emit_itineraries(net, consignment, options, found, kw["fmt"], "route")
+
+
+@cli.command()
+@_consignment_options
+@click.pass_context
+def pareto(ctx: click.Context, **kw: Any) -> None:
+    """The non-dominated itineraries on cost, arrival and CO2e (cheapest first)."""
+    net, consignment, options = _request(ctx, kw)
+    found = list(pareto_itineraries(net, consignment, options).itineraries)
+    if not found:
+        raise explain_no_itinerary(net, consignment, options)
+    _emit_itineraries(net, consignment, options, found, kw["fmt"], "pareto")
+
+
+def _comparison_text(result: Comparison) -> str:
+    rows = [[mode, f"{it.cost_eur:,.0f}", f"{it.transit_h / 24:.1f}", _local(it.arrive),
+             f"{it.co2e_kg:,.0f}", {True: "yes", False: "NO", None: "-"}[it.meets_due],
+             " > ".join(it.signature)] for mode, it in result.by_mode.items()]
+    text = table(rows, ["main mode", "EUR", "days", "arrives (local)", "kg CO2e", "meets due",
+                        "services"], align_right=(1, 2, 4))
+    notes = []
+    if result.break_even_kg is not None:
+        notes.append(f"Rail is cheaper than air above {result.break_even_kg:,.0f} kg for goods "
+                     "of this density.")
+    elif "air" in result.by_mode and "rail" in result.by_mode:
+        notes.append("No break-even weight between 1 kg and 200 t: one mode is cheaper "
+                     "throughout.")
+    if result.value_of_time_eur_per_day is not None:
+        notes.append(f"Air's speed pays when a day in transit costs more than EUR "
+                     f"{result.value_of_time_eur_per_day:,.0f} (goods worth over EUR "
+                     f"{result.break_even_goods_value_eur:,.0f} at "
+                     f"{ANNUAL_CARRYING_RATE:.0%} a year carrying cost).")
+    return text + ("\n\n" + "\n".join(notes) if notes else "")
+
+
+@cli.command("compare")
+@_consignment_options
+@click.pass_context
+def compare_cmd(ctx: click.Context, **kw: Any) -> None:
+    """Rail vs air vs sea: the best itinerary per main mode, with break-even figures."""
+    net, consignment, options = _request(ctx, kw)
+    result = compare(net, consignment, options)
+    if not result.by_mode:
+        raise explain_no_itinerary(net, consignment, options)
+    itineraries = list(result.by_mode.values())
+    fmt = kw["fmt"]
+    if fmt == "json":
+        doc = itineraries_document(net, consignment, itineraries,
+                                   _query("compare", consignment, options))
+        doc["break_even"] = {"weight_kg": result.break_even_kg,
+                             "value_of_time_eur_per_day": result.value_of_time_eur_per_day,
+                             "goods_value_eur": result.break_even_goods_value_eur}
+        _emit(to_json(doc))
+    elif fmt == "csv":
+        _emit_itineraries(net, consignment, options, itineraries, fmt, "compare")
+    else:
+        _emit(_header(net, consignment, options) + "\n\n" + _comparison_text(result))
+
+
+def main() -> None:
+    """Entry point that never shows a traceback for an interrupted run."""
+    try:
+        cli(obj={})
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Typed, immutable model of a multimodal freight network.
+
+Every object validates itself in `__post_init__` and raises `InvalidFieldsError`
+naming each bad field, so a model object that exists is a valid one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from functools import cache, cached_property
+from types import MappingProxyType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from network.columns import GOODS_CLASSES, KINDS, MODES
+from network.errors import InvalidFieldsError
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
+
+Errors = list[tuple[str, str]]
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone `name`; raises `ValueError` for an unknown zone."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def _check_id(errors: Errors, name: str, value: str) -> None:
+    if not ID_PATTERN.match(value):
+        errors.append((name, f"{value!r} is not a valid id (letters, digits, '_' and '-')"))
+
+
+def _check_non_negative(errors: Errors, obj: object, *names: str) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if value is None:
+            continue
+        if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
+            errors.append((name, f"{value!r} is not a finite number"))
+        elif value < 0:
+            errors.append((name, f"{value!r} is negative"))
+
+
+def _check_positive(errors: Errors, obj: object, *names: str) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and isinstance(value, (int, float)) and value == 0:
+            errors.append((name, "must be greater than zero"))
+
+
+def _raise_if(owner: str, errors: Errors) -> None:
+    if errors:
+        raise InvalidFieldsError(owner, errors)
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place where cargo starts, ends or changes service."""
+
+    id: str
+    name: str
+    kind: str
+    country: str
+    lat: float
+    lon: float
+    tz: str
+    handling_h: float = 0.0
+    handling_eur: float = 0.0
+    handling_eur_per_kg: float = 0.0
+    source: str = ""
+    as_of: str = ""
+
+    def __post_init__(self) -> None:
+        errors: Errors = []
+        _check_id(errors, "id", self.id)
+        if not self.name.strip():
+            errors.append(("name", "is empty"))
+        if self.kind not in KINDS:
+            errors.append(("kind", f"unknown kind {self.kind!r} (expected one of {', '.join(KINDS)})"))
+        if not COUNTRY_PATTERN.match(self.country):
+            errors.append(("country", f"{self.country!r} is not an ISO 3166 alpha-2 code"))
+        _check_non_negative(errors, self, "handling_h", "handling_eur", "handling_eur_per_kg")
+        if not -90 <= self.lat <= 90:
+            errors.append(("lat", f"{self.lat!r} is outside -90..90"))
+        if not -180 <= self.lon <= 180:
+            errors.append(("lon", f"{self.lon!r} is outside -180..180"))
+        try:
+            zone(self.tz)
+        except ValueError as exc:
+            errors.append(("tz", str(exc)))
+        _raise_if(f"location {self.id!r}", errors)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The location's time zone."""
+        return zone(self.tz)
+
+    def handling_cost_eur(self, weight_kg: float) -> float:
+        """What changing service here costs a consignment of `weight_kg` actual weight."""
+        return self.handling_eur + self.handling_eur_per_kg * weight_kg
+
+
+@dataclass(frozen=True)
+class Container:
+    """A whole unit a service sells at a flat price (a 40' box, a full truck)."""
+
+    eur: float
+    m3: float
+    kg: float
+
+    def __post_init__(self) -> None:
+        errors: Errors = []
+        _check_non_negative(errors, self, "eur", "m3", "kg")
+        _check_positive(errors, self, "m3", "kg")
+        _raise_if("container", errors)
+
+    def count_for(self, weight_kg: float, volume_m3: float) -> int:
+        """The fewest containers that hold both the weight and the volume."""
+        # A tiny tolerance keeps 67.0000000001 m³ (float noise) from buying a second box.
+        eps = 1e-9
+        return max(1, math.ceil(weight_kg / self.kg - eps), math.ceil(volume_m3 / self.m3 - eps))
+
+
+@dataclass(frozen=True)
+class Service:
+    """A leg between two locations: timetabled (weekly days and a departure time) or on demand."""
+
+    id: str
+    origin: str
+    destination: str
+    mode: str
+    operator: str
+    distance_km: float
+    duration_h: float
+    days: frozenset[int] = frozenset()
+    departure: time | None = None
+    cutoff_h: float = 0.0
+    capacity_kg: float | None = None
+    capacity_m3: float | None = None
+    kg_per_m3: float = 0.0
+    eur_fixed: float = 0.0
+    eur_per_kg: float = 0.0
+    eur_per_tkm: float = 0.0
+    eur_min: float = 0.0
+    container: Container | None = None
+    co2e_g_per_tkm: float = 0.0
+    goods: frozenset[str] = frozenset()
+    source: str = ""
+    as_of: str = ""
+    origin_tz: str = "UTC"  # the origin location's zone, in which `departure` is read
+
+    def __post_init__(self) -> None:
+        errors: Errors = []
+        _check_id(errors, "id", self.id)
+        _check_id(errors, "origin", self.origin)
+        _check_id(errors, "destination", self.destination)
+        if self.origin == self.destination:
+            errors.append(("destination", "is the same as the origin"))
+        if self.mode not in MODES:
+            errors.append(("mode", f"unknown mode {self.mode!r} (expected one of {', '.join(MODES)})"))
+        _check_non_negative(
+            errors, self, "distance_km", "duration_h", "cutoff_h", "capacity_kg", "capacity_m3",
+            "kg_per_m3", "eur_fixed", "eur_per_kg", "eur_per_tkm", "eur_min", "co2e_g_per_tkm",
+        )
+        if any(d not in range(7) for d in self.days):
+            errors.append(("days", "weekdays must be 0 (Monday) to 6 (Sunday)"))
+        if self.days and self.departure is None:
+            errors.append(("departure", "is required when days are set"))
+        if not self.days and self.departure is not None:
+            errors.append(("days", "are required when a departure time is set"))
+        if self.departure is not None and self.departure.tzinfo is not None:
+            errors.append(("departure", "must be a naive local time"))
+        unknown = sorted(self.goods - set(GOODS_CLASSES))
+        if unknown:
+            errors.append(("goods", f"unknown goods class {', '.join(unknown)} "
+                                    f"(expected {', '.join(GOODS_CLASSES)})"))
+        _raise_if(f"service {self.id!r}", errors)
+
+    @property
+    def is_timetabled(self) -> bool:
+        """True when the service leaves at scheduled times, False when it leaves on demand."""
+        return bool(self.days)
+
+    @property
+    def is_capacitated(self) -> bool:
+        """True when a departure has a weight or volume limit."""
+        return self.capacity_kg is not None or self.capacity_m3 is not None
+
+    def accepts(self, goods: str) -> bool:
+        """Whether the service carries goods of class `goods` (an empty list accepts all)."""
+        return not self.goods or goods in self.goods
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """How an off-network city of `country` is joined to the network by synthesized road legs."""
+
+    country: str
+    nearest_k: int
+    detour_factor: float
+    speed_kmh: float
+    lead_time_h: float
+    eur_fixed: float
+    eur_per_tkm: float
+    eur_min: float
+    kg_per_m3: float
+    container_eur_per_km: float | None
+    container_m3: float | None
+    container_kg: float | None
+    co2e_g_per_tkm: float
+    source: str = ""
+    as_of: str = ""
+
+    def __post_init__(self) -> None:
+        errors: Errors = []
+        if not COUNTRY_PATTERN.match(self.country):
+            errors.append(("country", f"{self.country!r} is not an ISO 3166 alpha-2 code"))
+        _check_non_negative(
+            errors, self, "nearest_k", "detour_factor", "speed_kmh", "lead_time_h", "eur_fixed",
+            "eur_per_tkm", "eur_min", "kg_per_m3", "container_eur_per_km", "container_m3",
+            "container_kg", "co2e_g_per_tkm",
+        )
+        _check_positive(errors, self, "nearest_k", "speed_kmh", "container_m3", "container_kg")
+        if self.detour_factor < 1:
+            errors.append(("detour_factor", "must be at least 1 (roads are never shorter "
+                                            "than the great circle)"))
+        sizes = (self.container_eur_per_km, self.container_m3, self.container_kg)
+        if any(s is None for s in sizes) and any(s is not None for s in sizes):
+            errors.append(("container_eur_per_km", "container price and sizes go together"))
+        _raise_if(f"access rule {self.country!r}", errors)
+
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Network:
+    """Locations, services, their map shapes and the access rules, checked for consistency."""
+
+    locations: Mapping[str, Location]
+    services: Mapping[str, Service]
+    shapes: Mapping[str, tuple[Point, ...]] = field(default_factory=dict)
+    access: Mapping[str, AccessRule] = field(default_factory=dict)
+    name: str = "network"
+
+    def __post_init__(self) -> None:
+        errors: Errors = []
+        for sid, service in self.services.items():
+            for end in (service.origin, service.destination):
+                if end not in self.locations:
+                    errors.append(("services", f"service {sid!r} uses unknown location {end!r}"))
+            origin = self.locations.get(service.origin)
+            if origin is not None and origin.tz != service.origin_tz:
+                errors.append(("services", f"service {sid!r} reads its timetable in "
+                                           f"{service.origin_tz}, its origin is in {origin.tz}"))
+        for sid in self.shapes:
+            if sid not in self.services:
+                errors.append(("shapes", f"shape for unknown service {sid!r}"))
+        _raise_if("network", errors)
+        # Freeze the mappings so the network cannot change under a cached index.
+        object.__setattr__(self, "locations", MappingProxyType(dict(self.locations)))
+        object.__setattr__(self, "services", MappingProxyType(dict(self.services)))
+        object.__setattr__(self, "shapes", MappingProxyType(dict(self.shapes)))
+        object.__setattr__(self, "access", MappingProxyType(dict(self.access)))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    @cached_property
+    def outgoing(self) -> Mapping[str, tuple[Service, ...]]:
+        """Services leaving each location, in id order (a stated, deterministic order)."""
+        index: dict[str, list[Service]] = {lid: [] for lid in self.locations}
+        for sid in sorted(self.services):
+            service = self.services[sid]
+            index[service.origin].append(service)
+        return MappingProxyType({k: tuple(v) for k, v in index.items()})
+
+    @cached_property
+    def incoming(self) -> Mapping[str, tuple[Service, ...]]:
+        """Services arriving at each location, in id order."""
+        index: dict[str, list[Service]] = {lid: [] for lid in self.locations}
+        for sid in sorted(self.services):
+            service = self.services[sid]
+            index[service.destination].append(service)
+        return MappingProxyType({k: tuple(v) for k, v in index.items()})
+
+    def as_of_range(self) -> tuple[str, str]:
+        """The earliest and latest `as_of` stamps of the data (empty strings if none)."""
+        stamps = sorted({x.as_of for x in self.locations.values() if x.as_of}
+                        | {x.as_of for x in self.services.values() if x.as_of})
+        return (stamps[0], stamps[-1]) if stamps else ("", "")
+
+    def with_services(self, extra: Mapping[str, Service],
+                      extra_locations: Mapping[str, Location] | None = None) -> Network:
+        """A new network with `extra` services (and locations) added."""
+        return Network(
+            locations={**self.locations, **(extra_locations or {})},
+            services={**self.services, **extra},
+            shapes=self.shapes,
+            access=self.access,
+            name=self.name,
+        )
