@@ -32,7 +32,9 @@ from routing.costing import leg_co2e_kg, leg_price
 from routing.itinerary import Handling, Itinerary, Leg
 from routing.objectives import Objective, Weights
 
-DEFAULT_HORIZON_DAYS = 28.0
+# Scheduled departures are searched up to this many days after ready: long enough for a sea
+# leg (~45 days via the Cape) to be followed by another scheduled leg.
+DEFAULT_HORIZON_DAYS = 60.0
 INF = math.inf
 
 
@@ -280,9 +282,7 @@ def _run(p: _Problem, *, k: int, pareto: bool, by_mode: bool,
                 if depart is None:
                     continue
             else:
-                depart = available
-                if depart > p.horizon_s:
-                    continue
+                depart = available  # on demand: no timetable, so the horizon does not apply
             arrive = depart + service.duration_h * 3600
             if arrive + h > p.due_s:
                 continue

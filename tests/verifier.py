@@ -105,7 +105,7 @@ def verify_itinerary(raw: RawNetwork, it: Itinerary, horizon_days: float | None 
                 fail(f"{row['id']} at {leg.depart} misses its cut-off (cargo available {available})")
         elif leg.depart.astimezone(UTC) != available:
             fail(f"on-demand {row['id']} should leave at {available}, not {leg.depart}")
-        if horizon_days is not None and (leg.depart.astimezone(UTC)
+        if horizon_days is not None and row["days"].strip() and (leg.depart.astimezone(UTC)
                                          > c.ready.astimezone(UTC) + timedelta(days=horizon_days)):
             fail(f"{row['id']} departs after the horizon")
         expected_arrival = leg.depart.astimezone(UTC) + timedelta(hours=_num(row, "duration_h"))

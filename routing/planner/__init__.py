@@ -1,0 +1,1 @@
+"""Capacity-aware batch planning: many consignments onto scheduled departures, with containers."""

@@ -1,0 +1,190 @@
+"""The itinerary engine on hand-made networks with hand-computed optima, and on the default one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from network import load_network
+from network.loader import DEFAULT_NETWORK_DIR
+from routing.consignment import Consignment
+from routing.objectives import Objective, Weights
+from routing.search import (
+    SearchOptions,
+    best_by_main_mode,
+    best_itineraries,
+    pareto_itineraries,
+)
+from tests.builders import location, service, write_network
+from tests.verifier import RawNetwork, verify_itinerary
+
+BRU = ZoneInfo("Europe/Brussels")
+SHA = ZoneInfo("Asia/Shanghai")
+
+
+def _solve(directory, consignment, **options):
+    net = load_network(directory)
+    result = best_itineraries(net, consignment, SearchOptions(**options))
+    raw = RawNetwork(directory)
+    for it in result.itineraries:
+        verify_itinerary(raw, it, options.get("horizon_days", 60))
+    return result.itineraries
+
+
+def _two_trains(tmp_path, **train_b):
+    """A → hub by truck, then two competing trains hub → Z (Mon fast dear, Thu cheap slow)."""
+    return write_network(tmp_path, [
+        location("A"), location("H", kind="rail_terminal", handling_h=2, handling_eur=10),
+        location("Z", country="CN", tz="Asia/Shanghai", lat=34.7, lon=113.6),
+    ], [
+        service("T", "A", "H", duration_h=3, eur_fixed=50),
+        service("FAST", "H", "Z", mode="rail", days="Mon", departure="10:00", cutoff_h=24,
+                duration_h=300, eur_per_kg=1.0, distance_km=11000, co2e_g_per_tkm=30),
+        service("SLOW", "H", "Z", mode="rail", days="Thu", departure="10:00", cutoff_h=24,
+                duration_h=400, eur_per_kg=0.5, distance_km=11000, co2e_g_per_tkm=20, **train_b),
+    ])
+
+
+def _c(**kw):
+    base = {"origin": "A", "destination": "Z", "weight_kg": 100.0, "volume_m3": 0.1,
+            "ready": datetime(2026, 11, 30, 6, 0, tzinfo=BRU)}  # a Monday
+    base.update(kw)
+    return Consignment(**base)
+
+
+def test_cost_waits_for_the_cheaper_later_departure(tmp_path):
+    """Under `cost` the cargo waits for Thursday's cheap train: 50 + 10 + 50 = EUR 110."""
+    ready = datetime(2026, 11, 27, 6, 0, tzinfo=BRU)  # Friday: Monday's train is reachable
+    [best] = _solve(_two_trains(tmp_path), _c(ready=ready))
+    assert best.signature == ("T", "SLOW")
+    assert best.cost_eur == pytest.approx(110.0)
+    assert best.legs[1].depart == datetime(2026, 12, 3, 10, 0, tzinfo=BRU)
+
+
+def test_time_takes_the_earlier_dearer_departure(tmp_path):
+    """Under `time` the Monday train wins: arrival Mon 10:00 + 300 h, cost 50 + 10 + 100."""
+    ready = datetime(2026, 11, 27, 6, 0, tzinfo=BRU)
+    [best] = _solve(_two_trains(tmp_path), _c(ready=ready), objective=Objective.TIME)
+    assert best.signature == ("T", "FAST")
+    assert best.cost_eur == pytest.approx(160.0)
+    expected = datetime(2026, 11, 30, 10, 0, tzinfo=BRU) + timedelta(hours=300)
+    assert best.arrive == expected
+
+
+def test_cutoff_just_missed_waits_a_week(tmp_path):
+    """Cargo at the hub one minute after the cut-off takes next week's train."""
+    # Truck 3 h + handling 2 h: ready Sun 05:01 -> available Sun 10:01 > Mon 10:00 - 24 h.
+    ready = datetime(2026, 11, 29, 5, 1, tzinfo=BRU)
+    [best] = _solve(_two_trains(tmp_path), _c(ready=ready), objective=Objective.TIME)
+    # Next Monday's fast train (Dec 7 + 300 h) still beats Thursday's slow one (Dec 3 + 400 h).
+    assert best.legs[1].depart == datetime(2026, 12, 7, 10, 0, tzinfo=BRU)
+    on_time = datetime(2026, 11, 29, 5, 0, tzinfo=BRU)
+    [best] = _solve(_two_trains(tmp_path), _c(ready=on_time), objective=Objective.TIME)
+    assert best.legs[1].depart == datetime(2026, 11, 30, 10, 0, tzinfo=BRU)
+
+
+def test_container_is_cheaper_than_lcl_for_a_big_consignment(tmp_path):
+    """20 t at EUR 0.5/kg is EUR 10,000 LCL; one container at EUR 3,000 wins."""
+    directory = _two_trains(tmp_path, container_eur=3000, container_m3=67, container_kg=21000)
+    [best] = _solve(directory, _c(weight_kg=20000.0, volume_m3=30.0))
+    train = best.legs[1]
+    assert (train.basis, train.containers, train.cost_eur) == ("FCL", 1, 3000.0)
+    # 22 t needs two boxes (weight), EUR 6,000 still beats EUR 11,000 LCL.
+    [best] = _solve(directory, _c(weight_kg=22000.0, volume_m3=30.0))
+    assert (best.legs[1].containers, best.legs[1].cost_eur) == (2, 6000.0)
+
+
+def test_goods_class_forbids_the_cheapest_service(tmp_path):
+    """Dangerous goods cannot take the general-only cheap train."""
+    directory = _two_trains(tmp_path, goods="general")
+    [best] = _solve(directory, _c(goods="dg"))
+    assert best.signature == ("T", "FAST")
+
+
+def test_due_date_excludes_the_slow_train(tmp_path):
+    """A due date the slow train misses leaves the fast one; a due date both miss leaves none."""
+    ready = datetime(2026, 11, 27, 6, 0, tzinfo=BRU)
+    due = datetime(2026, 12, 15, 0, 0, tzinfo=SHA)
+    [best] = _solve(_two_trains(tmp_path), _c(ready=ready, due=due))
+    assert best.signature == ("T", "FAST")
+    assert best.meets_due
+    assert not _solve(_two_trains(tmp_path), _c(ready=ready, due=ready + timedelta(days=3)))
+
+
+def test_dst_change_moves_the_arrival_in_utc(tmp_path):
+    """A Sunday 10:00 departure after spring-forward leaves at 08:00 UTC, not 09:00."""
+    directory = write_network(tmp_path, [location("A"), location("B")], [
+        service("S", "A", "B", days="Sun", departure="10:00", duration_h=5)])
+    ready = datetime(2027, 3, 26, 12, 0, tzinfo=BRU)
+    [best] = _solve(directory, _c(destination="B", ready=ready))
+    assert best.legs[0].depart.astimezone(UTC) == datetime(2027, 3, 28, 8, 0, tzinfo=UTC)
+    assert best.transit_h == pytest.approx(50)  # Fri 11:00 UTC -> Sun 13:00 UTC (51 h on the clock)
+
+
+def test_alternatives_are_distinct_routes_best_first(tmp_path):
+    """Two alternatives are the two trains, never the same train a week later."""
+    ready = datetime(2026, 11, 27, 6, 0, tzinfo=BRU)
+    found = _solve(_two_trains(tmp_path), _c(ready=ready), alternatives=3)
+    assert [it.signature for it in found] == [("T", "SLOW"), ("T", "FAST")]
+
+
+def test_balanced_prices_time(tmp_path):
+    """With time worth EUR 10/day the fast train (EUR 50 dearer, ~7 days sooner) wins."""
+    ready = datetime(2026, 11, 27, 6, 0, tzinfo=BRU)
+    cheap = _solve(_two_trains(tmp_path), _c(ready=ready), objective=Objective.BALANCED,
+                   weights=Weights(eur_per_day=1.0, eur_per_tco2=0))
+    dear = _solve(_two_trains(tmp_path), _c(ready=ready), objective=Objective.BALANCED,
+                  weights=Weights(eur_per_day=10.0, eur_per_tco2=0))
+    assert cheap[0].signature == ("T", "SLOW")
+    assert dear[0].signature == ("T", "FAST")
+
+
+def test_co2_objective_takes_the_cleaner_train(tmp_path):
+    """Under `co2` the 20 g/tkm train beats the 30 g/tkm one."""
+    directory = _two_trains(tmp_path)
+    [best] = _solve(directory, _c(), objective=Objective.CO2)
+    assert best.legs[1].service.id == "SLOW"
+    assert best.co2e_kg == pytest.approx(0.1 * 11000 * 20 / 1000)
+
+
+def test_pareto_set_holds_both_trains(tmp_path):
+    """Cheap-slow-clean and dear-fast-dirty are both non-dominated."""
+    ready = datetime(2026, 11, 27, 6, 0, tzinfo=BRU)
+    net = load_network(_two_trains(tmp_path))
+    found = pareto_itineraries(net, _c(ready=ready)).itineraries
+    assert [it.signature for it in found] == [("T", "SLOW"), ("T", "FAST")]
+
+
+@pytest.fixture(scope="module")
+def default():
+    return load_network()
+
+
+@pytest.mark.parametrize("origin", ["BE-NAMUR", "BE-CHARLEROI", "BE-ARLON", "BE-GHENT"])
+@pytest.mark.parametrize("objective", list(Objective))
+def test_default_network_results_pass_the_independent_verifier(default, origin, objective):
+    """Every itinerary on the default network agrees with the raw CSV rows."""
+    c = Consignment(origin, "CN-CHENGDU", 800, 3.5, datetime(2026, 12, 1, 9, tzinfo=BRU),
+                    value_eur=40000)
+    result = best_itineraries(default, c, SearchOptions(objective=objective, alternatives=3,
+                                                        weights=Weights(eur_per_day=21.9)))
+    assert result.itineraries
+    raw = RawNetwork(DEFAULT_NETWORK_DIR)
+    for it in result.itineraries:
+        verify_itinerary(raw, it, 60)
+
+
+def test_compare_on_default_network_has_rail_air_and_sea(default):
+    """Namur → Zhengzhou has a best itinerary by rail, by air and by sea, in the expected order."""
+    c = Consignment("BE-NAMUR", "CN-ZHENGZHOU", 800, 3.5, datetime(2026, 12, 1, 9, tzinfo=BRU))
+    by_mode = best_by_main_mode(default, c)
+    assert {"rail", "air", "sea"} <= set(by_mode)
+    assert by_mode["air"].transit_h < by_mode["rail"].transit_h < by_mode["sea"].transit_h
+    assert by_mode["sea"].cost_eur < by_mode["rail"].cost_eur < by_mode["air"].cost_eur
+    # Sea via the Cape plus ~1,000 km of Chinese trucking is not cleaner than rail here.
+    assert by_mode["air"].co2e_kg > 5 * max(by_mode["rail"].co2e_kg, by_mode["sea"].co2e_kg)
+    raw = RawNetwork(DEFAULT_NETWORK_DIR)
+    for it in by_mode.values():
+        verify_itinerary(raw, it, 60)

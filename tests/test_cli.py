@@ -1,0 +1,170 @@
+"""The CLI through click's test runner: outputs, exit codes, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+
+NETWORKS = Path(__file__).resolve().parent / "data" / "networks"
+LANE = ["Namur", "Zhengzhou", "--weight", "800kg", "--volume", "3.5m3",
+        "--ready", "2026-12-01T09:00"]
+
+
+def run(*args: str):
+    result = CliRunner().invoke(cli, list(args), obj={})
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_help_shows_examples():
+    """--help lists the commands and shows example invocations."""
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "compare Namur Zhengzhou" in result.output
+    for command in ("route", "compare", "pareto", "network"):
+        assert command in result.output
+
+
+def test_version():
+    """--version prints the version."""
+    assert "0.1.0" in run("--version").output
+
+
+def test_network_show_table_json_and_csv():
+    """`network show` renders all three formats of the default network."""
+    assert "RAIL-ZIH-LGG-ZZ" in run("network", "show").output
+    doc = json.loads(run("network", "show", "--format", "json").output)
+    assert len(doc["locations"]) >= 30
+    csv_text = run("network", "show", "--format", "csv", "--what", "services").output
+    assert csv_text.splitlines()[0].startswith("id,from,to,mode")
+
+
+def test_network_show_csv_needs_one_table():
+    """CSV of both tables at once is a usage error (exit 2)."""
+    assert run("network", "show", "--format", "csv").exit_code == 2
+
+
+def test_validate_good_and_broken_networks():
+    """`network validate` exits 0 with a summary, or 2 listing every located problem."""
+    ok = run("network", "validate", str(NETWORKS / "valid"))
+    assert ok.exit_code == 0
+    assert "valid" in ok.output
+    bad = run("network", "validate", str(NETWORKS / "many_errors"))
+    assert bad.exit_code == 2
+    lines = [line for line in bad.output.splitlines() if line.startswith("error:")]
+    assert len(lines) == 3
+    assert lines[0].startswith("error: services.csv:2:4 (mode)")
+
+
+def test_global_network_option_uses_another_network():
+    """--network DIR replaces the default network."""
+    result = run("--network", str(NETWORKS / "valid"), "network", "show", "--what", "services")
+    assert "TRAIN" in result.output
+    assert "RAIL-ZIH" not in result.output
+
+
+def test_departures_lists_local_times():
+    """`network departures` lists the ZIH train's departures in Liège and arrivals in Zhengzhou."""
+    result = run("network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "2026-12-01", "--days", "7",
+                 "--format", "json")
+    rows = json.loads(result.output)
+    assert len(rows) == 6
+    assert rows[0]["departure"].endswith("+01:00")
+    assert rows[0]["arrival"].endswith("+08:00")
+
+
+def test_departures_of_unknown_service_suggests():
+    """An unknown service id is exit 2 with a suggestion."""
+    result = run("network", "departures", "RAIL-ZIH-LGG-Z", "--from", "2026-12-01")
+    assert result.exit_code == 2
+    assert "did you mean RAIL-ZIH-LGG-ZZ" in result.output
+
+
+def test_route_json_schema():
+    """`route --format json` follows the documented schema."""
+    doc = json.loads(run("route", *LANE, "--alternatives", "2", "--format", "json").output)
+    assert doc["schema"] == "silkroute.itineraries/1"
+    assert doc["consignment"]["origin"] == "BE-NAMUR"
+    assert len(doc["itineraries"]) == 3
+    best = doc["itineraries"][0]
+    for key in ("cost_eur", "transit_h", "co2e_kg", "depart", "arrive", "main_mode", "legs"):
+        assert key in best
+    for key in ("service", "from", "to", "mode", "depart", "arrive", "chargeable_kg", "cost_eur",
+                "co2e_kg"):
+        assert key in best["legs"][0]
+    assert best["depart"][-6:] in ("+01:00", "+02:00")
+    total = sum(leg["cost_eur"] for leg in best["legs"]) + sum(h["cost_eur"] for h in best["handling"])
+    assert total == pytest.approx(best["cost_eur"], abs=0.05)
+
+
+def test_route_table_and_csv():
+    """The table names every leg; the CSV has one row per leg."""
+    table = run("route", *LANE).output
+    assert "SEA-ANR-SHA" in table  # sea is the cheapest for 800 kg to Zhengzhou
+    rows = run("route", *LANE, "--format", "csv").output.strip().splitlines()
+    assert rows[0].startswith("rank,main_mode")
+    assert len(rows) == 4
+
+
+def test_compare_shows_modes_and_break_even():
+    """`compare` shows rail, air and sea and the break-even figures."""
+    result = run("compare", *LANE)
+    assert result.exit_code == 0
+    for mode in ("air", "rail", "sea"):
+        assert mode in result.output
+    assert "Rail is cheaper than air above" in result.output
+    doc = json.loads(run("compare", *LANE, "--format", "json").output)
+    assert doc["break_even"]["value_of_time_eur_per_day"] > 0
+
+
+def test_pareto_lists_non_dominated_itineraries():
+    """`pareto` returns at least the rail and the air itinerary."""
+    doc = json.loads(run("pareto", *LANE, "--format", "json").output)
+    assert {it["main_mode"] for it in doc["itineraries"]} >= {"rail", "air"}
+
+
+def test_world_city_route():
+    """A world city off the network (Herstal) is joined by road."""
+    doc = json.loads(run("route", "Herstal", "Suzhou", "--weight", "300kg", "--volume", "1.5m3",
+                         "--ready", "2026-12-01T09:00", "--format", "json").output)
+    assert doc["itineraries"][0]["legs"][0]["from"].startswith("GEO-")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["Nammur", "Zhengzhou", "--weight", "800kg", "--volume", "3.5m3"], "did you mean 'Namur'"),
+    (["Namur", "Zhengzhou", "--weight", "-800kg", "--volume", "3.5m3"], "weight"),
+    (["Namur", "Zhengzhou", "--weight", "800lb", "--volume", "3.5m3"], "cannot read '800lb'"),
+    (["Namur", "Zhengzhou", "--weight", "800kg", "--volume", "3.5m3", "--goods", "gold"],
+     "unknown goods class 'gold'"),
+    (["Namur", "Zhengzhou", "--weight", "800kg", "--volume", "3.5m3",
+      "--ready", "2026-12-10", "--due", "2026-12-01"], "is not after ready"),
+    (["Namur", "Zhengzhou", "--weight", "800kg", "--volume", "3.5m3", "--ready", "soon"],
+     "ISO 8601"),
+])
+def test_bad_input_exits_2_with_one_line(args, message):
+    """Bad input is exit 2 with one line on stderr that says what is wrong."""
+    result = run("route", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_impossible_due_date_exits_1_with_earliest_arrival():
+    """A due date nothing meets is exit 1, giving the earliest possible arrival and how."""
+    result = run("route", *LANE, "--due", "2026-12-03T12:00")
+    assert result.exit_code == 1
+    assert "earliest possible arrival" in result.output
+    assert "AIR-" in result.output
+
+
+def test_broken_network_option_exits_2():
+    """A broken --network is exit 2 with located problems."""
+    result = run("--network", str(NETWORKS / "unknown_mode"), "route", *LANE)
+    assert result.exit_code == 2
+    assert "services.csv:2:4 (mode)" in result.output
