@@ -6,6 +6,7 @@ import csv
 import math
 from pathlib import Path
 
+from network.columns import GOODS_CLASSES
 from network.errors import FileFormatError, InputError, InvalidFieldsError, Problem
 from network.model import Network
 from network.quantities import parse_volume_m3, parse_weight_kg
@@ -104,6 +105,8 @@ def _row(network: Network, name: str, line: int, header: list[str], row: dict[st
         except ValueError:
             bad("value_eur", f"{row['value_eur']!r} is not an amount of EUR (zero or more)")
     goods = row.get("goods") or "general"
+    if goods not in GOODS_CLASSES:
+        bad("goods", f"unknown goods class {goods!r} (expected {', '.join(GOODS_CLASSES)})")
     if len(problems) > before:
         return network, None
     extended = network

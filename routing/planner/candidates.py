@@ -1,0 +1,149 @@
+"""Candidate itineraries per consignment: distinct service sequences × departure variants.
+
+Sequences come from the exact itinerary engine (`best_itineraries` with alternatives, plus the
+best itinerary of each main mode, so a full air departure can always fall back to rail or sea).
+Each sequence is then expanded into departure variants: every timetabled leg may take its
+earliest feasible departure or up to `max_departures - 1` later ones (capacity may force them,
+consolidation may reward them). Downstream legs are recomputed with the same rules as the
+engine: handling_h at every intermediate location, cut-off before a timetabled departure,
+departures no later than ready + horizon, arrival no later than the due date. On-demand legs
+leave as soon as the cargo is available. Candidates are exact; the set is complete only up to
+these two caps (`alternatives`, `max_departures`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from network.model import Network, Service
+from network.timetable import next_departure_s, to_seconds
+from routing.consignment import Consignment
+from routing.costing import leg_co2e_kg, lcl_eur
+from routing.objectives import Objective, Weights
+from routing.search import SearchOptions, best_by_main_mode, best_itineraries
+
+INF = float("inf")
+
+
+@dataclass(frozen=True)
+class CandidateLeg:
+    """A service at one departure, priced LCL for the consignment."""
+
+    service: Service
+    depart_s: float
+    arrive_s: float
+    lcl_eur: float
+    co2e_kg: float
+
+    @property
+    def key(self) -> tuple[str, float]:
+        """The departure this leg rides on: (service id, departure instant)."""
+        return (self.service.id, self.depart_s)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One itinerary of one consignment (index `ci` in the request)."""
+
+    ci: int
+    legs: tuple[CandidateLeg, ...]
+    handling_eur: float
+    ready_s: float
+
+    @property
+    def arrive_s(self) -> float:
+        return self.legs[-1].arrive_s
+
+    @property
+    def co2e_kg(self) -> float:
+        return sum(leg.co2e_kg for leg in self.legs)
+
+    @property
+    def transit_h(self) -> float:
+        return (self.arrive_s - self.ready_s) / 3600.0
+
+
+def search_options(objective: Objective, weights: Weights, horizon_days: float,
+                   alternatives: int) -> SearchOptions:
+    """The engine's options for one consignment of the plan."""
+    return SearchOptions(objective, weights, horizon_days, alternatives)
+
+
+def expand(network: Network, consignment: Consignment, services: tuple[Service, ...],
+           ci: int, horizon_days: float, max_departures: int) -> list[Candidate]:
+    """Every departure variant of a service sequence, earliest first (up to the caps)."""
+    ready_s = to_seconds(consignment.ready)
+    horizon_s = ready_s + horizon_days * 86400.0
+    due_s = to_seconds(consignment.due) if consignment.due is not None else INF
+    w, v = consignment.weight_kg, consignment.volume_m3
+    priced = [(s, lcl_eur(s, w, v), leg_co2e_kg(s, w)) for s in services]
+    handling = sum(network.locations[s.origin].handling_cost_eur(w) for s in services[1:])
+    out: list[Candidate] = []
+
+    def walk(i: int, available_s: float, legs: tuple[CandidateLeg, ...]) -> None:
+        if i == len(priced):
+            out.append(Candidate(ci, legs, handling, ready_s))
+            return
+        service, lcl, co2 = priced[i]
+        if i > 0:
+            available_s += network.locations[service.origin].handling_h * 3600.0
+        if not service.is_timetabled:
+            if available_s <= horizon_s:
+                arrive = available_s + service.duration_h * 3600.0
+                if arrive <= due_s:
+                    walk(i + 1, arrive, (*legs, CandidateLeg(service, available_s, arrive, lcl, co2)))
+            return
+        depart = next_departure_s(service, available_s + service.cutoff_h * 3600.0, horizon_s)
+        taken = 0
+        while depart is not None and taken < max_departures:
+            arrive = depart + service.duration_h * 3600.0
+            if arrive > due_s:
+                return
+            walk(i + 1, arrive, (*legs, CandidateLeg(service, depart, arrive, lcl, co2)))
+            taken += 1
+            depart = next_departure_s(service, depart + 1.0, horizon_s)
+
+    walk(0, ready_s, ())
+    return out
+
+
+def weights_for(consignment: Consignment, eur_per_day: float | None, eur_per_tco2: float) -> Weights:
+    """The balanced weights of one consignment (its own carrying cost unless one is given)."""
+    from routing.objectives import default_eur_per_day
+
+    per_day = default_eur_per_day(consignment.value_eur) if eur_per_day is None else eur_per_day
+    return Weights(per_day, eur_per_tco2)
+
+
+def generate(network: Network, consignments: tuple[Consignment, ...], objective: Objective, *,
+             eur_per_day: float | None, eur_per_tco2: float, horizon_days: float,
+             alternatives: int, max_departures: int,
+             progress: Callable[[str], None] | None = None) -> list[list[Candidate]]:
+    """Candidates of every consignment (an empty list when none reaches it in time)."""
+    result: list[list[Candidate]] = []
+    cache: dict[tuple[object, ...], list[tuple[Service, ...]]] = {}
+    for ci, c in enumerate(consignments):
+        weights = weights_for(c, eur_per_day, eur_per_tco2)
+        # Sequences depend on everything but the id: identical requests share one search.
+        key = (c.origin, c.destination, c.weight_kg, c.volume_m3, c.ready, c.due, c.goods,
+               weights)
+        sequences = cache.get(key)
+        if sequences is None:
+            options = search_options(objective, weights, horizon_days, alternatives)
+            found = list(best_itineraries(network, c, options).itineraries)
+            found += list(best_by_main_mode(network, c, options).values())
+            sequences = []
+            for it in found:
+                seq = tuple(leg.service for leg in it.legs)
+                if seq not in sequences:
+                    sequences.append(seq)
+            cache[key] = sequences
+        cands: list[Candidate] = []
+        for seq in sequences:
+            cands.extend(expand(network, c, seq, ci, horizon_days, max_departures))
+        result.append(cands)
+        if progress is not None and (ci + 1) % 500 == 0:
+            progress(f"candidates: {ci + 1}/{len(consignments)} consignments, "
+                     f"{sum(len(r) for r in result)} itineraries")
+    return result

@@ -1,0 +1,112 @@
+"""The planning instance shared by every solver: candidates, capacity rows, container groups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from routing.consignment import Consignment
+from routing.objectives import Objective
+from routing.planner.candidates import Candidate, weights_for
+from routing.planner.model import PlanRequest
+
+# The co2 objective ranks by CO2e, then cost: 1 EUR weighs as much as 1 mg of CO2e.
+CO2_COST_WEIGHT = 1e-6
+
+DepKey = tuple[str, float]
+
+
+@dataclass
+class Group:
+    """A departure of a container-selling service that two or more consignments may share."""
+
+    key: DepKey
+    container_eur: float
+    container_kg: float
+    container_m3: float
+    members: list[int] = field(default_factory=list)  # consignment indices
+    saving: dict[int, float] = field(default_factory=dict)  # objective saved riding in a box
+    cands: dict[int, list[int]] = field(default_factory=dict)  # ci -> candidate indices
+
+
+@dataclass
+class Instance:
+    """Everything a solver needs, prepared once from the request and its candidates."""
+
+    request: PlanRequest
+    consignments: tuple[Consignment, ...]
+    cands: list[Candidate]
+    by_consignment: list[list[int]]
+    coef: list[float]  # objective of each candidate, every container-group leg at LCL
+    cost_weight: float
+    capacity: dict[DepKey, list[int]]  # capacitated departure -> candidate indices
+    capacity_limits: dict[DepKey, tuple[float | None, float | None]]
+    groups: list[Group]
+    own_fcl: dict[tuple[int, DepKey], int]  # (candidate, leg) -> containers bought alone
+
+    def weight(self, ci: int) -> float:
+        return self.consignments[ci].weight_kg
+
+    def volume(self, ci: int) -> float:
+        return self.consignments[ci].volume_m3
+
+
+def build_instance(request: PlanRequest, candidates: list[list[Candidate]]) -> Instance:
+    """Flatten candidates; find capacity rows and container groups; price every candidate."""
+    objective = request.objective
+    alpha = CO2_COST_WEIGHT if objective is Objective.CO2 else 1.0
+    cands: list[Candidate] = []
+    by_consignment: list[list[int]] = []
+    for per in candidates:
+        by_consignment.append(list(range(len(cands), len(cands) + len(per))))
+        cands.extend(per)
+    riders: dict[DepKey, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    capacity: dict[DepKey, list[int]] = defaultdict(list)
+    limits: dict[DepKey, tuple[float | None, float | None]] = {}
+    for k, cand in enumerate(cands):
+        for leg in cand.legs:
+            s = leg.service
+            if s.container is not None and request.consolidate:
+                riders[leg.key][cand.ci].append(k)
+            if s.is_capacitated and not request.ignore_capacity:
+                capacity[leg.key].append(k)
+                limits[leg.key] = (s.capacity_kg, s.capacity_m3)
+    shared = {key for key, members in riders.items() if len(members) >= 2}
+    coef: list[float] = []
+    own_fcl: dict[tuple[int, DepKey], int] = {}
+    for k, cand in enumerate(cands):
+        c = request.consignments[cand.ci]
+        money = cand.handling_eur
+        for leg in cand.legs:
+            box = leg.service.container
+            if box is not None and leg.key not in shared:
+                n = box.count_for(c.weight_kg, c.volume_m3)
+                if n * box.eur < leg.lcl_eur:
+                    own_fcl[(k, leg.key)] = n
+                    money += n * box.eur
+                    continue
+            money += leg.lcl_eur
+        value = alpha * money
+        if objective is not Objective.COST:
+            w = weights_for(c, request.eur_per_day, request.eur_per_tco2)
+            if objective is Objective.CO2:
+                value += cand.co2e_kg
+            else:
+                value += w.eur_per_tco2 * cand.co2e_kg / 1000.0 + w.eur_per_day * cand.transit_h / 24.0
+        coef.append(value)
+    groups: list[Group] = []
+    for key in sorted(shared):
+        members = riders[key]
+        first = cands[next(iter(members.values()))[0]]
+        service = next(leg.service for leg in first.legs if leg.key == key)
+        box = service.container
+        assert box is not None
+        group = Group(key, box.eur, box.kg, box.m3)
+        for ci in sorted(members):
+            leg = next(leg for leg in cands[members[ci][0]].legs if leg.key == key)
+            group.members.append(ci)
+            group.saving[ci] = alpha * leg.lcl_eur
+            group.cands[ci] = members[ci]
+        groups.append(group)
+    return Instance(request, request.consignments, cands, by_consignment, coef, alpha,
+                    dict(capacity), limits, groups, own_fcl)
