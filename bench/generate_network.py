@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.builders import location, service, write_network  # noqa: E402
+from tests.builders import location, service, write_network
 
 REGIONS = (("EU", "BE", "Europe/Brussels", (45.0, 55.0), (0.0, 20.0)),
            ("AS", "CN", "Asia/Shanghai", (22.0, 40.0), (100.0, 122.0)))
