@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import click
 from formats import table, to_csv, to_json
 from network import columns as C
 from network.errors import FileFormatError, InputError, RoutingError, UnservableError
-from network.loader import load_network
+from network.loader import DEFAULT_NETWORK_DIR, load_network
 from network.model import Network, Service
 from network.quantities import parse_volume_m3, parse_weight_kg
 from network.timetable import departures, parse_instant
@@ -391,8 +391,31 @@ def _emit_itineraries(net: Network, c: Consignment, options: SearchOptions,
     return doc
 
 
+_MAP = click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path),
+                    default=None, help="Also write the itineraries as an interactive HTML map "
+                                       "(self-contained; only the basemap tiles need internet).")
+
+
+def _write_map(ctx: click.Context, net: Network, c: Consignment, options: SearchOptions,
+               itineraries: list[Itinerary], command: str, map_path: Path | None) -> None:
+    """Write the map of `itineraries` to --map FILE (never over an input of the run)."""
+    if map_path is None:
+        return
+    from maps import best_index, itineraries_map, save_map  # folium is heavy: import on demand
+
+    best = 0 if command == "route" else best_index(itineraries, options.objective, options.weights)
+    m = itineraries_map(net, itineraries, title=f"{command}: {_header(net, c, options)}",
+                        computed_at=datetime.now(UTC).astimezone(), best_index=best)
+    inputs = sorted(Path(ctx.obj.get("network_dir") or DEFAULT_NETWORK_DIR).glob("*.csv"))
+    try:
+        save_map(m, map_path, protected=inputs)
+    except ValueError as exc:
+        raise InputError(f"--map: {exc}") from None
+
+
 @cli.command()
 @_consignment_options
+@_MAP
 @click.option("--alternatives", type=click.IntRange(0, 20), default=0, show_default=True,
               help="Also show the K next-best distinct itineraries.")
 @click.pass_context
@@ -402,11 +425,13 @@ def route(ctx: click.Context, **kw: Any) -> None:
     found = list(best_itineraries(net, consignment, options).itineraries)
     if not found:
         raise explain_no_itinerary(net, consignment, options)
+    _write_map(ctx, net, consignment, options, found, "route", kw["map_path"])
     _emit_itineraries(net, consignment, options, found, kw["fmt"], "route")
 
 
 @cli.command()
 @_consignment_options
+@_MAP
 @click.pass_context
 def pareto(ctx: click.Context, **kw: Any) -> None:
     """The non-dominated itineraries on cost, arrival and CO2e (cheapest first)."""
@@ -414,6 +439,7 @@ def pareto(ctx: click.Context, **kw: Any) -> None:
     found = list(pareto_itineraries(net, consignment, options).itineraries)
     if not found:
         raise explain_no_itinerary(net, consignment, options)
+    _write_map(ctx, net, consignment, options, found, "pareto", kw["map_path"])
     _emit_itineraries(net, consignment, options, found, kw["fmt"], "pareto")
 
 
@@ -440,6 +466,7 @@ def _comparison_text(result: Comparison) -> str:
 
 @cli.command("compare")
 @_consignment_options
+@_MAP
 @click.pass_context
 def compare_cmd(ctx: click.Context, **kw: Any) -> None:
     """Rail vs air vs sea: the best itinerary per main mode, with break-even figures."""
@@ -448,6 +475,7 @@ def compare_cmd(ctx: click.Context, **kw: Any) -> None:
     if not result.by_mode:
         raise explain_no_itinerary(net, consignment, options)
     itineraries = list(result.by_mode.values())
+    _write_map(ctx, net, consignment, options, itineraries, "compare", kw["map_path"])
     fmt = kw["fmt"]
     if fmt == "json":
         doc = itineraries_document(net, consignment, itineraries,

@@ -61,6 +61,10 @@ def write_atomic(path: str | Path, text: str, *, protected: Iterable[str | Path]
     if not directory.is_dir():
         raise ValueError(f"cannot write {str(target)!r}: directory {str(directory)!r} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    # mkstemp makes the file private (0600); outputs are meant to be shared, so honour the umask.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)

@@ -23,7 +23,7 @@ class BoundPopup(MacroElement):
     """)
 
     def __init__(self, html: str, *, max_width: int = 420) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "BoundPopup"
         self.html = html
         self.options: dict[str, Any] = {"maxWidth": max_width, "className": "sr-popup"}
@@ -40,7 +40,7 @@ class BoundTooltip(MacroElement):
 
     def __init__(self, html: str, *, sticky: bool = True, permanent: bool = False,
                  direction: str = "auto", class_name: str = "") -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "BoundTooltip"
         self.html = html
         self.options: dict[str, Any] = {"sticky": sticky and not permanent, "permanent": permanent,

@@ -6,8 +6,9 @@ depends on the network, not on the number of consignments.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from routing.itinerary import Itinerary
 
@@ -55,4 +56,47 @@ def aggregate_flows(
         else:
             text = utilisation.get(sid, "")
         flows[sid] = ServiceFlow(tonnes, count[sid], text)
+    return flows
+
+
+class DepartureLoad(Protocol):
+    """What a plan loads on one departure (routing.planner.model.DepartureUse has these)."""
+
+    @property
+    def service_id(self) -> str: ...
+    @property
+    def weight_kg(self) -> float: ...
+    @property
+    def capacity_kg(self) -> float | None: ...
+    @property
+    def consignments(self) -> Sequence[str]: ...
+
+
+def flows_from_departures(departures: Iterable[DepartureLoad]) -> dict[str, ServiceFlow]:
+    """Tonnes, consignments and utilisation per service over the departures a plan uses.
+
+    Utilisation reads e.g. `78% of capacity over 2 departures (41.2 of 52.8 t)`; a service
+    without a weight capacity reads `2 departures, uncapacitated`.
+    """
+    kg: dict[str, float] = {}
+    cap: dict[str, float | None] = {}
+    count: dict[str, int] = {}
+    deps: dict[str, int] = {}
+    for d in departures:
+        sid = d.service_id
+        kg[sid] = kg.get(sid, 0.0) + d.weight_kg
+        count[sid] = count.get(sid, 0) + len(d.consignments)
+        deps[sid] = deps.get(sid, 0) + 1
+        before = cap.get(sid, 0.0)
+        cap[sid] = None if before is None or d.capacity_kg is None else before + d.capacity_kg
+    flows = {}
+    for sid in sorted(kg):
+        n = f"{deps[sid]} departure{'s' if deps[sid] != 1 else ''}"
+        capacity = cap[sid]
+        if capacity:
+            text = (f"{kg[sid] / capacity:.0%} of capacity over {n} "
+                    f"({kg[sid] / 1000:,.1f} of {capacity / 1000:,.1f} t)")
+        else:
+            text = f"{n}, uncapacitated"
+        flows[sid] = ServiceFlow(kg[sid] / 1000.0, count[sid], text)
     return flows

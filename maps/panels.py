@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from maps.flows import ServiceFlow, Unassigned
-from maps.style import END_STROKE, MODE_STYLES, LineStyle, MarkerStyle, kind_style
+from maps.style import END_STROKE, KIND_STYLES, MODE_STYLES, LineStyle, MarkerStyle, kind_style
 from network.model import Location, Network, Service
 from routing.itinerary import Itinerary, Leg
 
@@ -117,8 +117,9 @@ def legend_panel(modes: Sequence[str], kinds: Sequence[str], note: str = "") -> 
     """Line samples of the modes and marker samples of the location kinds on the map."""
     rows = [f"<tr><td>{_line_sample(MODE_STYLES[m])}</td><td>{esc(MODE_STYLES[m].label)}</td></tr>"
             for m in MODE_STYLES if m in modes]
+    ordered = [k for k in KIND_STYLES if k in kinds] + sorted(set(kinds) - set(KIND_STYLES))
     rows += [f"<tr><td>{marker_svg(kind_style(k), 14)}</td><td>{esc(kind_style(k).label)}</td></tr>"
-             for k in dict.fromkeys(kinds)]
+             for k in ordered]
     rows.append(f"<tr><td>{marker_svg(kind_style('city'), 18, end=True)}</td>"
                 "<td>Origin / destination</td></tr>")
     foot = f"<div>{esc(note)}</div>" if note else ""

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TILES = "CartoDB positron"  # a light basemap the coloured legs stand out on
-TILE_HOSTS = ("basemaps.cartocdn.com",)  # where TILES are fetched from (tests stub these)
+# A light basemap the coloured legs stand out on: CARTO Positron. Given as a URL template rather
+# than folium's "CartoDB positron" name, whose xyzservices entry now asks for an API key and
+# warns on every map when there is none.
+TILES_URL = "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png"
+TILES_SUBDOMAINS = "abcd"
+TILES_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+                     'contributors &copy; <a href="https://carto.com/attributions">CARTO</a>')
+TILE_HOST = "basemaps.cartocdn.com"  # where tiles are fetched from (the browser tests stub it)
 
 
 @dataclass(frozen=True)
@@ -73,9 +79,12 @@ FLOW_MIN_PX = 2.0
 FLOW_MAX_PX = 16.0
 
 GREAT_CIRCLE_POINTS = 64  # points sampled along an air leg's geodesic
-FIT_PADDING_PX = 30
+FIT_PADDING_PX = 30  # fit-bounds margins (pixels) left and right,
+FIT_TOP_PX = 90  # above (the title panel),
+FIT_BOTTOM_PX = 240  # and below (summary and legend panels)
 
 PANEL_CSS = """
+.leaflet-container { background: #eef0f2; }
 .sr-panel { position: absolute; z-index: 1000; background: rgba(255,255,255,0.94);
   border: 1px solid #999; border-radius: 4px; padding: 6px 9px; font: 12px/1.35 sans-serif;
   color: #111; box-shadow: 0 1px 4px rgba(0,0,0,0.25); max-width: 46vw; }

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from network.model import Network, Service
 from network.timetable import next_departure_s, to_seconds
 from routing.consignment import Consignment
-from routing.costing import leg_co2e_kg, lcl_eur
+from routing.costing import lcl_eur, leg_co2e_kg
 from routing.objectives import Objective, Weights
 from routing.search import SearchOptions, best_by_main_mode, best_itineraries
 

@@ -40,9 +40,9 @@ def read_consignments(path: str | Path, network: Network) -> tuple[Network, tupl
                              if c not in header]
             head_problems += [Problem(name, 1, h, "column appears twice", i + 1)
                               for i, h in enumerate(header) if header.index(h) != i]
-            head_problems += [Problem(name, 1, h, f"unknown column (expected {', '.join(REQUIRED + OPTIONAL)})",
-                                      i + 1) for i, h in enumerate(header)
-                              if h not in REQUIRED + OPTIONAL]
+            expected = ", ".join(REQUIRED + OPTIONAL)
+            head_problems += [Problem(name, 1, h, f"unknown column (expected {expected})", i + 1)
+                              for i, h in enumerate(header) if h not in REQUIRED + OPTIONAL]
             if head_problems:
                 raise FileFormatError(head_problems)
             seen: dict[str, int] = {}

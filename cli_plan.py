@@ -1,0 +1,87 @@
+"""The `plan` command: many consignments onto scheduled departures (register with cli.add_command)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from formats import table, to_json
+from network.errors import InputError
+from routing.objectives import DEFAULT_EUR_PER_TCO2, Objective
+from routing.search import DEFAULT_HORIZON_DAYS
+
+
+@click.command("plan")
+@click.argument("consignments_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--objective", type=click.Choice(["cost", "co2", "balanced"]), default="cost",
+              show_default=True, help="What to minimise once as many consignments as possible are served.")
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0.1), default=60.0,
+              show_default=True, help="Seconds for the whole run; the best plan found is returned.")
+@click.option("--solver", type=click.Choice(["highs", "scip", "cpsat", "greedy"]), default="highs",
+              show_default=True, help="MIP solver (highs, scip via MathOpt; cpsat) or the greedy baseline.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("plan"),
+              show_default=True, help="Directory for assignments.csv, departures.csv and plan.json.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="What to print on stdout.")
+@click.option("--horizon-days", type=float, default=DEFAULT_HORIZON_DAYS, show_default=True,
+              help="Only departures up to this many days after each consignment's ready time.")
+@click.option("--alternatives", type=click.IntRange(0, 20), default=3, show_default=True,
+              help="Next-best distinct service sequences per consignment (candidate generation).")
+@click.option("--max-departures", type=click.IntRange(1, 60), default=6, show_default=True,
+              help="Departures per timetabled leg and sequence (the earliest and later ones).")
+@click.option("--eur-per-day", type=float, default=None,
+              help="Price of a day in transit for 'balanced' (default: each consignment's value × 20 %/365).")
+@click.option("--eur-per-tco2", type=float, default=DEFAULT_EUR_PER_TCO2, show_default=True,
+              help="Carbon price for 'balanced', EUR per t CO2e.")
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@click.pass_context
+def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit: float, solver: str,
+         out_dir: Path, fmt: str, horizon_days: float, alternatives: int, max_departures: int,
+         eur_per_day: float | None, eur_per_tco2: float, quiet: bool) -> None:
+    """Plan every consignment of CONSIGNMENTS_CSV onto departures, with capacity and containers."""
+    from cli import _network
+    from routing.planner import PlanRequest, plan_consignments
+    from routing.planner.consignments import read_consignments
+    from routing.planner.output import plan_document, summary, write_plan
+
+    started = time.monotonic()
+
+    def progress(line: str) -> None:
+        elapsed = time.monotonic() - started
+        if elapsed >= 1.0:  # short runs stay silent
+            click.echo(f"[{elapsed:6.1f}s] {line}", err=True)
+
+    network, consignments = read_consignments(consignments_csv, _network(ctx))
+    try:
+        request = PlanRequest(network, consignments, Objective(objective), eur_per_tco2, eur_per_day,
+                              horizon_days, alternatives, max_departures, solver, time_limit)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    result = plan_consignments(request, None if quiet else progress)
+    try:
+        write_plan(result, out_dir, protected=[consignments_csv])
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    head = summary(result)
+    if fmt == "json":
+        click.echo(to_json(plan_document(result)))
+        return
+    rows = [[a.consignment.id, " > ".join(leg.service_id for leg in a.legs),
+             a.legs[0].depart.strftime("%Y-%m-%d %H:%M"),
+             "".join("C" if leg.in_container else "-" for leg in a.legs),
+             f"{a.cost_eur:,.2f}", f"{a.co2e_kg:,.1f}", a.arrive.strftime("%Y-%m-%d %H:%M"),
+             {True: "yes", False: "NO", None: "-"}[a.meets_due]] for a in result.assignments]
+    rows += [[u.consignment.id, f"UNASSIGNED ({u.reason})", "", "", "", "", "", ""]
+             for u in result.unassigned]
+    gap = "-" if head["gap"] is None else f"{head['gap']:.4%}"
+    click.echo(table(rows, ["consignment", "services", "departs", "box", "EUR", "kg CO2e", "arrives",
+                            "meets due"], align_right=(4, 5)))
+    click.echo(f"\nserved {head['served']}/{head['served'] + head['unserved']} · EUR "
+               f"{head['total_cost_eur']:,.2f} · {head['total_co2e_kg']:,.0f} kg CO2e · "
+               f"{head['containers']} containers · objective {objective} {head['objective_value']:,.2f} · "
+               f"bound {head['best_bound']} · gap {gap} · {solver} {head['termination']} · "
+               f"{head['solve_s']:.1f} s\nwritten to {out_dir}/")
+    for u in result.unassigned:
+        click.echo(f"unassigned {u.consignment.id}: {u.detail}")

@@ -1,0 +1,337 @@
+"""The planning MIP (MathOpt with HiGHS or SCIP, or CP-SAT), solved lexicographically.
+
+Sets: C consignments; K(c) candidate itineraries of c; D capacitated departures (service, instant);
+G container groups = departures of container-selling services that candidates of two or more
+consignments use (a departure only one consignment can use is priced min(LCL, own FCL) exactly,
+in the candidate's coefficient, with no variables).
+
+Variables: x[c,k] ∈ {0,1} c takes candidate k; y[c,g] ∈ {0,1} c rides in a bought container on
+group g; n[g] ∈ ℤ≥0 containers bought on g.
+
+  (assign)    Σ_k x[c,k] ≤ 1                                               ∀ c
+  (cap-kg)    Σ_{c,k: k uses d} w_c x[c,k] ≤ capacity_kg(d)                ∀ d ∈ D
+  (cap-m3)    Σ_{c,k: k uses d} v_c x[c,k] ≤ capacity_m3(d)                ∀ d ∈ D
+  (link)      y[c,g] ≤ Σ_{k uses g} x[c,k]                                  ∀ g, c ∈ g
+  (box-kg)    Σ_c w_c y[c,g] ≤ container_kg(g) · n[g]                       ∀ g
+  (box-m3)    Σ_c v_c y[c,g] ≤ container_m3(g) · n[g]                       ∀ g
+  (open)      y[c,g] ≤ n[g]                                                 ∀ g, c ∈ g
+  (n-max)     n[g] ≤ ⌈max(Σ_c w_c / container_kg, Σ_c v_c / container_m3)⌉  ∀ g
+  (phase 1)   max Σ x                                  (capacity only: containers never limit)
+  (served)    Σ x ≥ S*  (S* the phase-1 optimum, or its best incumbent at the time limit)
+  (phase 2)   min Σ coef[k] x[c,k] − Σ saving[c,g] y[c,g] + container_eur(g) n[g]
+
+coef[k] prices every group leg at LCL; saving[c,g] is that LCL freight (weighted by the
+objective's cost weight), so a boxed consignment pays no LCL on that leg.
+The (open) rows are valid (no box ⇒ nobody boxed) and cut off the fractional points where
+many consignments share a sliver of a container; measured in bench/plan_scale.py.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from routing.planner.instance import DepKey, Instance
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Solution:
+    """A solver's answer: chosen candidates, containers, and the proof it carries."""
+
+    chosen: dict[int, int]  # consignment index -> candidate index
+    boxes: dict[DepKey, int] = field(default_factory=dict)  # group departure -> containers
+    boxed: set[tuple[int, DepKey]] = field(default_factory=set)  # (consignment, departure)
+    objective: float = 0.0
+    bound: float | None = None
+    termination: str = ""
+    served_bound: int | None = None
+    model_size: dict[str, int] = field(default_factory=dict)
+
+
+def _cap_rows(inst: Instance) -> list[tuple[DepKey, str, float, list[tuple[int, float]]]]:
+    rows = []
+    for key, ks in sorted(inst.capacity.items()):
+        cap_kg, cap_m3 = inst.capacity_limits[key]
+        for unit, cap in (("kg", cap_kg), ("m3", cap_m3)):
+            if cap is None:
+                continue
+            terms = [(k, inst.weight(inst.cands[k].ci) if unit == "kg" else inst.volume(inst.cands[k].ci))
+                     for k in ks]
+            if sum(t for _, t in terms) > cap + 1e-9:  # rows that can never bind are left out
+                rows.append((key, unit, cap, terms))
+    return rows
+
+
+def _n_max(inst: Instance, gi: int) -> int:
+    g = inst.groups[gi]
+    kg = sum(inst.weight(ci) for ci in g.members)
+    m3 = sum(inst.volume(ci) for ci in g.members)
+    return max(1, math.ceil(max(kg / g.container_kg, m3 / g.container_m3) - 1e-9))
+
+
+def pack_groups(inst: Instance, chosen: dict[int, int]) -> tuple[dict[DepKey, int], set[tuple[int, DepKey]]]:
+    """Containers for fixed itineraries: per shared departure, the best count n and riders to box.
+
+    For each n the riders are boxed greedily by saving per unit of container filled; the best n
+    wins. A heuristic (the per-departure problem is a 2-D knapsack).
+    """
+    boxes: dict[DepKey, int] = {}
+    boxed: set[tuple[int, DepKey]] = set()
+    uses = {ci: {leg.key for leg in inst.cands[k].legs} for ci, k in chosen.items()}
+    for gi, g in enumerate(inst.groups):
+        riders = [ci for ci in g.members if ci in uses and g.key in uses[ci]]
+        if not riders:
+            continue
+        fill = {ci: max(inst.weight(ci) / g.container_kg, inst.volume(ci) / g.container_m3)
+                for ci in riders}
+        order = sorted(riders, key=lambda ci: (-g.saving[ci] / fill[ci], ci))
+        price = g.container_eur * inst.cost_weight
+        best: tuple[float, int, list[int]] = (0.0, 0, [])
+        for n in range(1, _n_max(inst, gi) + 1):
+            kg = m3 = value = 0.0
+            inside = []
+            for ci in order:
+                w, v = inst.weight(ci), inst.volume(ci)
+                if kg + w <= n * g.container_kg + 1e-9 and m3 + v <= n * g.container_m3 + 1e-9:
+                    kg, m3, value = kg + w, m3 + v, value + g.saving[ci]
+                    inside.append(ci)
+            if value - n * price < best[0] - 1e-9:
+                best = (value - n * price, n, inside)
+        if best[1]:
+            boxes[g.key] = best[1]
+            boxed.update((ci, g.key) for ci in best[2])
+    return boxes, boxed
+
+
+def solution_value(inst: Instance, chosen: dict[int, int], boxes: dict[DepKey, int],
+                   boxed: set[tuple[int, DepKey]]) -> float:
+    """The phase-2 objective of a set of decisions."""
+    groups = {g.key: g for g in inst.groups}
+    return (sum(inst.coef[k] for k in chosen.values())
+            - sum(groups[key].saving[ci] for ci, key in boxed)
+            + sum(groups[key].container_eur * inst.cost_weight * n for key, n in boxes.items()))
+
+
+def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, rel_gap: float,
+                  progress: Progress | None) -> Solution:
+    """Both phases with MathOpt (HiGHS or SCIP)."""
+    from ortools.math_opt.python import mathopt
+
+    kind = mathopt.SolverType.HIGHS if solver == "highs" else mathopt.SolverType.GSCIP
+    start = time.monotonic()
+    rows = _cap_rows(inst)
+    servable = sum(1 for ks in inst.by_consignment if ks)
+
+    def params(limit: float, gap: float) -> mathopt.SolveParameters:
+        p = mathopt.SolveParameters(time_limit=timedelta(seconds=max(limit, 0.05)),
+                                    random_seed=seed, relative_gap_tolerance=gap)
+        if kind == mathopt.SolverType.HIGHS:
+            # Symmetry detection took 11 s of a 40 s run on 1,000 consignments and found nothing.
+            p.highs.bool_options["mip_detect_symmetry"] = False
+        return p
+
+    msg = None
+    if progress is not None:
+        def msg(lines: list[str]) -> None:
+            for line in lines:
+                if line.strip():
+                    progress(line.rstrip())
+
+    def base_model(name: str) -> tuple[mathopt.Model, list[mathopt.Variable]]:
+        m = mathopt.Model(name=name)
+        x = [m.add_binary_variable() for _ in inst.cands]
+        for ks in inst.by_consignment:
+            if len(ks) > 1:
+                row = m.add_linear_constraint(ub=1.0)
+                for k in ks:
+                    row.set_coefficient(x[k], 1.0)
+        for _, _, cap, terms in rows:
+            row = m.add_linear_constraint(ub=cap)
+            for k, a in terms:
+                row.set_coefficient(x[k], a)
+        return m, x
+
+    served_target = servable
+    served_bound = servable
+    termination = []
+    if rows:  # phase 1: serve as many as possible (only capacity can stop that)
+        m1, x1 = base_model("serve")
+        for v in x1:
+            m1.objective.set_linear_coefficient(v, 1.0)
+        m1.objective.is_maximize = True
+        if progress:
+            progress(f"phase 1 (max served): {len(x1)} variables, {m1.get_num_linear_constraints()} rows")
+        r1 = mathopt.solve(m1, kind, params=params(time_limit_s * 0.3, 0.0), msg_cb=msg)
+        served_target = round(r1.objective_value()) if r1.has_primal_feasible_solution() else 0
+        served_bound = min(servable, math.floor(r1.termination.objective_bounds.dual_bound + 1e-6))
+        termination.append(f"phase1 {r1.termination.reason.name.lower()}")
+    m, x = base_model("plan")
+    for k, v in enumerate(x):
+        m.objective.set_linear_coefficient(v, inst.coef[k])
+    if served_target:
+        row = m.add_linear_constraint(lb=float(served_target))
+        for v in x:
+            row.set_coefficient(v, 1.0)
+    ys: dict[tuple[int, int], mathopt.Variable] = {}
+    ns: list[mathopt.Variable] = []
+    for gi, g in enumerate(inst.groups):
+        n = m.add_integer_variable(lb=0.0, ub=float(_n_max(inst, gi)))
+        ns.append(n)
+        m.objective.set_linear_coefficient(n, g.container_eur * inst.cost_weight)
+        kg_row = m.add_linear_constraint(ub=0.0)
+        m3_row = m.add_linear_constraint(ub=0.0)
+        kg_row.set_coefficient(n, -g.container_kg)
+        m3_row.set_coefficient(n, -g.container_m3)
+        for ci in g.members:
+            y = m.add_binary_variable()
+            ys[(gi, ci)] = y
+            m.objective.set_linear_coefficient(y, -g.saving[ci])
+            link = m.add_linear_constraint(ub=0.0)
+            link.set_coefficient(y, 1.0)
+            for k in g.cands[ci]:
+                link.set_coefficient(x[k], -1.0)
+            kg_row.set_coefficient(y, inst.weight(ci))
+            m3_row.set_coefficient(y, inst.volume(ci))
+            opened = m.add_linear_constraint(ub=0.0)
+            opened.set_coefficient(y, 1.0)
+            opened.set_coefficient(n, -1.0)
+    size = {"variables": m.get_num_variables(), "constraints": m.get_num_linear_constraints(),
+            "x": len(x), "y": len(ys), "n": len(ns), "capacity_rows": len(rows),
+            "groups": len(inst.groups)}
+    if progress:
+        progress(f"phase 2 (min objective): {size['variables']} variables, {size['constraints']} rows, "
+                 f"{len(inst.groups)} container groups")
+    # Warm start: the assignment model alone, each shared container leg priced at its pro-rata
+    # container cost (what the LP relaxation charges), then containers packed per departure.
+    best: tuple[float, dict[int, int], dict[DepKey, int], set[tuple[int, DepKey]]] | None = None
+    model_params = None
+    if inst.groups:
+        mw, xw = base_model("warm")
+        price = list(inst.coef)
+        for g in inst.groups:
+            for ci in g.members:
+                fill = max(inst.weight(ci) / g.container_kg, inst.volume(ci) / g.container_m3)
+                discount = max(0.0, g.saving[ci] - g.container_eur * inst.cost_weight * fill)
+                for k in g.cands[ci]:
+                    price[k] -= discount
+        for k, v in enumerate(xw):
+            mw.objective.set_linear_coefficient(v, price[k])
+        if served_target:
+            row = mw.add_linear_constraint(lb=float(served_target))
+            for v in xw:
+                row.set_coefficient(v, 1.0)
+        remaining = time_limit_s - (time.monotonic() - start)
+        rw = mathopt.solve(mw, kind, params=params(remaining * 0.25, 1e-4))
+        if rw.has_primal_feasible_solution():
+            chosen_w = {inst.cands[k].ci: k for k, val in enumerate(rw.variable_values(xw)) if val > 0.5}
+            boxes_w, boxed_w = pack_groups(inst, chosen_w)
+            best = (solution_value(inst, chosen_w, boxes_w, boxed_w), chosen_w, boxes_w, boxed_w)
+            hint: dict[mathopt.Variable, float] = {v: 0.0 for v in x}
+            hint.update({x[k]: 1.0 for k in chosen_w.values()})
+            hint.update({y: float((ci, inst.groups[gi].key) in boxed_w) for (gi, ci), y in ys.items()})
+            hint.update({n: float(boxes_w.get(inst.groups[gi].key, 0)) for gi, n in enumerate(ns)})
+            model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(hint)])
+            if progress:
+                progress(f"warm start: objective {best[0]:,.2f}")
+    remaining = time_limit_s - (time.monotonic() - start)
+    r = mathopt.solve(m, kind, params=params(remaining, rel_gap), model_params=model_params, msg_cb=msg)
+    termination.append(r.termination.reason.name.lower())
+    if r.has_primal_feasible_solution():
+        xv = r.variable_values(x)
+        chosen = {inst.cands[k].ci: k for k, val in enumerate(xv) if val > 0.5}
+        boxes = {inst.groups[gi].key: round(val) for gi, val in enumerate(r.variable_values(ns))
+                 if val > 0.5}
+        yv = r.variable_values(list(ys.values()))
+        boxed = {(ci, inst.groups[gi].key) for (gi, ci), val in zip(ys, yv, strict=True) if val > 0.5}
+        for candidate in ((chosen, boxes, boxed), (chosen, *pack_groups(inst, chosen))):
+            value = solution_value(inst, *candidate)
+            if best is None or value < best[0] - 1e-9:
+                best = (value, *candidate)
+    bound = r.termination.objective_bounds.dual_bound
+    if best is None:
+        return Solution({}, termination=" / ".join(termination) + " (no solution)",
+                        served_bound=served_bound, model_size=size)
+    return Solution(best[1], best[2], best[3], best[0], bound if math.isfinite(bound) else None,
+                    " / ".join(termination), served_bound, size)
+
+
+def solve_cpsat(inst: Instance, time_limit_s: float, seed: int, rel_gap: float,
+                progress: Progress | None) -> Solution:
+    """Both phases with CP-SAT (costs scaled to cents, kg to grams, m³ to litres)."""
+    from ortools.sat.python import cp_model
+
+    start = time.monotonic()
+    rows = _cap_rows(inst)
+    scale_obj = 100.0
+
+    def model() -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
+        m = cp_model.CpModel()
+        x = [m.new_bool_var(f"x{k}") for k in range(len(inst.cands))]
+        for ks in inst.by_consignment:
+            if len(ks) > 1:
+                m.add_at_most_one(x[k] for k in ks)
+        for _, _unit, cap, terms in rows:
+            f = 1000.0
+            m.add(sum(math.ceil(a * f - 1e-6) * x[k] for k, a in terms) <= math.floor(cap * f + 1e-6))
+        return m, x
+
+    def run(m: cp_model.CpModel, limit: float) -> tuple[cp_model.CpSolver, int]:
+        s = cp_model.CpSolver()
+        s.parameters.max_time_in_seconds = max(limit, 0.05)
+        s.parameters.random_seed = seed
+        s.parameters.num_workers = 2
+        s.parameters.relative_gap_limit = rel_gap
+        if progress is not None:
+            s.parameters.log_search_progress = True
+            s.log_callback = progress
+        return s, s.solve(m)
+
+    servable = sum(1 for ks in inst.by_consignment if ks)
+    served_target, served_bound = servable, servable
+    termination = []
+    if rows:
+        m1, x1 = model()
+        m1.maximize(sum(x1))
+        s1, st1 = run(m1, time_limit_s * 0.3)
+        served_target = round(s1.objective_value) if st1 in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0
+        served_bound = min(servable, math.floor(s1.best_objective_bound + 1e-6))
+        termination.append(f"phase1 {s1.status_name(st1).lower()}")
+    m, x = model()
+    if served_target:
+        m.add(sum(x) >= served_target)
+    terms = [(round(inst.coef[k] * scale_obj), x[k]) for k in range(len(x))]
+    ys: dict[tuple[int, int], cp_model.IntVar] = {}
+    ns: list[cp_model.IntVar] = []
+    for gi, g in enumerate(inst.groups):
+        n = m.new_int_var(0, _n_max(inst, gi), f"n{gi}")
+        ns.append(n)
+        terms.append((round(g.container_eur * inst.cost_weight * scale_obj), n))
+        kg, m3 = [], []
+        for ci in g.members:
+            y = m.new_bool_var(f"y{gi}_{ci}")
+            ys[(gi, ci)] = y
+            terms.append((-round(g.saving[ci] * scale_obj), y))
+            m.add(y <= sum(x[k] for k in g.cands[ci]))
+            m.add(y <= n)
+            kg.append(math.ceil(inst.weight(ci) * 1000 - 1e-6) * y)
+            m3.append(math.ceil(inst.volume(ci) * 1000 - 1e-6) * y)
+        m.add(sum(kg) <= round(g.container_kg * 1000) * n)
+        m.add(sum(m3) <= round(g.container_m3 * 1000) * n)
+    m.minimize(sum(c * v for c, v in terms))
+    size = {"variables": len(x) + len(ys) + len(ns), "x": len(x), "y": len(ys), "n": len(ns),
+            "capacity_rows": len(rows), "groups": len(inst.groups)}
+    s, st = run(m, time_limit_s - (time.monotonic() - start))
+    termination.append(s.status_name(st).lower())
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Solution({}, termination=" / ".join(termination) + " (no solution)",
+                        served_bound=served_bound, model_size=size)
+    chosen = {inst.cands[k].ci: k for k in range(len(x)) if s.boolean_value(x[k])}
+    boxes = {inst.groups[gi].key: int(s.value(n)) for gi, n in enumerate(ns) if s.value(n) > 0}
+    boxed = {(ci, inst.groups[gi].key) for (gi, ci), y in ys.items() if s.boolean_value(y)}
+    return Solution(chosen, boxes, boxed, s.objective_value / scale_obj,
+                    s.best_objective_bound / scale_obj, " / ".join(termination), served_bound, size)

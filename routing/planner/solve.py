@@ -1,0 +1,175 @@
+"""Plan many consignments: candidates, then a solver, then the typed plan with reasons."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+from network.model import Network
+from network.timetable import from_seconds
+from routing.consignment import Consignment
+from routing.objectives import Objective
+from routing.planner.candidates import generate
+from routing.planner.greedy import lcl_coef, solve_greedy
+from routing.planner.instance import DepKey, Instance, build_instance
+from routing.planner.mip import Solution, solve_cpsat, solve_mathopt
+from routing.planner.model import (
+    Assignment,
+    DepartureUse,
+    Plan,
+    PlannedLeg,
+    PlanRequest,
+    Unassigned,
+)
+from routing.search import SearchOptions, best_itineraries, earliest_arrival
+
+Progress = Callable[[str], None]
+
+
+def plan_consignments(request: PlanRequest, progress: Progress | None = None) -> Plan:
+    """The best plan the chosen solver finds within the time limit (never raises on a limit)."""
+    start = time.monotonic()
+    say = progress or (lambda _: None)
+    say(f"generating candidates for {len(request.consignments)} consignments")
+    candidates = generate(request.network, request.consignments, request.objective,
+                          eur_per_day=request.eur_per_day, eur_per_tco2=request.eur_per_tco2,
+                          horizon_days=request.horizon_days, alternatives=request.alternatives,
+                          max_departures=request.max_departures, progress=progress)
+    inst = build_instance(request, candidates)
+    say(f"{len(inst.cands)} candidate itineraries, {len(inst.capacity)} capacitated departures, "
+        f"{len(inst.groups)} shared container departures")
+    remaining = max(0.1, request.time_limit_s - (time.monotonic() - start))
+    if request.solver == "greedy":
+        solution = solve_greedy(inst)
+    elif request.solver == "cpsat":
+        solution = solve_cpsat(inst, remaining, request.seed, request.relative_gap, progress)
+    else:
+        solution = solve_mathopt(inst, request.solver, remaining, request.seed, request.relative_gap,
+                                 progress)
+    if not solution.chosen and any(inst.by_consignment):
+        fallback = solve_greedy(inst)
+        fallback.termination = f"{solution.termination}; greedy fallback"
+        fallback.served_bound = solution.served_bound
+        fallback.model_size = solution.model_size
+        solution = fallback
+    return assemble(inst, solution, request.solver, time.monotonic() - start)
+
+
+def objective_of(inst: Instance, sol: Solution) -> float:
+    """The plan's objective recomputed from its decisions (containers of shared departures)."""
+    groups = {g.key: g for g in inst.groups}
+    total = sum(inst.coef[k] for k in sol.chosen.values())
+    total -= sum(groups[key].saving[ci] for ci, key in sol.boxed if key in groups)
+    total += sum(inst.cost_weight * n * groups[key].container_eur for key, n in sol.boxes.items()
+                 if key in groups)
+    return total
+
+
+def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float) -> Plan:
+    """Turn solver decisions into assignments, departure loads and reasons."""
+    network = inst.request.network
+    greedy = solver == "greedy" or "greedy fallback" in sol.termination
+    boxes: dict[DepKey, int] = dict(sol.boxes)
+    boxed: set[tuple[int, DepKey]] = set(sol.boxed)
+    if not greedy:
+        for ci, k in sol.chosen.items():
+            for leg in inst.cands[k].legs:
+                n = inst.own_fcl.get((k, leg.key))
+                if n is not None:
+                    boxes[leg.key] = boxes.get(leg.key, 0) + n
+                    boxed.add((ci, leg.key))
+    riders: dict[DepKey, list[int]] = defaultdict(list)
+    for ci, k in sol.chosen.items():
+        for leg in inst.cands[k].legs:
+            riders[leg.key].append(ci)
+    services = {}
+    for k in sol.chosen.values():
+        for leg in inst.cands[k].legs:
+            services[leg.key] = leg.service
+    # Container shares: pro rata of each boxed rider's fill (the larger of weight and volume).
+    share: dict[tuple[int, DepKey], float] = {}
+    for key, n in boxes.items():
+        box = services[key].container
+        assert box is not None
+        inside = [ci for ci in riders[key] if (ci, key) in boxed]
+        fills = {ci: max(inst.weight(ci) / box.kg, inst.volume(ci) / box.m3) for ci in inside}
+        total = sum(fills.values()) or 1.0
+        for ci in inside:
+            share[(ci, key)] = n * box.eur * fills[ci] / total
+    assignments = []
+    for ci in sorted(sol.chosen):
+        cand = inst.cands[sol.chosen[ci]]
+        legs = []
+        for leg in cand.legs:
+            s = leg.service
+            inside = (ci, leg.key) in boxed
+            legs.append(PlannedLeg(s.id, s.origin, s.destination, s.mode,
+                                   from_seconds(leg.depart_s, network.locations[s.origin].tz),
+                                   from_seconds(leg.arrive_s, network.locations[s.destination].tz),
+                                   inside, 0.0 if inside else leg.lcl_eur, leg.co2e_kg))
+        assignments.append(Assignment(inst.consignments[ci], tuple(legs), cand.handling_eur,
+                                      sum(share.get((ci, leg.key), 0.0) for leg in cand.legs)))
+    departures = []
+    for key in sorted(riders, key=lambda k: (k[1], k[0])):
+        s = services[key]
+        on = sorted(riders[key], key=lambda ci: inst.consignments[ci].id)
+        departures.append(DepartureUse(
+            s.id, from_seconds(key[1], network.locations[s.origin].tz),
+            sum(inst.weight(ci) for ci in on), sum(inst.volume(ci) for ci in on),
+            s.capacity_kg, s.capacity_m3, boxes.get(key, 0),
+            s.container.eur if s.container else 0.0,
+            tuple(inst.consignments[ci].id for ci in on),
+            tuple(inst.consignments[ci].id for ci in on if (ci, key) in boxed)))
+    unassigned = [_reason(inst, ci, sol, riders) for ci in range(len(inst.consignments))
+                  if ci not in sol.chosen]
+    value = (sum(lcl_coef(inst, k) for k in sol.chosen.values()) if greedy
+             else objective_of(inst, Solution(sol.chosen, boxes, boxed)))
+    return Plan(inst.request, tuple(assignments), tuple(unassigned), tuple(departures), value,
+                sol.bound, solver, sol.termination, elapsed, len(inst.cands), sol.model_size,
+                sol.served_bound)
+
+
+def _reason(inst: Instance, ci: int, sol: Solution, riders: dict[DepKey, list[int]]) -> Unassigned:
+    c = inst.consignments[ci]
+    network = inst.request.network
+    if inst.by_consignment[ci]:
+        w, v = c.weight_kg, c.volume_m3
+        full = set()
+        for k in inst.by_consignment[ci]:
+            for leg in inst.cands[k].legs:
+                limits = inst.capacity_limits.get(leg.key)
+                if limits is None:
+                    continue
+                on = riders.get(leg.key, [])
+                kg = sum(inst.weight(o) for o in on)
+                m3 = sum(inst.volume(o) for o in on)
+                if ((limits[0] is not None and kg + w > limits[0] + 1e-9)
+                        or (limits[1] is not None and m3 + v > limits[1] + 1e-9)):
+                    dep = from_seconds(leg.depart_s, network.locations[leg.service.origin].tz)
+                    full.add(f"{leg.service.id}@{dep.isoformat()}")
+        if full:
+            names = tuple(sorted(full))
+            return Unassigned(c, "capacity", "capacity ran out: full departures " + ", ".join(names),
+                              names)
+        return Unassigned(c, "capacity", "left out to serve more consignments (solver: "
+                                         f"{sol.termination})")
+    return explain(network, c, inst.request.horizon_days)
+
+
+def explain(network: Network, c: Consignment, horizon_days: float) -> Unassigned:
+    """Why a consignment has no itinerary even on an empty network."""
+    earliest = earliest_arrival(network, c, horizon_days)
+    if earliest is not None and c.due is not None:
+        return Unassigned(c, "due_date", f"no itinerary meets due {c.due.isoformat()} even on an "
+                                         f"empty network; earliest arrival {earliest.arrive.isoformat()} "
+                                         f"({' > '.join(earliest.signature)})")
+    if earliest is None and c.goods != "general":
+        general = Consignment(c.origin, c.destination, c.weight_kg, c.volume_m3, c.ready, None,
+                              "general", c.value_eur, c.id)
+        if best_itineraries(network, general, SearchOptions(Objective.TIME,
+                                                            horizon_days=horizon_days)).itineraries:
+            return Unassigned(c, "goods_class", f"no service carries {c.goods} goods on any route "
+                                                f"from {c.origin} to {c.destination}")
+    return Unassigned(c, "no_route", f"no itinerary from {c.origin} to {c.destination} departs "
+                                     f"within {horizon_days:g} days of ready")

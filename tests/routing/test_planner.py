@@ -1,0 +1,205 @@
+"""Tests of the batch planner: hand-solved instances, solver agreement, verifier, CLI."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from network.loader import load_network
+from network.model import Container, Location, Network, Service
+from routing.consignment import Consignment
+from routing.planner import PlanRequest, plan_consignments
+from routing.planner.consignments import read_consignments
+from routing.planner.verify import PlanVerificationError, verify_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def _loc(lid: str) -> Location:
+    return Location(lid, lid, "city", "BE", 50.0, 5.0, "UTC")
+
+
+def _tiny(capacity_kg: float | None, container: Container | None) -> Network:
+    rail = Service("S-AB", "A", "B", "rail", "op", 1000.0, 10.0, frozenset(range(7)), time(10, 0),
+                   cutoff_h=2.0, capacity_kg=capacity_kg, capacity_m3=None, kg_per_m3=0.0,
+                   eur_per_kg=1.0, container=container, co2e_g_per_tkm=20.0, origin_tz="UTC")
+    return Network({x: _loc(x) for x in "AB"}, {rail.id: rail})
+
+
+def _c(cid: str, kg: float, due: datetime | None = None) -> Consignment:
+    return Consignment("A", "B", kg, 1.0, datetime(2026, 12, 1, 6, 0, tzinfo=UTC), due, id=cid)
+
+
+SOLVERS = ["highs", "scip", "greedy"]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_two_consignments_compete_for_one_slot(solver: str) -> None:
+    """Only one of two 800 kg consignments fits the single 1,000 kg departure before their due date."""
+    due = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
+    req = PlanRequest(_tiny(1000.0, None), (_c("a", 800, due), _c("b", 800, due)), solver=solver,
+                      time_limit_s=10)
+    plan = plan_consignments(req)
+    verify_plan(plan)
+    assert len(plan.assignments) == 1
+    assert plan.total_cost_eur == pytest.approx(800.0)
+    (left,) = plan.unassigned
+    assert left.reason == "capacity"
+    assert left.full_departures == ("S-AB@2026-12-01T10:00:00+00:00",)
+
+
+@pytest.mark.parametrize("solver", ["highs", "scip", "cpsat"])
+def test_consolidation_beats_lcl(solver: str) -> None:
+    """Two 600 kg consignments share one EUR 1,000 container instead of paying 2 × EUR 600 LCL."""
+    net = _tiny(None, Container(1000.0, 10.0, 2000.0))
+    plan = plan_consignments(PlanRequest(net, (_c("a", 600), _c("b", 600)), solver=solver,
+                                         time_limit_s=10))
+    verify_plan(plan)
+    assert plan.total_cost_eur == pytest.approx(1000.0)
+    assert sum(d.containers for d in plan.departures) == 1
+    assert all(leg.in_container for a in plan.assignments for leg in a.legs)
+
+
+def test_greedy_pays_lcl_only() -> None:
+    """The greedy baseline buys no containers, so it pays 2 × EUR 600 on the same instance."""
+    net = _tiny(None, Container(1000.0, 10.0, 2000.0))
+    plan = plan_consignments(PlanRequest(net, (_c("a", 600), _c("b", 600)), solver="greedy"))
+    verify_plan(plan)
+    assert plan.total_cost_eur == pytest.approx(1200.0)
+
+
+def test_capacity_forces_a_later_departure() -> None:
+    """Without a due date the second consignment takes the next day's departure."""
+    plan = plan_consignments(PlanRequest(_tiny(1000.0, None), (_c("a", 800), _c("b", 800))))
+    verify_plan(plan)
+    assert len(plan.assignments) == 2
+    assert len({a.legs[0].depart for a in plan.assignments}) == 2
+
+
+def test_verifier_catches_overload() -> None:
+    """A plan that ignored capacity fails verification against the real capacity."""
+    due = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
+    req = PlanRequest(_tiny(1000.0, None), (_c("a", 800, due), _c("b", 800, due)), ignore_capacity=True)
+    plan = plan_consignments(req)
+    assert len(plan.assignments) == 2
+    strict = PlanRequest(req.network, req.consignments)
+    from dataclasses import replace
+
+    with pytest.raises(PlanVerificationError, match="capacity 1000 kg"):
+        verify_plan(replace(plan, request=strict))
+
+
+def test_verifier_catches_wrong_total() -> None:
+    """A tampered container count breaks the recomputed container fill."""
+    from dataclasses import replace
+
+    net = _tiny(None, Container(1000.0, 10.0, 2000.0))
+    plan = plan_consignments(PlanRequest(net, (_c("a", 600), _c("b", 600))))
+    bad = replace(plan, departures=tuple(replace(d, containers=0) for d in plan.departures))
+    with pytest.raises(PlanVerificationError, match="container"):
+        verify_plan(bad)
+
+
+@pytest.fixture(scope="module")
+def generated() -> tuple[Network, tuple[Consignment, ...]]:
+    from generate_consignments import generate, write
+
+    path = ROOT / "tests" / "routing" / ".generated.csv"
+    from datetime import date
+
+    write(generate(40, 3, date(2026, 10, 1), 14, True), path)
+    try:
+        return read_consignments(path, load_network(None))
+    finally:
+        path.unlink()
+
+
+def test_solvers_agree_on_generated_instance(generated: tuple[Network, tuple[Consignment, ...]]) -> None:
+    """HiGHS and SCIP reach the same optimum on a generated instance; both plans verify."""
+    net, cs = generated
+    plans = [plan_consignments(PlanRequest(net, cs, solver=s, time_limit_s=20, relative_gap=1e-7,
+                                           max_departures=3)) for s in ("highs", "scip")]
+    for p in plans:
+        verify_plan(p)
+        assert p.gap is not None and p.gap <= 1e-6
+    assert len(plans[0].assignments) == len(plans[1].assignments)
+    assert plans[0].objective_value == pytest.approx(plans[1].objective_value, rel=1e-6)
+    greedy = plan_consignments(PlanRequest(net, cs, solver="greedy", max_departures=3))
+    verify_plan(greedy)
+    assert len(greedy.assignments) <= len(plans[0].assignments)
+    if len(greedy.assignments) == len(plans[0].assignments):
+        assert plans[0].total_cost_eur <= greedy.total_cost_eur + 1e-6
+
+
+def test_relaxing_capacity_never_increases_cost() -> None:
+    """Dropping capacity serves at least as many and, serving as many, costs no more."""
+    due = datetime(2026, 12, 3, 23, 0, tzinfo=UTC)
+    cs = tuple(_c(f"c{i}", 300 + 50 * i, due if i % 2 else None) for i in range(6))
+    net = _tiny(1000.0, Container(900.0, 10.0, 2000.0))
+    tight = plan_consignments(PlanRequest(net, cs))
+    loose = plan_consignments(PlanRequest(net, cs, ignore_capacity=True))
+    verify_plan(tight)
+    verify_plan(loose)
+    assert len(loose.assignments) >= len(tight.assignments)
+    if len(loose.assignments) == len(tight.assignments):
+        assert loose.total_cost_eur <= tight.total_cost_eur + 1e-6
+
+
+@pytest.mark.parametrize("objective", ["co2", "balanced"])
+def test_other_objectives_verify(objective: str, generated: tuple[Network, tuple[Consignment, ...]]) -> None:
+    """The co2 and balanced objectives produce verified, proven plans."""
+    from routing.objectives import Objective
+
+    net, cs = generated
+    plan = plan_consignments(PlanRequest(net, cs[:20], Objective(objective), max_departures=2,
+                                         time_limit_s=20))
+    verify_plan(plan)
+    assert plan.gap is not None and plan.gap <= 1e-3
+
+
+def _cli() -> object:
+    from cli import cli
+    from cli_plan import plan
+
+    if "plan" not in cli.commands:
+        cli.add_command(plan)
+    return cli
+
+
+def test_cli_writes_three_files(tmp_path: Path) -> None:
+    """`plan` on the shipped example writes assignments.csv, departures.csv and plan.json."""
+    result = CliRunner().invoke(_cli(), ["plan", str(ROOT / "examples" / "consignments.csv"),
+                                         "--out", str(tmp_path), "--quiet", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    assert doc["summary"]["served"] + doc["summary"]["unserved"] == 40
+    assert doc["summary"]["termination"].endswith("optimal")
+    assert (tmp_path / "assignments.csv").read_text().startswith("consignment,")
+    assert (tmp_path / "departures.csv").read_text().startswith("service,")
+
+
+def test_cli_bad_row_exits_2(tmp_path: Path) -> None:
+    """A malformed row gives exit 2 and names file:line:column."""
+    bad = tmp_path / "c.csv"
+    bad.write_text("id,origin,destination,weight_kg,volume_m3,ready\n"
+                   "a,Namur,Zhengzhou,800,3.5,2026-12-01\n"
+                   "b,Namur,Zhengzhou,heavy,3.5,2026-12-01\n")
+    result = CliRunner().invoke(_cli(), ["plan", str(bad), "--out", str(tmp_path / "o"), "--quiet"])
+    assert result.exit_code == 2
+    assert f"{bad}:3:4 (weight_kg)" in result.output
+
+
+def test_cli_never_overwrites_input(tmp_path: Path) -> None:
+    """An --out directory holding the input as plan.json is refused with exit 2."""
+    src = tmp_path / "plan.json"
+    src.write_text((ROOT / "examples" / "consignments.csv").read_text())
+    result = CliRunner().invoke(_cli(), ["plan", str(src), "--out", str(tmp_path), "--quiet",
+                                         "--solver", "greedy"])
+    assert result.exit_code == 2
+    assert src.read_text().startswith("id,")
