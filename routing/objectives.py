@@ -45,3 +45,21 @@ class Weights:
     def score(self, cost_eur: float, transit_h: float, co2e_kg: float) -> float:
         """The balanced score of an itinerary, in euros."""
         return cost_eur + self.eur_per_day * transit_h / 24.0 + self.eur_per_tco2 * co2e_kg / 1000.0
+
+
+def ranking_key(objective: Objective, weights: Weights, cost_eur: float, co2e_kg: float,
+                arrive_s: float, ready_s: float) -> tuple[float, ...]:
+    """How complete itineraries are ranked under `objective` (smaller is better).
+
+    Costs and CO2e are rounded to 1e-6 so that float noise from summing in another order
+    does not decide a tie; ties left are broken by the caller's stated rule.
+    """
+    cost, co2 = round(cost_eur, 6), round(co2e_kg, 6)
+    if objective is Objective.TIME:
+        return (arrive_s, cost, co2)
+    if objective is Objective.CO2:
+        return (co2, cost, arrive_s)
+    if objective is Objective.BALANCED:
+        score = weights.score(cost_eur, (arrive_s - ready_s) / 3600.0, co2e_kg)
+        return (round(score, 6), arrive_s, cost)
+    return (cost, arrive_s, co2)

@@ -30,7 +30,7 @@ from network.timetable import from_seconds, next_departure_s, to_seconds
 from routing.consignment import Consignment
 from routing.costing import leg_co2e_kg, leg_price
 from routing.itinerary import Handling, Itinerary, Leg
-from routing.objectives import Objective, Weights
+from routing.objectives import Objective, Weights, ranking_key
 
 # Scheduled departures are searched up to this many days after ready: long enough for a sea
 # leg (~45 days via the Cape) to be followed by another scheduled leg.
@@ -212,16 +212,8 @@ def _bound(p: _Problem, label: _Label) -> Key:
 
 
 def _final(p: _Problem, label: _Label) -> Key:
-    cost, co2, time = round(label.cost, 6), round(label.co2, 6), label.time
-    objective = p.options.objective
-    if objective is Objective.TIME:
-        return (time, cost, co2)
-    if objective is Objective.CO2:
-        return (co2, cost, time)
-    if objective is Objective.BALANCED:
-        w = p.options.weights
-        return (round(w.score(label.cost, (time - p.ready_s) / 3600.0, label.co2), 6), time, cost)
-    return (cost, time, co2)
+    return ranking_key(p.options.objective, p.options.weights, label.cost, label.co2, label.time,
+                       p.ready_s)
 
 
 def _tie_break(label: _Label) -> tuple[tuple[str, float], ...]:

@@ -168,3 +168,21 @@ def test_broken_network_option_exits_2():
     result = run("--network", str(NETWORKS / "unknown_mode"), "route", *LANE)
     assert result.exit_code == 2
     assert "services.csv:2:4 (mode)" in result.output
+
+
+def test_compare_map_is_written_and_inputs_are_protected(tmp_path):
+    """--map writes a complete HTML map; naming an input file is refused with exit 2."""
+    target = tmp_path / "compare.html"
+    result = run("compare", *LANE, "--map", str(target))
+    assert result.exit_code == 0
+    html = target.read_text(encoding="utf-8")
+    assert html.rstrip().endswith("</html>")
+    assert "Rail via RAIL-ZIH-LGG-ZZ" in html
+    services = str(NETWORKS / "valid" / "services.csv")
+    before = Path(services).read_bytes()
+    refused = run("--network", str(NETWORKS / "valid"), "route", "Liège", "Zhengzhou",
+                  "--weight", "800kg", "--volume", "3.5m3", "--ready", "2026-12-01T09:00",
+                  "--map", services)
+    assert refused.exit_code == 2
+    assert "input of this run" in refused.output
+    assert Path(services).read_bytes() == before
