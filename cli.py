@@ -344,7 +344,7 @@ def _itinerary_text(net: Network, it: Itinerary, title: str) -> str:
             rows.append(["", f"handling at {h.location}", "", "", f"+{h.hours:g} h", "", "", "",
                          f"{h.cost_eur:,.2f}", ""])
         s = leg.service
-        rows.append([i + 1, s.id, f"{s.origin} → {s.destination}", s.mode, _local(leg.depart),
+        rows.append([str(i + 1), s.id, f"{s.origin} → {s.destination}", s.mode, _local(leg.depart),
                      _local(leg.arrive), f"{leg.chargeable_kg:,.0f}",
                      leg.basis + (f" ×{leg.containers}" if leg.containers else ""),
                      f"{leg.cost_eur:,.2f}", f"{leg.co2e_kg:,.1f}"])
@@ -419,7 +419,7 @@ def _write_map(ctx: click.Context, net: Network, c: Consignment, options: Search
 @click.option("--alternatives", type=click.IntRange(0, 20), default=0, show_default=True,
               help="Also show the K next-best distinct itineraries.")
 @click.pass_context
-def route(ctx: click.Context, **kw: Any) -> None:
+def route(ctx: click.Context, /, **kw: Any) -> None:
     """The best door-to-door itinerary from ORIGIN to DESTINATION, leg by leg."""
     net, consignment, options = _request(ctx, kw)
     found = list(best_itineraries(net, consignment, options).itineraries)
@@ -433,7 +433,7 @@ def route(ctx: click.Context, **kw: Any) -> None:
 @_consignment_options
 @_MAP
 @click.pass_context
-def pareto(ctx: click.Context, **kw: Any) -> None:
+def pareto(ctx: click.Context, /, **kw: Any) -> None:
     """The non-dominated itineraries on cost, arrival and CO2e (cheapest first)."""
     net, consignment, options = _request(ctx, kw)
     found = list(pareto_itineraries(net, consignment, options).itineraries)
@@ -468,7 +468,7 @@ def _comparison_text(result: Comparison) -> str:
 @_consignment_options
 @_MAP
 @click.pass_context
-def compare_cmd(ctx: click.Context, **kw: Any) -> None:
+def compare_cmd(ctx: click.Context, /, **kw: Any) -> None:
     """Rail vs air vs sea: the best itinerary per main mode, with break-even figures."""
     net, consignment, options = _request(ctx, kw)
     result = compare(net, consignment, options)
