@@ -33,6 +33,8 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--max-departures", type=int, default=6)
     parser.add_argument("--alternatives", type=int, default=3)
+    parser.add_argument("--naive", action="store_true",
+                        help="Solve with the naive container model (no y ≤ n rows) for comparison.")
     args = parser.parse_args()
     network = load_network(None)
     print(f"{'n':>6} {'cands':>7} {'vars':>8} {'rows':>8} {'groups':>6} {'time s':>7} {'gap':>8} "
@@ -43,11 +45,14 @@ def main() -> None:
             write(generate(n, args.seed, date(2026, 9, 9), 56, True), path)
             net, cs = read_consignments(path, network)
         common = {"max_departures": args.max_departures, "alternatives": args.alternatives}
+        if args.naive:
+            common["formulation"] = "naive"
         t0 = time.monotonic()
         plan = plan_consignments(PlanRequest(net, cs, solver=args.solver, time_limit_s=args.time_limit,
                                              **common))
         elapsed = time.monotonic() - t0
-        greedy = plan_consignments(PlanRequest(net, cs, solver="greedy", **common))
+        greedy = plan_consignments(PlanRequest(net, cs, solver="greedy", max_departures=args.max_departures,
+                                               alternatives=args.alternatives))
         verify_plan(plan)
         verify_plan(greedy)
         size = plan.model_size

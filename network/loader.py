@@ -124,7 +124,7 @@ class _Row:
     problems: list[Problem]
     failed: set[str] = field(default_factory=set)
 
-    def _problem(self, column: str | None, message: str) -> None:
+    def problem(self, column: str | None, message: str) -> None:
         number = self.header.index(column) + 1 if column in self.header else None
         self.problems.append(Problem(self.file, self.line, column, message, number))
 
@@ -145,14 +145,14 @@ class _Row:
         text = (self.cells.get(column) or "").strip()
         if not text:
             if required:
-                self._problem(column, "is empty")
+                self.problem(column, "is empty")
                 self.failed.add(column)
                 return fallback
             return default
         try:
             return parse(text)
         except ValueError as exc:
-            self._problem(column, str(exc))
+            self.problem(column, str(exc))
             self.failed.add(column)
             return fallback
 
@@ -178,7 +178,7 @@ class _Row:
             for field_name, message in exc.errors:
                 column = _FIELD_TO_COLUMN.get(field_name, field_name)
                 if column not in self.failed:  # already reported by the cell parser
-                    self._problem(column, message)
+                    self.problem(column, message)
             return None
         return None if self.failed else built
 
@@ -225,7 +225,7 @@ def _read_rows(path: Path, required: tuple[str, ...], problems: list[Problem]) -
 def _check_unique(row: _Row, key: str, seen: dict[str, int]) -> bool:
     """Record a duplicate of `key` in `seen` (id -> first line); True when new."""
     if key in seen:
-        row._problem(
+        row.problem(
             C.ID if row.file != C.ACCESS_FILE else C.COUNTRY,
             f"duplicate {key!r} (first defined on line {seen[key]})",
         )
@@ -266,7 +266,7 @@ def _container(row: _Row) -> Container | None:
     kg = row.number(C.CONTAINER_KG, parse_non_negative, required=False, default=None)
     given = [v is not None for v in (price, m3, kg)]
     if any(given) and not all(given):
-        row._problem(C.CONTAINER_EUR, "container_eur, container_m3 and container_kg go together")
+        row.problem(C.CONTAINER_EUR, "container_eur, container_m3 and container_kg go together")
         return None
     if not any(given):
         return None
@@ -283,7 +283,7 @@ def _load_services(path: Path, locations: dict[str, Location], problems: list[Pr
         destination = row.text(C.TO, required=True)
         for column, ref in ((C.FROM, origin), (C.TO, destination)):
             if ref and ref not in locations:
-                row._problem(column, f"unknown location {ref!r}")
+                row.problem(column, f"unknown location {ref!r}")
                 row.failed.add(column)
         days = row.get(C.DAYS, parse_days, required=False, default=frozenset(), fallback=frozenset())
         values = {
@@ -330,18 +330,18 @@ def _load_shapes(
         lat = row.number(C.LAT)
         lon = row.number(C.LON)
         if sid and sid not in service_ids:
-            row._problem(C.SERVICE, f"shape for unknown service {sid!r}")
+            row.problem(C.SERVICE, f"shape for unknown service {sid!r}")
             continue
         if lat is not None and not -90 <= lat <= 90:
-            row._problem(C.LAT, f"{lat!r} is outside -90..90")
+            row.problem(C.LAT, f"{lat!r} is outside -90..90")
             continue
         if lon is not None and not -180 <= lon <= 180:
-            row._problem(C.LON, f"{lon!r} is outside -180..180")
+            row.problem(C.LON, f"{lon!r} is outside -180..180")
             continue
         if None in (seq, lat, lon) or not sid:
             continue
         if (sid, seq) in seqs:
-            row._problem(C.SEQ, f"seq {seq} of {sid!r} repeats line {seqs[(sid, seq)]}")
+            row.problem(C.SEQ, f"seq {seq} of {sid!r} repeats line {seqs[(sid, seq)]}")
             continue
         seqs[(sid, seq)] = row.line
         points.setdefault(sid, []).append((seq, (lat, lon)))

@@ -37,6 +37,7 @@ class PlanRequest:
     seed: int = 0
     ignore_capacity: bool = False  # the capacity relaxation (tests, what-if)
     consolidate: bool = True  # False: every consignment pays min(LCL, own FCL) as in `route`
+    formulation: str = "strong"  # "naive": without the (open) rows y ≤ n (benchmark comparison)
 
     def __post_init__(self) -> None:
         if self.objective not in (Objective.COST, Objective.CO2, Objective.BALANCED):
