@@ -490,6 +490,16 @@ def compare_cmd(ctx: click.Context, /, **kw: Any) -> None:
         _emit(_header(net, consignment, options) + "\n\n" + _comparison_text(result))
 
 
+def _register_plan() -> None:
+    # The `plan` command lives in cli_plan.py (it imports helpers from here inside its body).
+    from cli_plan import plan
+
+    cli.add_command(plan)
+
+
+_register_plan()
+
+
 def main() -> None:
     """Entry point that never shows a traceback for an interrupted run."""
     try:

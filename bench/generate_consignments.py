@@ -45,7 +45,7 @@ def generate(n: int, seed: int, start: date, days: int, surge: bool) -> list[dic
                           if loc.kind == "city" and loc.country == "CN")
     rows = []
     for i in range(n):
-        _product, goods, density, median, eur_kg, urgent_share = rng.choice(PRODUCTS)
+        product, goods, density, median, eur_kg, urgent_share = rng.choice(PRODUCTS)
         weight = max(20.0, round(rng.lognormvariate(0, 0.8) * median, 0))
         volume = round(max(0.05, weight / density * rng.uniform(0.8, 1.25)), 2)
         # A surge puts 60 % of the shipments in the last two weeks before the cut-off.
@@ -58,7 +58,8 @@ def generate(n: int, seed: int, start: date, days: int, surge: bool) -> list[dic
         elif rng.random() < 0.5:
             due = (ready + timedelta(days=rng.randint(30, 60))).strftime("%Y-%m-%d")
         rows.append({
-            "id": f"C{i + 1:05d}", "origin": rng.choice(origins), "destination": rng.choice(destinations),
+            "id": f"SME{i + 1:05d}-{product.replace(' ', '-')}", "origin": rng.choice(origins),
+            "destination": rng.choice(destinations),
             "weight_kg": weight, "volume_m3": volume, "ready": ready.strftime("%Y-%m-%dT%H:%M"),
             "due": due, "goods": goods, "value_eur": round(weight * eur_kg, -1),
         })

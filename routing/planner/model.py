@@ -45,6 +45,8 @@ class PlanRequest:
                              "(use cost, co2 or balanced)")
         if self.solver not in SOLVERS:
             raise ValueError(f"unknown solver {self.solver!r} (expected {', '.join(SOLVERS)})")
+        if self.formulation not in ("strong", "naive"):
+            raise ValueError(f"unknown formulation {self.formulation!r} (expected strong or naive)")
         if not self.time_limit_s > 0:
             raise ValueError("time limit must be greater than zero")
         ids = [c.id for c in self.consignments]

@@ -22,6 +22,7 @@ from routing.planner.model import (
     PlanRequest,
     Unassigned,
 )
+from routing.planner.polish import earliest_equivalent
 from routing.search import SearchOptions, best_itineraries, earliest_arrival
 
 Progress = Callable[[str], None]
@@ -53,6 +54,8 @@ def plan_consignments(request: PlanRequest, progress: Progress | None = None) ->
         fallback.served_bound = solution.served_bound
         fallback.model_size = solution.model_size
         solution = fallback
+    elif request.solver != "greedy":  # greedy is LCL-only and already takes earliest-first
+        solution = earliest_equivalent(inst, solution)
     return assemble(inst, solution, request.solver, time.monotonic() - start)
 
 
@@ -103,11 +106,11 @@ def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float) -> Plan
         legs = []
         for leg in cand.legs:
             s = leg.service
-            inside = (ci, leg.key) in boxed
+            boxed_here = (ci, leg.key) in boxed
             legs.append(PlannedLeg(s.id, s.origin, s.destination, s.mode,
                                    from_seconds(leg.depart_s, network.locations[s.origin].tz),
                                    from_seconds(leg.arrive_s, network.locations[s.destination].tz),
-                                   inside, 0.0 if inside else leg.lcl_eur, leg.co2e_kg))
+                                   boxed_here, 0.0 if boxed_here else leg.lcl_eur, leg.co2e_kg))
         assignments.append(Assignment(inst.consignments[ci], tuple(legs), cand.handling_eur,
                                       sum(share.get((ci, leg.key), 0.0) for leg in cand.legs)))
     departures = []

@@ -74,6 +74,16 @@ def test_greedy_pays_lcl_only() -> None:
     assert plan.total_cost_eur == pytest.approx(1200.0)
 
 
+@pytest.mark.parametrize("solver", ["highs", "scip", "cpsat"])
+def test_equal_cost_ties_go_to_the_earliest_departure(solver: str) -> None:
+    """With room on every departure, each consignment takes the first one it can catch."""
+    plan = plan_consignments(PlanRequest(_tiny(None, None), (_c("a", 300), _c("b", 400)),
+                                         solver=solver, time_limit_s=10))
+    verify_plan(plan)
+    first = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert [a.legs[0].depart for a in plan.assignments] == [first, first]
+
+
 def test_capacity_forces_a_later_departure() -> None:
     """Without a due date the second consignment takes the next day's departure."""
     plan = plan_consignments(PlanRequest(_tiny(1000.0, None), (_c("a", 800), _c("b", 800))))
@@ -203,3 +213,33 @@ def test_cli_never_overwrites_input(tmp_path: Path) -> None:
                                          "--solver", "greedy"])
     assert result.exit_code == 2
     assert src.read_text().startswith("id,")
+
+
+def test_unassigned_reasons() -> None:
+    """No-service goods and impossible due dates are explained, not blamed on capacity."""
+    rail = Service("S-AB", "A", "B", "rail", "op", 1000.0, 10.0, frozenset(range(7)), time(10, 0),
+                   cutoff_h=2.0, eur_per_kg=1.0, goods=frozenset({"general"}), origin_tz="UTC")
+    net = Network({x: _loc(x) for x in "AB"}, {rail.id: rail})
+    ready = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    dg = Consignment("A", "B", 100, 1.0, ready, goods="dg", id="dg")
+    late = Consignment("A", "B", 100, 1.0, ready, datetime(2026, 12, 1, 12, 0, tzinfo=UTC), id="late")
+    plan = plan_consignments(PlanRequest(net, (dg, late)))
+    verify_plan(plan)
+    reasons = {u.consignment.id: u.reason for u in plan.unassigned}
+    assert reasons == {"dg": "goods_class", "late": "due_date"}
+
+
+@pytest.mark.parametrize("solver", ["highs", "scip", "cpsat"])
+def test_mip_serves_more_than_greedy(solver: str) -> None:
+    """Greedy gives the first departure to the earlier, flexible consignment; the MIP serves both."""
+    ready = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    flexible = Consignment("A", "B", 800, 1.0, ready, id="flexible")
+    urgent = Consignment("A", "B", 800, 1.0, ready.replace(hour=7),
+                         datetime(2026, 12, 1, 23, 0, tzinfo=UTC), id="urgent")
+    net = _tiny(1000.0, None)
+    greedy = plan_consignments(PlanRequest(net, (flexible, urgent), solver="greedy"))
+    best = plan_consignments(PlanRequest(net, (flexible, urgent), solver=solver, time_limit_s=10))
+    verify_plan(greedy)
+    verify_plan(best)
+    assert (len(greedy.assignments), len(best.assignments)) == (1, 2)
+    assert best.served_bound == 2
