@@ -10,7 +10,27 @@ import click
 from formats import table, to_json
 from network.errors import InputError
 from routing.objectives import DEFAULT_EUR_PER_TCO2, Objective
+from routing.planner.model import Plan
 from routing.search import DEFAULT_HORIZON_DAYS
+
+
+def _write_plan_map(ctx: click.Context, result: Plan, consignments_csv: Path, map_path: Path,
+                    solver: str) -> None:
+    """Render the plan's aggregated flows to `map_path` (never over an input of the run)."""
+    from datetime import UTC, datetime
+
+    from maps import Unassigned, flows_from_departures, flows_map, save_map
+    from network.loader import DEFAULT_NETWORK_DIR
+
+    served = len(result.assignments)
+    title = (f"plan {consignments_csv.name}: {served}/{served + len(result.unassigned)} served · "
+             f"EUR {result.total_cost_eur:,.0f} · {result.total_co2e_kg / 1000:,.1f} t CO2e · "
+             f"{solver}")
+    m = flows_map(result.request.network, flows_from_departures(result.departures),
+                  [Unassigned(u.consignment.id, f"{u.reason}: {u.detail}") for u in result.unassigned],
+                  title=title, computed_at=datetime.now(UTC).astimezone())
+    network_dir = Path(ctx.obj.get("network_dir") or DEFAULT_NETWORK_DIR)
+    save_map(m, map_path, protected=[consignments_csv, *network_dir.glob("*.csv")])
 
 
 @click.command("plan")
@@ -35,11 +55,14 @@ from routing.search import DEFAULT_HORIZON_DAYS
               help="Price of a day in transit for 'balanced' (default: each consignment's value × 20 %/365).")
 @click.option("--eur-per-tco2", type=float, default=DEFAULT_EUR_PER_TCO2, show_default=True,
               help="Carbon price for 'balanced', EUR per t CO2e.")
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the plan as an HTML map: flows per service, utilisation, unassigned.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_context
 def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit: float, solver: str,
          out_dir: Path, fmt: str, horizon_days: float, alternatives: int, max_departures: int,
-         eur_per_day: float | None, eur_per_tco2: float, quiet: bool) -> None:
+         eur_per_day: float | None, eur_per_tco2: float, map_path: Path | None,
+         quiet: bool) -> None:
     """Plan every consignment of CONSIGNMENTS_CSV onto departures, with capacity and containers."""
     from cli import _network
     from routing.planner import PlanRequest, plan_consignments
@@ -62,6 +85,8 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
     result = plan_consignments(request, None if quiet else progress)
     try:
         write_plan(result, out_dir, protected=[consignments_csv])
+        if map_path is not None:
+            _write_plan_map(ctx, result, consignments_csv, map_path, solver)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     head = summary(result)

@@ -186,3 +186,17 @@ def test_compare_map_is_written_and_inputs_are_protected(tmp_path):
     assert refused.exit_code == 2
     assert "input of this run" in refused.output
     assert Path(services).read_bytes() == before
+
+
+def test_plan_writes_outputs_and_map(tmp_path):
+    """`plan` on the shipped sample writes its three files and a map that lists the unassigned."""
+    sample = Path(__file__).resolve().parents[1] / "examples" / "consignments.csv"
+    result = run("plan", str(sample), "--out", str(tmp_path / "out"), "--quiet",
+                 "--map", str(tmp_path / "plan.html"))
+    assert result.exit_code == 0, result.output
+    for name in ("assignments.csv", "departures.csv", "plan.json"):
+        assert (tmp_path / "out" / name).is_file()
+    doc = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    html = (tmp_path / "plan.html").read_text(encoding="utf-8")
+    for row in doc["unassigned"]:
+        assert row["consignment"] in html
