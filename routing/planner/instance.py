@@ -51,6 +51,41 @@ class Instance:
         return self.consignments[ci].volume_m3
 
 
+def fractional_knapsack(items: list[tuple[float, float]], capacity: float) -> float:
+    """The largest value of (value, size) items fitting `capacity`, items divisible."""
+    total = 0.0
+    for value, size in sorted(items, key=lambda item: -item[0] / item[1]):
+        if capacity <= 0:
+            break
+        take = min(1.0, capacity / size)
+        total += take * value
+        capacity -= take * size
+    return total
+
+
+def _boxes_can_pay(key: DepKey, members: dict[int, list[int]], cands: list[Candidate],
+                   request: PlanRequest, alpha: float) -> bool:
+    """Whether buying containers on departure `key` can ever beat LCL for its possible riders.
+
+    The LCL freight that n containers can save is at most the fractional-knapsack value of
+    n container capacities, which is concave in the capacity: V(n·K) ≤ n·V(K). So when
+    V(K) ≤ container price — for K by weight and by volume alike — no number of containers
+    pays on this departure whoever rides it, and the departure needs no container variables
+    (an exact reduction; it removes most on-demand road departures from the model).
+    """
+    leg = next(leg for leg in cands[next(iter(members.values()))[0]].legs if leg.key == key)
+    box = leg.service.container
+    assert box is not None
+    items_kg, items_m3 = [], []
+    for ci, ks in members.items():
+        c = request.consignments[ci]
+        own = next(x for x in cands[ks[0]].legs if x.key == key)
+        items_kg.append((alpha * own.lcl_eur, c.weight_kg))
+        items_m3.append((alpha * own.lcl_eur, c.volume_m3))
+    bound = min(fractional_knapsack(items_kg, box.kg), fractional_knapsack(items_m3, box.m3))
+    return bound > alpha * box.eur + 1e-9
+
+
 def build_instance(request: PlanRequest, candidates: list[list[Candidate]]) -> Instance:
     """Flatten candidates; find capacity rows and container groups; price every candidate."""
     objective = request.objective
@@ -71,7 +106,8 @@ def build_instance(request: PlanRequest, candidates: list[list[Candidate]]) -> I
             if s.is_capacitated and not request.ignore_capacity:
                 capacity[leg.key].append(k)
                 limits[leg.key] = (s.capacity_kg, s.capacity_m3)
-    shared = {key for key, members in riders.items() if len(members) >= 2}
+    shared = {key for key, members in riders.items()
+              if len(members) >= 2 and _boxes_can_pay(key, members, cands, request, alpha)}
     coef: list[float] = []
     own_fcl: dict[tuple[int, DepKey], int] = {}
     for k, cand in enumerate(cands):

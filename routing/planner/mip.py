@@ -30,8 +30,13 @@ Solve pipeline (HiGHS/SCIP): greedy → exact container packing of its routes (i
 phase 1 only when greedy leaves a servable consignment out; an assignment relaxation (x only,
 each shared leg charged LCL minus max(0, saving − container_eur·λ-share), a proven lower bound
 since n ≥ λ·Σkg/kg_box + (1−λ)·Σm³/m³_box) whose routes are packed exactly (incumbent 1); the
-full MIP warm-started from the better one; its routes re-packed exactly at the end. The
-reported bound is the larger of the MIP's dual bound and the relaxation's.
+LP relaxation of the full model, rounded (each consignment its largest-valued candidate that
+fits) and packed exactly (incumbent 2), then the MIP restricted to the candidates the LP uses
+(incumbent 3: on 1,000 generated consignments the LP touches ~1,000 of ~10,800 candidates);
+the full MIP warm-started from the best; its routes re-packed exactly at the end. The reported
+bound is the largest of the MIP's dual bound, the LP's and the assignment relaxation's.
+Measured on 1,000 generated consignments with a 15 s budget: gap 1.82 % from the greedy start,
+0.32 % with the LP-guided incumbents.
 """
 
 from __future__ import annotations
@@ -204,9 +209,9 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
                 if line.strip():
                     progress(line.rstrip())
 
-    def base_model(name: str) -> tuple[mathopt.Model, list[mathopt.Variable]]:
+    def base_model(name: str, relax: bool = False) -> tuple[mathopt.Model, list[mathopt.Variable]]:
         m = mathopt.Model(name=name)
-        x = [m.add_binary_variable() for _ in inst.cands]
+        x = [m.add_variable(lb=0.0, ub=1.0, is_integer=not relax) for _ in inst.cands]
         for ks in inst.by_consignment:
             if len(ks) > 1:
                 row = m.add_linear_constraint(ub=1.0)
@@ -219,6 +224,7 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
         return m, x
 
     from routing.planner.greedy import solve_greedy
+    from routing.planner.polish import round_relaxation
 
     greedy = solve_greedy(inst)
     best: tuple[float, dict[int, int], dict[DepKey, int], set[tuple[int, DepKey]]] | None = None
@@ -247,37 +253,43 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
             phase1_plan = (solution_value(inst, chosen1, *packed1), chosen1, *packed1)
         served_bound = min(servable, math.floor(r1.termination.objective_bounds.dual_bound + 1e-6))
         termination.append(f"phase1 {r1.termination.reason.name.lower()}")
-    m, x = base_model("plan")
-    for k, v in enumerate(x):
-        m.objective.set_linear_coefficient(v, inst.coef[k])
-    if served_target:
-        row = m.add_linear_constraint(lb=float(served_target))
-        for v in x:
-            row.set_coefficient(v, 1.0)
-    ys: dict[tuple[int, int], mathopt.Variable] = {}
-    ns: list[mathopt.Variable] = []
-    for gi, g in enumerate(inst.groups):
-        n = m.add_integer_variable(lb=0.0, ub=float(_n_max(inst, gi)))
-        ns.append(n)
-        m.objective.set_linear_coefficient(n, g.container_eur * inst.cost_weight)
-        kg_row = m.add_linear_constraint(ub=0.0)
-        m3_row = m.add_linear_constraint(ub=0.0)
-        kg_row.set_coefficient(n, -g.container_kg)
-        m3_row.set_coefficient(n, -g.container_m3)
-        for ci in g.members:
-            y = m.add_binary_variable()
-            ys[(gi, ci)] = y
-            m.objective.set_linear_coefficient(y, -g.saving[ci])
-            link = m.add_linear_constraint(ub=0.0)
-            link.set_coefficient(y, 1.0)
-            for k in g.cands[ci]:
-                link.set_coefficient(x[k], -1.0)
-            kg_row.set_coefficient(y, inst.weight(ci))
-            m3_row.set_coefficient(y, inst.volume(ci))
-            if inst.request.formulation != "naive":
-                opened = m.add_linear_constraint(ub=0.0)
-                opened.set_coefficient(y, 1.0)
-                opened.set_coefficient(n, -1.0)
+    def plan_model(relax: bool) -> tuple[mathopt.Model, list[mathopt.Variable],
+                                         dict[tuple[int, int], mathopt.Variable],
+                                         list[mathopt.Variable]]:
+        m, x = base_model("plan", relax)
+        for k, v in enumerate(x):
+            m.objective.set_linear_coefficient(v, inst.coef[k])
+        if served_target:
+            row = m.add_linear_constraint(lb=float(served_target))
+            for v in x:
+                row.set_coefficient(v, 1.0)
+        ys: dict[tuple[int, int], mathopt.Variable] = {}
+        ns: list[mathopt.Variable] = []
+        for gi, g in enumerate(inst.groups):
+            n = m.add_variable(lb=0.0, ub=float(_n_max(inst, gi)), is_integer=not relax)
+            ns.append(n)
+            m.objective.set_linear_coefficient(n, g.container_eur * inst.cost_weight)
+            kg_row = m.add_linear_constraint(ub=0.0)
+            m3_row = m.add_linear_constraint(ub=0.0)
+            kg_row.set_coefficient(n, -g.container_kg)
+            m3_row.set_coefficient(n, -g.container_m3)
+            for ci in g.members:
+                y = m.add_variable(lb=0.0, ub=1.0, is_integer=not relax)
+                ys[(gi, ci)] = y
+                m.objective.set_linear_coefficient(y, -g.saving[ci])
+                link = m.add_linear_constraint(ub=0.0)
+                link.set_coefficient(y, 1.0)
+                for k in g.cands[ci]:
+                    link.set_coefficient(x[k], -1.0)
+                kg_row.set_coefficient(y, inst.weight(ci))
+                m3_row.set_coefficient(y, inst.volume(ci))
+                if inst.request.formulation != "naive":
+                    opened = m.add_linear_constraint(ub=0.0)
+                    opened.set_coefficient(y, 1.0)
+                    opened.set_coefficient(n, -1.0)
+        return m, x, ys, ns
+
+    m, x, ys, ns = plan_model(relax=False)
     size = {"variables": m.get_num_variables(), "constraints": m.get_num_linear_constraints(),
             "x": len(x), "y": len(ys), "n": len(ns), "capacity_rows": len(rows),
             "groups": len(inst.groups)}
@@ -327,6 +339,67 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
                 progress(f"assignment model + container packing: objective {value_w:,.2f}")
             if best is None or value_w < best[0]:
                 best = (value_w, chosen_w, boxes_w, boxed_w)
+        try:
+            # LP rounding: the full model's relaxation is within ~2 % of the optimum (its root bound),
+            # so its routes, rounded and re-packed exactly, make a far better start than greedy.
+            remaining = time_limit_s - (time.monotonic() - start)
+            lp, x_lp, _, _ = plan_model(relax=True)
+            r_lp = mathopt.solve(lp, kind, params=params(remaining * 0.3, 0.0))
+            if r_lp.has_primal_feasible_solution():
+                relaxed_bound = max(relaxed_bound, r_lp.termination.objective_bounds.dual_bound
+                                    if r_lp.termination.reason == mathopt.TerminationReason.OPTIMAL
+                                    else -math.inf)
+                chosen_lp = round_relaxation(inst, list(r_lp.variable_values(x_lp)), served_target)
+                if chosen_lp is not None:
+                    remaining = time_limit_s - (time.monotonic() - start)
+                    packed_lp = exact_pack(inst, chosen_lp, remaining * 0.1, seed) or pack_groups(
+                        inst, chosen_lp)
+                    value_lp = solution_value(inst, chosen_lp, *packed_lp)
+                    if progress:
+                        progress(f"LP relaxation {r_lp.objective_value():,.2f}, rounded + packed: "
+                                 f"objective {value_lp:,.2f} ({time.monotonic() - start:.1f} s)")
+                    if best is None or value_lp < best[0]:
+                        best = (value_lp, chosen_lp, *packed_lp)
+                    # Restricted MIP: only the candidates the LP uses (plus the rounded plan's). It is
+                    # a small model that presolve shrinks further; any plan it finds is a plan of the
+                    # full problem, so it only improves the incumbent (the bound stays the full LP's).
+                    values = r_lp.variable_values(x_lp)
+                    # The incumbent's candidates stay too, so the hint below is a feasible start
+                    # (HiGHS fails with an internal error on a hint that violates a bound).
+                    keep = ({k for k, val in enumerate(values) if val > 1e-6}
+                            | set(chosen_lp.values()) | set(best[1].values()))
+                    sub, x_sub, y_sub, n_sub = plan_model(relax=False)
+                    for k, v in enumerate(x_sub):
+                        if k not in keep:
+                            v.upper_bound = 0.0
+                    hint_sub: dict[mathopt.Variable, float] = dict.fromkeys(x_sub, 0.0)
+                    hint_sub.update({x_sub[k]: 1.0 for k in best[1].values()})
+                    hint_sub.update({y: float((ci, inst.groups[gi].key) in best[3])
+                                     for (gi, ci), y in y_sub.items()})
+                    hint_sub.update({n: float(best[2].get(inst.groups[gi].key, 0))
+                                     for gi, n in enumerate(n_sub)})
+                    remaining = time_limit_s - (time.monotonic() - start)
+                    r_sub = mathopt.solve(
+                        sub, kind, params=params(remaining * 0.35, rel_gap, presolve=True),
+                        model_params=mathopt.ModelSolveParameters(
+                            solution_hints=[mathopt.SolutionHint(hint_sub)]))
+                    if r_sub.has_primal_feasible_solution():
+                        chosen_s = {inst.cands[k].ci: k
+                                    for k, val in enumerate(r_sub.variable_values(x_sub)) if val > 0.5}
+                        remaining = time_limit_s - (time.monotonic() - start)
+                        packed_s = exact_pack(inst, chosen_s, remaining * 0.1, seed) or pack_groups(
+                            inst, chosen_s)
+                        value_s = solution_value(inst, chosen_s, *packed_s)
+                        if progress:
+                            progress(f"MIP restricted to the {len(keep)} candidates the LP uses: "
+                                     f"{r_sub.termination.reason.name.lower()}, objective "
+                                     f"{value_s:,.2f} ({time.monotonic() - start:.1f} s)")
+                        if len(chosen_s) >= served_target and value_s < best[0]:
+                            best = (value_s, chosen_s, *packed_s)
+        except Exception as exc:  # an optional heuristic: the full MIP still runs after it
+            # OR-Tools 9.15 turns some HiGHS errors into an AttributeError while converting them.
+            if progress:
+                progress(f"LP-guided heuristic skipped: {type(exc).__name__}: {exc}")
         if best is not None:
             chosen_w, boxes_w, boxed_w = best[1], best[2], best[3]
             hint: dict[mathopt.Variable, float] = dict.fromkeys(x, 0.0)
