@@ -26,17 +26,15 @@ The (open) rows are valid (no box ⇒ nobody boxed) and cut off the fractional p
 many consignments share a sliver of a container: on 1,000 generated consignments, 60 s, the gap
 left is 0.14 % with them and 0.23 % without (bench/plan_scale.py --naive).
 
-Solve pipeline (HiGHS/SCIP): greedy → exact container packing of its routes (incumbent 0);
-phase 1 only when greedy leaves a servable consignment out; an assignment relaxation (x only,
-each shared leg charged LCL minus max(0, saving − container_eur·λ-share), a proven lower bound
-since n ≥ λ·Σkg/kg_box + (1−λ)·Σm³/m³_box) whose routes are packed exactly (incumbent 1); the
-LP relaxation of the full model, rounded (each consignment its largest-valued candidate that
-fits) and packed exactly (incumbent 2), then the MIP restricted to the candidates the LP uses
-(incumbent 3: on 1,000 generated consignments the LP touches ~1,000 of ~10,800 candidates);
-the full MIP warm-started from the best; its routes re-packed exactly at the end. The reported
-bound is the largest of the MIP's dual bound, the LP's and the assignment relaxation's.
-Measured on 1,000 generated consignments with a 15 s budget: gap 1.82 % from the greedy start,
-0.32 % with the LP-guided incumbents.
+Solve pipeline (HiGHS/SCIP), one model built once: greedy → exact container packing of its
+routes (incumbent 0); phase 1 only when greedy leaves a servable consignment out; the LP
+relaxation of the phase-2 model (HiGHS `solve_relaxation` on the same model), rounded (each
+consignment its largest-valued candidate that still fits) and packed exactly (incumbent 1);
+the MIP restricted to the candidates the LP uses (on 1,000 generated consignments ~1,000 of
+~10,800), packed exactly (incumbent 2); the full MIP warm-started from the best; its routes
+re-packed exactly at the end. The reported bound is the larger of the MIP's dual bound and the
+LP's. Measured on 1,000 generated consignments with a 15 s budget: gap 1.82 % from the greedy
+start alone, 0.26 % with the LP-guided incumbents.
 """
 
 from __future__ import annotations
@@ -296,117 +294,89 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
     if progress:
         progress(f"phase 2 (min objective): {size['variables']} variables, {size['constraints']} rows, "
                  f"{len(inst.groups)} container groups")
-    # Warm start: the assignment model alone, each shared container leg priced at its pro-rata
-    # container cost (what the LP relaxation charges), then containers packed per departure.
     if len(best[1]) < served_target:
         best = phase1_plan  # the greedy plan serves too few: only a fallback, not an incumbent
     fallback = (greedy.chosen, *packed_greedy)
     model_params = None
     relaxed_bound = -math.inf
-    if inst.groups:
-        mw, xw = base_model("warm")
-        price = list(inst.coef)
-        for g in inst.groups:
-            # n ≥ λ·Σkg/container_kg + (1-λ)·Σm³/container_m3 for any λ in [0, 1]: charging each
-            # boxed consignment its λ-share keeps this model a relaxation (a proven lower bound).
-            heavy = sum(inst.weight(ci) for ci in g.members) / g.container_kg
-            bulky = sum(inst.volume(ci) for ci in g.members) / g.container_m3
-            lam = 1.0 if heavy >= bulky else 0.0
-            for ci in g.members:
-                fill = lam * inst.weight(ci) / g.container_kg + (1 - lam) * inst.volume(ci) / g.container_m3
-                discount = max(0.0, g.saving[ci] - g.container_eur * inst.cost_weight * fill)
-                for k in g.cands[ci]:
-                    price[k] -= discount
-        for k, v in enumerate(xw):
-            mw.objective.set_linear_coefficient(v, price[k])
-        if served_target:
-            row = mw.add_linear_constraint(lb=float(served_target))
-            for v in xw:
-                row.set_coefficient(v, 1.0)
+
+    def consider(chosen: dict[int, int], label: str, share: float) -> None:
+        """Pack containers exactly for `chosen` routes; keep the plan if it beats the incumbent."""
+        nonlocal best
+        if len(chosen) < served_target:
+            return
         remaining = time_limit_s - (time.monotonic() - start)
-        rw = mathopt.solve(mw, kind, params=params(remaining * 0.25, 1e-4))
+        packed = exact_pack(inst, chosen, remaining * share, seed) or pack_groups(inst, chosen)
+        value = solution_value(inst, chosen, *packed)
         if progress:
-            progress(f"assignment relaxation: {rw.termination.reason.name.lower()}, bound "
-                     f"{rw.termination.objective_bounds.dual_bound:,.2f} "
-                     f"({time.monotonic() - start:.1f} s)")
-        relaxed_bound = rw.termination.objective_bounds.dual_bound
-        if rw.has_primal_feasible_solution():
-            chosen_w = {inst.cands[k].ci: k for k, val in enumerate(rw.variable_values(xw)) if val > 0.5}
-            boxes_w, boxed_w = (exact_pack(inst, chosen_w, remaining * 0.05, seed)
-                                or pack_groups(inst, chosen_w))
-            value_w = solution_value(inst, chosen_w, boxes_w, boxed_w)
-            if progress:
-                progress(f"assignment model + container packing: objective {value_w:,.2f}")
-            if best is None or value_w < best[0]:
-                best = (value_w, chosen_w, boxes_w, boxed_w)
-        try:
-            # LP rounding: the full model's relaxation is within ~2 % of the optimum (its root bound),
-            # so its routes, rounded and re-packed exactly, make a far better start than greedy.
-            remaining = time_limit_s - (time.monotonic() - start)
+            progress(f"{label}: objective {value:,.2f} ({time.monotonic() - start:.1f} s)")
+        if best is None or value < best[0] - 1e-9:
+            best = (value, chosen, *packed)
+
+    def hint_for(plan: tuple[float, dict[int, int], dict[DepKey, int], set[tuple[int, DepKey]]]
+                 ) -> mathopt.ModelSolveParameters:
+        values: dict[mathopt.Variable, float] = dict.fromkeys(x, 0.0)
+        values.update({x[k]: 1.0 for k in plan[1].values()})
+        values.update({y: float((ci, inst.groups[gi].key) in plan[3]) for (gi, ci), y in ys.items()})
+        values.update({n: float(plan[2].get(inst.groups[gi].key, 0)) for gi, n in enumerate(ns)})
+        return mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(values)])
+
+    def lp_guided() -> None:
+        """Incumbents from the LP relaxation: rounded, then a MIP over the candidates it uses."""
+        nonlocal relaxed_bound
+        remaining = time_limit_s - (time.monotonic() - start)
+        if kind == mathopt.SolverType.HIGHS:  # the same model, solved as its LP relaxation
+            lp_params = params(remaining * 0.3, 0.0, presolve=True)
+            lp_params.highs.bool_options["solve_relaxation"] = True
+            r_lp, x_lp = mathopt.solve(m, kind, params=lp_params), x
+        else:
             lp, x_lp, _, _ = plan_model(relax=True)
             r_lp = mathopt.solve(lp, kind, params=params(remaining * 0.3, 0.0))
-            if r_lp.has_primal_feasible_solution():
-                relaxed_bound = max(relaxed_bound, r_lp.termination.objective_bounds.dual_bound
-                                    if r_lp.termination.reason == mathopt.TerminationReason.OPTIMAL
-                                    else -math.inf)
-                chosen_lp = round_relaxation(inst, list(r_lp.variable_values(x_lp)), served_target)
-                if chosen_lp is not None:
-                    remaining = time_limit_s - (time.monotonic() - start)
-                    packed_lp = exact_pack(inst, chosen_lp, remaining * 0.1, seed) or pack_groups(
-                        inst, chosen_lp)
-                    value_lp = solution_value(inst, chosen_lp, *packed_lp)
-                    if progress:
-                        progress(f"LP relaxation {r_lp.objective_value():,.2f}, rounded + packed: "
-                                 f"objective {value_lp:,.2f} ({time.monotonic() - start:.1f} s)")
-                    if best is None or value_lp < best[0]:
-                        best = (value_lp, chosen_lp, *packed_lp)
-                    # Restricted MIP: only the candidates the LP uses (plus the rounded plan's). It is
-                    # a small model that presolve shrinks further; any plan it finds is a plan of the
-                    # full problem, so it only improves the incumbent (the bound stays the full LP's).
-                    values = r_lp.variable_values(x_lp)
-                    # The incumbent's candidates stay too, so the hint below is a feasible start
-                    # (HiGHS fails with an internal error on a hint that violates a bound).
-                    keep = ({k for k, val in enumerate(values) if val > 1e-6}
-                            | set(chosen_lp.values()) | set(best[1].values()))
-                    sub, x_sub, y_sub, n_sub = plan_model(relax=False)
-                    for k, v in enumerate(x_sub):
-                        if k not in keep:
-                            v.upper_bound = 0.0
-                    hint_sub: dict[mathopt.Variable, float] = dict.fromkeys(x_sub, 0.0)
-                    hint_sub.update({x_sub[k]: 1.0 for k in best[1].values()})
-                    hint_sub.update({y: float((ci, inst.groups[gi].key) in best[3])
-                                     for (gi, ci), y in y_sub.items()})
-                    hint_sub.update({n: float(best[2].get(inst.groups[gi].key, 0))
-                                     for gi, n in enumerate(n_sub)})
-                    remaining = time_limit_s - (time.monotonic() - start)
-                    r_sub = mathopt.solve(
-                        sub, kind, params=params(remaining * 0.35, rel_gap, presolve=True),
-                        model_params=mathopt.ModelSolveParameters(
-                            solution_hints=[mathopt.SolutionHint(hint_sub)]))
-                    if r_sub.has_primal_feasible_solution():
-                        chosen_s = {inst.cands[k].ci: k
-                                    for k, val in enumerate(r_sub.variable_values(x_sub)) if val > 0.5}
-                        remaining = time_limit_s - (time.monotonic() - start)
-                        packed_s = exact_pack(inst, chosen_s, remaining * 0.1, seed) or pack_groups(
-                            inst, chosen_s)
-                        value_s = solution_value(inst, chosen_s, *packed_s)
-                        if progress:
-                            progress(f"MIP restricted to the {len(keep)} candidates the LP uses: "
-                                     f"{r_sub.termination.reason.name.lower()}, objective "
-                                     f"{value_s:,.2f} ({time.monotonic() - start:.1f} s)")
-                        if len(chosen_s) >= served_target and value_s < best[0]:
-                            best = (value_s, chosen_s, *packed_s)
+        if not r_lp.has_primal_feasible_solution():
+            if progress:
+                progress(f"LP relaxation: {r_lp.termination.reason.name.lower()} "
+                         f"({time.monotonic() - start:.1f} s)")
+            return
+        if r_lp.termination.reason == mathopt.TerminationReason.OPTIMAL:
+            relaxed_bound = max(relaxed_bound, r_lp.objective_value())
+        values = r_lp.variable_values(x_lp)
+        if progress:
+            progress(f"LP relaxation {r_lp.objective_value():,.2f} ({time.monotonic() - start:.1f} s)")
+        rounded = round_relaxation(inst, list(values), served_target)
+        if rounded is None:
+            return
+        consider(rounded, "LP rounded, containers packed", 0.1)
+        assert best is not None
+        # The MIP restricted to the candidates the LP uses (and the incumbent's, so the hint is
+        # feasible: HiGHS fails on a hint that violates a bound). Presolve shrinks it to a small
+        # model; any plan it finds is a plan of the full problem (the bound stays the LP's).
+        keep = ({k for k, val in enumerate(values) if val > 1e-6} | set(rounded.values())
+                | set(best[1].values()))
+        for k, v in enumerate(x):
+            if k not in keep:
+                v.upper_bound = 0.0
+        try:
+            remaining = time_limit_s - (time.monotonic() - start)
+            r_sub = mathopt.solve(m, kind, params=params(remaining * 0.35, rel_gap, presolve=True),
+                                  model_params=hint_for(best))
+        finally:
+            for v in x:
+                v.upper_bound = 1.0
+        if r_sub.has_primal_feasible_solution():
+            chosen = {inst.cands[k].ci: k for k, val in enumerate(r_sub.variable_values(x))
+                      if val > 0.5}
+            consider(chosen, f"MIP over the {len(keep)} candidates the LP uses "
+                             f"({r_sub.termination.reason.name.lower()})", 0.1)
+
+    if inst.groups:
+        try:
+            lp_guided()
         except Exception as exc:  # an optional heuristic: the full MIP still runs after it
             # OR-Tools 9.15 turns some HiGHS errors into an AttributeError while converting them.
             if progress:
                 progress(f"LP-guided heuristic skipped: {type(exc).__name__}: {exc}")
         if best is not None:
-            chosen_w, boxes_w, boxed_w = best[1], best[2], best[3]
-            hint: dict[mathopt.Variable, float] = dict.fromkeys(x, 0.0)
-            hint.update({x[k]: 1.0 for k in chosen_w.values()})
-            hint.update({y: float((ci, inst.groups[gi].key) in boxed_w) for (gi, ci), y in ys.items()})
-            hint.update({n: float(boxes_w.get(inst.groups[gi].key, 0)) for gi, n in enumerate(ns)})
-            model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(hint)])
+            model_params = hint_for(best)
     remaining = time_limit_s - (time.monotonic() - start)
     if progress:
         progress(f"phase 2 solve starts ({time.monotonic() - start:.1f} s)")
