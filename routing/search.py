@@ -361,14 +361,8 @@ class SearchResult:
     stats: SearchStats
 
 
-def best_itineraries(network: Network, consignment: Consignment,
-                     options: SearchOptions | None = None) -> SearchResult:
-    """The best itinerary under `options.objective` and up to `alternatives` next-best
-    distinct ones (distinct service sequences), best first; empty when none exists."""
-    options = options or SearchOptions()
-    p = _prepare(network, consignment, options)
-    stats = SearchStats()
-    k = options.alternatives + 1
+def _best_distinct(p: _Problem, stats: SearchStats) -> tuple[Itinerary, ...]:
+    k = p.options.alternatives + 1
     labels = _run(p, k=k, pareto=False, by_mode=False, stats=stats)
     distinct: list[_Label] = []
     seen: set[tuple[str, ...]] = set()
@@ -376,7 +370,24 @@ def best_itineraries(network: Network, consignment: Consignment,
         if label.sig not in seen:
             seen.add(label.sig)
             distinct.append(label)
-    return SearchResult(tuple(_itinerary(p, lab) for lab in distinct[:k]), stats)
+    return tuple(_itinerary(p, lab) for lab in distinct[:k])
+
+
+def _best_per_mode(p: _Problem) -> dict[str, Itinerary]:
+    labels = _run(p, k=1, pareto=False, by_mode=True, stats=SearchStats())
+    best: dict[str, _Label] = {}
+    for label in _ranked(p, labels):
+        best.setdefault(label.mode, label)  # a complete label's mode is its main mode
+    return {mode: _itinerary(p, label) for mode, label in best.items()}
+
+
+def best_itineraries(network: Network, consignment: Consignment,
+                     options: SearchOptions | None = None) -> SearchResult:
+    """The best itinerary under `options.objective` and up to `alternatives` next-best
+    distinct ones (distinct service sequences), best first; empty when none exists."""
+    p = _prepare(network, consignment, options or SearchOptions())
+    stats = SearchStats()
+    return SearchResult(_best_distinct(p, stats), stats)
 
 
 def pareto_itineraries(network: Network, consignment: Consignment,
@@ -398,14 +409,14 @@ def best_by_main_mode(network: Network, consignment: Consignment,
     Labels are only compared within the same (main mode so far, longest leg so far) state,
     so the best itinerary of every main mode survives: exact per mode.
     """
-    options = options or SearchOptions()
+    return _best_per_mode(_prepare(network, consignment, options or SearchOptions()))
+
+
+def route_candidates(network: Network, consignment: Consignment, options: SearchOptions
+                     ) -> tuple[tuple[Itinerary, ...], dict[str, Itinerary]]:
+    """`best_itineraries` and `best_by_main_mode` together, preparing the search once."""
     p = _prepare(network, consignment, options)
-    labels = _run(p, k=1, pareto=False, by_mode=True, stats=SearchStats())
-    best: dict[str, Itinerary] = {}
-    for label in _ranked(p, labels):
-        itinerary = _itinerary(p, label)
-        best.setdefault(itinerary.main_mode, itinerary)
-    return best
+    return _best_distinct(p, SearchStats()), _best_per_mode(p)
 
 
 def earliest_arrival(network: Network, consignment: Consignment,

@@ -21,7 +21,7 @@ from network.timetable import next_departure_s, to_seconds
 from routing.consignment import Consignment
 from routing.costing import lcl_eur, leg_co2e_kg
 from routing.objectives import Objective, Weights
-from routing.search import SearchOptions, best_by_main_mode, best_itineraries
+from routing.search import SearchOptions, route_candidates
 
 INF = float("inf")
 
@@ -131,8 +131,8 @@ def generate(network: Network, consignments: tuple[Consignment, ...], objective:
         sequences = cache.get(key)
         if sequences is None:
             options = search_options(objective, weights, horizon_days, alternatives)
-            found = list(best_itineraries(network, c, options).itineraries)
-            found += list(best_by_main_mode(network, c, options).values())
+            best, by_mode = route_candidates(network, c, options)
+            found = [*best, *by_mode.values()]
             sequences = []
             for it in found:
                 seq = tuple(leg.service for leg in it.legs)
