@@ -36,6 +36,7 @@ from routing.report import itineraries_document
 from routing.search import (
     DEFAULT_HORIZON_DAYS,
     SearchOptions,
+    SearchResult,
     best_itineraries,
     pareto_itineraries,
 )
@@ -413,6 +414,18 @@ def _write_map(ctx: click.Context, net: Network, c: Consignment, options: Search
         raise InputError(f"--map: {exc}") from None
 
 
+def _search_and_emit(ctx: click.Context, kw: dict[str, Any],
+                     search: Callable[[Network, Consignment, SearchOptions], SearchResult],
+                     command: str) -> None:
+    """Run `search` for the request in `kw`; write the map and print, or explain a failure."""
+    net, consignment, options = _request(ctx, kw)
+    found = list(search(net, consignment, options).itineraries)
+    if not found:
+        raise explain_no_itinerary(net, consignment, options)
+    _write_map(ctx, net, consignment, options, found, command, kw["map_path"])
+    _emit_itineraries(net, consignment, options, found, kw["fmt"], command)
+
+
 @cli.command()
 @_consignment_options
 @_MAP
@@ -421,12 +434,7 @@ def _write_map(ctx: click.Context, net: Network, c: Consignment, options: Search
 @click.pass_context
 def route(ctx: click.Context, /, **kw: Any) -> None:
     """The best door-to-door itinerary from ORIGIN to DESTINATION, leg by leg."""
-    net, consignment, options = _request(ctx, kw)
-    found = list(best_itineraries(net, consignment, options).itineraries)
-    if not found:
-        raise explain_no_itinerary(net, consignment, options)
-    _write_map(ctx, net, consignment, options, found, "route", kw["map_path"])
-    _emit_itineraries(net, consignment, options, found, kw["fmt"], "route")
+    _search_and_emit(ctx, kw, best_itineraries, "route")
 
 
 @cli.command()
@@ -435,12 +443,7 @@ def route(ctx: click.Context, /, **kw: Any) -> None:
 @click.pass_context
 def pareto(ctx: click.Context, /, **kw: Any) -> None:
     """The non-dominated itineraries on cost, arrival and CO2e (cheapest first)."""
-    net, consignment, options = _request(ctx, kw)
-    found = list(pareto_itineraries(net, consignment, options).itineraries)
-    if not found:
-        raise explain_no_itinerary(net, consignment, options)
-    _write_map(ctx, net, consignment, options, found, "pareto", kw["map_path"])
-    _emit_itineraries(net, consignment, options, found, kw["fmt"], "pareto")
+    _search_and_emit(ctx, kw, pareto_itineraries, "pareto")
 
 
 def _comparison_text(result: Comparison) -> str:

@@ -286,15 +286,6 @@ class Network:
             index[service.origin].append(service)
         return MappingProxyType({k: tuple(v) for k, v in index.items()})
 
-    @cached_property
-    def incoming(self) -> Mapping[str, tuple[Service, ...]]:
-        """Services arriving at each location, in id order."""
-        index: dict[str, list[Service]] = {lid: [] for lid in self.locations}
-        for sid in sorted(self.services):
-            service = self.services[sid]
-            index[service.destination].append(service)
-        return MappingProxyType({k: tuple(v) for k, v in index.items()})
-
     def as_of_range(self) -> tuple[str, str]:
         """The earliest and latest `as_of` stamps of the data (empty strings if none)."""
         stamps = sorted({x.as_of for x in self.locations.values() if x.as_of}
