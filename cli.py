@@ -17,10 +17,9 @@ from formats import table, to_csv, to_json
 from network import columns as C
 from network.errors import FileFormatError, InputError, RoutingError, UnservableError
 from network.loader import DEFAULT_NETWORK_DIR, load_network
-from network.model import Network, Service
+from network.model import Location, Network, Service
 from network.quantities import parse_volume_m3, parse_weight_kg
 from network.timetable import departures, parse_instant
-from network.world import resolve_place
 from routing.compare import Comparison, compare
 from routing.consignment import Consignment
 from routing.itinerary import Itinerary
@@ -293,19 +292,21 @@ def _consignment_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _tomorrow_morning(origin: Location) -> datetime:
+    """The default ready time: tomorrow 09:00 at the origin."""
+    tomorrow = datetime.now(origin.zone).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(9, 0), tzinfo=origin.zone)
+
+
 def _request(ctx: click.Context, kw: dict[str, Any]) -> tuple[Network, Consignment, SearchOptions]:
     """Parse the shared options into a network, a consignment and search options."""
     net = _network(ctx)
     weight_kg = parse_weight_kg(kw["weight"])
     volume_m3 = parse_volume_m3(kw["volume"])
-    net, origin = resolve_place(net, kw["origin"])
-    ready = kw["ready"]
-    if ready is None:
-        tomorrow = datetime.now(origin.zone).date() + timedelta(days=1)
-        ready = datetime.combine(tomorrow, time(9, 0), tzinfo=origin.zone)
     net, consignment = build_consignment(
         net, kw["origin"], kw["destination"], weight_kg=weight_kg, volume_m3=volume_m3,
-        ready=ready, due=kw["due"], goods=kw["goods"], value_eur=kw["value_eur"])
+        ready=kw["ready"] if kw["ready"] is not None else _tomorrow_morning, due=kw["due"],
+        goods=kw["goods"], value_eur=kw["value_eur"])
     per_day = kw["eur_per_day"]
     weights = Weights(default_eur_per_day(kw["value_eur"]) if per_day is None else per_day,
                       kw["eur_per_tco2"])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from network.errors import InputError, UnservableError
-from network.model import Network
+from network.model import Location, Network
 from network.timetable import parse_instant
 from network.world import resolve_place
 from routing.consignment import Consignment
@@ -28,14 +29,23 @@ def parse_when(text: str | None, tz_name: str, what: str) -> datetime | None:
 
 
 def build_consignment(network: Network, origin: str, destination: str, *, weight_kg: float,
-                      volume_m3: float, ready: str | datetime, due: str | None = None,
-                      goods: str = "general", value_eur: float | None = None,
+                      volume_m3: float, ready: str | datetime | Callable[[Location], datetime],
+                      due: str | None = None, goods: str = "general",
+                      value_eur: float | None = None,
                       consignment_id: str = "") -> tuple[Network, Consignment]:
-    """Resolve both places (joining world cities) and build a validated consignment."""
+    """Resolve both places (joining world cities) and build a validated consignment.
+
+    `ready` is an instant, ISO text (local to the origin unless it has an offset), or a
+    function of the origin location giving the instant (for defaults in the origin's zone).
+    """
     network, origin_location = resolve_place(network, origin)
     network, destination_location = resolve_place(network, destination)
-    ready_at = ready if isinstance(ready, datetime) else parse_when(ready, origin_location.tz,
-                                                                    "ready")
+    if isinstance(ready, datetime):
+        ready_at: datetime | None = ready
+    elif isinstance(ready, str):
+        ready_at = parse_when(ready, origin_location.tz, "ready")
+    else:
+        ready_at = ready(origin_location)
     due_at = parse_when(due, destination_location.tz, "due")
     assert ready_at is not None
     consignment = Consignment(origin_location.id, destination_location.id, weight_kg, volume_m3,
