@@ -192,11 +192,16 @@ def assignment_bound(inst: Instance, served_target: int) -> float:
 
 def solution_value(inst: Instance, chosen: dict[int, int], boxes: dict[DepKey, int],
                    boxed: set[tuple[int, DepKey]]) -> float:
-    """The phase-2 objective of a set of decisions."""
+    """The phase-2 objective of a set of decisions.
+
+    Containers on departures that are not shared groups (a consignment's own containers) are
+    already priced in `coef`, so only group departures add container costs and savings here.
+    """
     groups = {g.key: g for g in inst.groups}
     return (sum(inst.coef[k] for k in chosen.values())
-            - sum(groups[key].saving[ci] for ci, key in boxed)
-            + sum(groups[key].container_eur * inst.cost_weight * n for key, n in boxes.items()))
+            - sum(groups[key].saving[ci] for ci, key in boxed if key in groups)
+            + sum(groups[key].container_eur * inst.cost_weight * n for key, n in boxes.items()
+                  if key in groups))
 
 
 def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, rel_gap: float,

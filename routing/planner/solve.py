@@ -13,7 +13,7 @@ from routing.objectives import Objective
 from routing.planner.candidates import generate
 from routing.planner.greedy import lcl_coef, solve_greedy
 from routing.planner.instance import DepKey, Instance, build_instance
-from routing.planner.mip import Solution, solve_cpsat, solve_mathopt
+from routing.planner.mip import Solution, solution_value, solve_cpsat, solve_mathopt
 from routing.planner.model import (
     Assignment,
     DepartureUse,
@@ -57,16 +57,6 @@ def plan_consignments(request: PlanRequest, progress: Progress | None = None) ->
     elif request.solver != "greedy":  # greedy is LCL-only and already takes earliest-first
         solution = earliest_equivalent(inst, solution)
     return assemble(inst, solution, request.solver, time.monotonic() - start)
-
-
-def objective_of(inst: Instance, sol: Solution) -> float:
-    """The plan's objective recomputed from its decisions (containers of shared departures)."""
-    groups = {g.key: g for g in inst.groups}
-    total = sum(inst.coef[k] for k in sol.chosen.values())
-    total -= sum(groups[key].saving[ci] for ci, key in sol.boxed if key in groups)
-    total += sum(inst.cost_weight * n * groups[key].container_eur for key, n in sol.boxes.items()
-                 if key in groups)
-    return total
 
 
 def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float) -> Plan:
@@ -127,7 +117,7 @@ def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float) -> Plan
     unassigned = [_reason(inst, ci, sol, riders) for ci in range(len(inst.consignments))
                   if ci not in sol.chosen]
     value = (sum(lcl_coef(inst, k) for k in sol.chosen.values()) if greedy
-             else objective_of(inst, Solution(sol.chosen, boxes, boxed)))
+             else solution_value(inst, sol.chosen, boxes, boxed))
     return Plan(inst.request, tuple(assignments), tuple(unassigned), tuple(departures), value,
                 sol.bound, solver, sol.termination, elapsed, len(inst.cands), sol.model_size,
                 sol.served_bound)
