@@ -51,6 +51,38 @@ class Instance:
         return self.consignments[ci].volume_m3
 
 
+class Loads:
+    """Weight and volume placed so far on each capacitated departure, for plan-building heuristics."""
+
+    def __init__(self, inst: Instance, chosen: dict[int, int] | None = None) -> None:
+        self.inst = inst
+        self.kg: dict[DepKey, float] = defaultdict(float)
+        self.m3: dict[DepKey, float] = defaultdict(float)
+        for ci, k in (chosen or {}).items():
+            self.add(ci, k)
+
+    def add(self, ci: int, k: int, sign: float = 1.0) -> None:
+        """Put consignment `ci` on candidate `k` (or take it off, with sign -1)."""
+        for leg in self.inst.cands[k].legs:
+            if leg.key in self.inst.capacity_limits:
+                self.kg[leg.key] += sign * self.inst.weight(ci)
+                self.m3[leg.key] += sign * self.inst.volume(ci)
+
+    def fits(self, ci: int, k: int, leaving: int | None = None) -> bool:
+        """Whether `ci` fits on every capacitated departure of `k` (moving off `leaving`)."""
+        mine = set() if leaving is None else {leg.key for leg in self.inst.cands[leaving].legs}
+        w, v = self.inst.weight(ci), self.inst.volume(ci)
+        for leg in self.inst.cands[k].legs:
+            limits = self.inst.capacity_limits.get(leg.key)
+            if limits is None or leg.key in mine:
+                continue
+            if limits[0] is not None and self.kg[leg.key] + w > limits[0] + 1e-9:
+                return False
+            if limits[1] is not None and self.m3[leg.key] + v > limits[1] + 1e-9:
+                return False
+        return True
+
+
 def fractional_knapsack(items: list[tuple[float, float]], capacity: float) -> float:
     """The largest value of (value, size) items fitting `capacity`, items divisible."""
     total = 0.0
