@@ -88,6 +88,11 @@ def _network(ctx: click.Context) -> Network:
     return network
 
 
+def network_inputs(ctx: click.Context) -> list[Path]:
+    """The network's CSV files: inputs of this run that no output may overwrite."""
+    return sorted(Path(ctx.obj.get("network_dir") or DEFAULT_NETWORK_DIR).glob("*.csv"))
+
+
 def _emit(text: str) -> None:
     click.echo(text)
 
@@ -408,9 +413,8 @@ def _write_map(ctx: click.Context, net: Network, c: Consignment, options: Search
     best = 0 if command == "route" else best_index(itineraries, options.objective, options.weights)
     m = itineraries_map(net, itineraries, title=f"{command}: {_header(net, c, options)}",
                         computed_at=datetime.now(UTC).astimezone(), best_index=best)
-    inputs = sorted(Path(ctx.obj.get("network_dir") or DEFAULT_NETWORK_DIR).glob("*.csv"))
     try:
-        save_map(m, map_path, protected=inputs)
+        save_map(m, map_path, protected=network_inputs(ctx))
     except ValueError as exc:
         raise InputError(f"--map: {exc}") from None
 

@@ -19,8 +19,8 @@ def _write_plan_map(ctx: click.Context, result: Plan, consignments_csv: Path, ma
     """Render the plan's aggregated flows to `map_path` (never over an input of the run)."""
     from datetime import UTC, datetime
 
+    from cli import network_inputs
     from maps import Unassigned, flows_from_departures, flows_map, save_map
-    from network.loader import DEFAULT_NETWORK_DIR
 
     served = len(result.assignments)
     title = (f"plan {consignments_csv.name}: {served}/{served + len(result.unassigned)} served · "
@@ -29,8 +29,7 @@ def _write_plan_map(ctx: click.Context, result: Plan, consignments_csv: Path, ma
     m = flows_map(result.request.network, flows_from_departures(result.departures),
                   [Unassigned(u.consignment.id, f"{u.reason}: {u.detail}") for u in result.unassigned],
                   title=title, computed_at=datetime.now(UTC).astimezone())
-    network_dir = Path(ctx.obj.get("network_dir") or DEFAULT_NETWORK_DIR)
-    save_map(m, map_path, protected=[consignments_csv, *network_dir.glob("*.csv")])
+    save_map(m, map_path, protected=[consignments_csv, *network_inputs(ctx)])
 
 
 @click.command("plan")
@@ -64,7 +63,7 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
          eur_per_day: float | None, eur_per_tco2: float, map_path: Path | None,
          quiet: bool) -> None:
     """Plan every consignment of CONSIGNMENTS_CSV onto departures, with capacity and containers."""
-    from cli import _network
+    from cli import _network, network_inputs
     from routing.planner import PlanRequest, plan_consignments
     from routing.planner.consignments import read_consignments
     from routing.planner.output import plan_document, summary, write_plan
@@ -84,7 +83,7 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
         raise InputError(str(exc)) from None
     result = plan_consignments(request, None if quiet else progress)
     try:
-        write_plan(result, out_dir, protected=[consignments_csv])
+        write_plan(result, out_dir, protected=[consignments_csv, *network_inputs(ctx)])
         if map_path is not None:
             _write_plan_map(ctx, result, consignments_csv, map_path, solver)
     except ValueError as exc:
