@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -98,12 +99,56 @@ class _Arc:
     lb_s: float  # minimum seconds from availability at the origin to arrival
 
 
+_ON_SOME_PATH: weakref.WeakKeyDictionary[Network, dict[tuple[str, str, str], frozenset[int]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _on_some_path(network: Network, origin: str, target: str, goods: str) -> frozenset[int]:
+    """`_services_on_some_path`, cached per network (networks are immutable)."""
+    cache = _ON_SOME_PATH.setdefault(network, {})
+    key = (origin, target, goods)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _services_on_some_path(network, origin, target, goods)
+    return found
+
+
+def _services_on_some_path(network: Network, origin: str, target: str, goods: str) -> frozenset[int]:
+    """Identities (`id()`) of the services usable for `goods` that lie on some origin → target walk.
+
+    Only these can appear in an itinerary, so pricing the rest would be wasted work (at
+    10,000 planned consignments, pricing every service was most of candidate generation).
+    """
+    usable = [s for services in network.outgoing.values() for s in services if s.accepts(goods)]
+    ahead: dict[str, list[Service]] = {}
+    behind: dict[str, list[Service]] = {}
+    for s in usable:
+        ahead.setdefault(s.origin, []).append(s)
+        behind.setdefault(s.destination, []).append(s)
+
+    def reach(start: str, edges: dict[str, list[Service]], forward: bool) -> set[str]:
+        seen, stack = {start}, [start]
+        while stack:
+            for s in edges.get(stack.pop(), ()):
+                nxt = s.destination if forward else s.origin
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return seen
+
+    from_origin = reach(origin, ahead, True)
+    to_target = reach(target, behind, False)
+    return frozenset(id(s) for s in usable if s.origin in from_origin and s.destination in to_target)
+
+
 def _arcs(network: Network, consignment: Consignment) -> dict[str, list[_Arc]]:
-    """Usable services (goods class accepted) leaving each location, priced for the consignment."""
+    """Usable services (goods class accepted, on some origin → destination walk) leaving each
+    location, priced for the consignment."""
+    relevant = _on_some_path(network, consignment.origin, consignment.destination, consignment.goods)
     arcs: dict[str, list[_Arc]] = {lid: [] for lid in network.locations}
     for location_id, services in network.outgoing.items():
         for service in services:
-            if not service.accepts(consignment.goods):
+            if id(service) not in relevant:
                 continue
             price = leg_price(service, consignment.weight_kg, consignment.volume_m3).eur
             co2 = leg_co2e_kg(service, consignment.weight_kg)

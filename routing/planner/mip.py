@@ -40,11 +40,13 @@ start alone, 0.26 % with the LP-guided incumbents.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from routing.planner.formulation import Decisions, build, n_max
 from routing.planner.instance import DepKey, Instance
 
 Progress = Callable[[str], None]
@@ -78,13 +80,6 @@ def _cap_rows(inst: Instance) -> list[tuple[DepKey, str, float, list[tuple[int, 
     return rows
 
 
-def _n_max(inst: Instance, gi: int) -> int:
-    g = inst.groups[gi]
-    kg = sum(inst.weight(ci) for ci in g.members)
-    m3 = sum(inst.volume(ci) for ci in g.members)
-    return max(1, math.ceil(max(kg / g.container_kg, m3 / g.container_m3) - 1e-9))
-
-
 def pack_groups(inst: Instance, chosen: dict[int, int]) -> tuple[dict[DepKey, int], set[tuple[int, DepKey]]]:
     """Containers for fixed itineraries: per shared departure, the best count n and riders to box.
 
@@ -103,7 +98,7 @@ def pack_groups(inst: Instance, chosen: dict[int, int]) -> tuple[dict[DepKey, in
         order = sorted(riders, key=lambda ci: (-g.saving[ci] / fill[ci], ci))
         price = g.container_eur * inst.cost_weight
         best: tuple[float, int, list[int]] = (0.0, 0, [])
-        for n in range(1, _n_max(inst, gi) + 1):
+        for n in range(1, n_max(inst, gi) + 1):
             kg = m3 = value = 0.0
             inside = []
             for ci in order:
@@ -136,7 +131,7 @@ def exact_pack(inst: Instance, chosen: dict[int, int], time_limit_s: float, seed
         riders = [ci for ci in g.members if ci in uses and g.key in uses[ci]]
         if not riders:
             continue
-        n = m.add_integer_variable(lb=0.0, ub=float(_n_max(inst, gi)))
+        n = m.add_integer_variable(lb=0.0, ub=float(n_max(inst, gi)))
         ns[gi] = n
         m.objective.set_linear_coefficient(n, g.container_eur * inst.cost_weight)
         kg_row = m.add_linear_constraint(ub=0.0)
@@ -206,13 +201,22 @@ def solution_value(inst: Instance, chosen: dict[int, int], boxes: dict[DepKey, i
 
 def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, rel_gap: float,
                   progress: Progress | None) -> Solution:
-    """Both phases with MathOpt (HiGHS or SCIP)."""
+    """Both phases with MathOpt (HiGHS or SCIP): incumbents from LP rounding and the
+    neighbourhood search, the bound from the full MIP solved alongside (second core)."""
     from ortools.math_opt.python import mathopt
+
+    from routing.planner.greedy import solve_greedy
+    from routing.planner.lns import improve
+    from routing.planner.polish import round_relaxation
 
     kind = mathopt.SolverType.HIGHS if solver == "highs" else mathopt.SolverType.GSCIP
     start = time.monotonic()
-    rows = _cap_rows(inst)
+    # Kept for the final exact re-pack and the plan's assembly (about 2 s at 10,000 consignments).
+    deadline = start + time_limit_s - min(0.1 * time_limit_s, 0.5 + 0.02 * time_limit_s)
     servable = sum(1 for ks in inst.by_consignment if ks)
+
+    def left() -> float:
+        return deadline - time.monotonic()
 
     def params(limit: float, gap: float, presolve: bool = False) -> mathopt.SolveParameters:
         p = mathopt.SolveParameters(time_limit=timedelta(seconds=max(limit, 0.05)),
@@ -224,9 +228,11 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
             # consignments (44 s of a 14 s budget); without it the root LP starts at once.
             if not presolve:
                 p.presolve = mathopt.Emphasis.OFF
-            # Measured at 1,000 consignments: 15 s budget, gap 1.8 % → 0.43 %; 40 s, no change.
-            p.heuristics = mathopt.Emphasis.HIGH
         return p
+
+    def say(text: str) -> None:
+        if progress:
+            progress(f"{text} ({time.monotonic() - start:.1f} s)")
 
     msg = None
     if progress is not None:
@@ -235,205 +241,91 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
                 if line.strip():
                     progress(line.rstrip())
 
-    def base_model(name: str, relax: bool = False) -> tuple[mathopt.Model, list[mathopt.Variable]]:
-        m = mathopt.Model(name=name)
-        x = [m.add_variable(lb=0.0, ub=1.0, is_integer=not relax) for _ in inst.cands]
-        for ks in inst.by_consignment:
-            if len(ks) > 1:
-                row = m.add_linear_constraint(ub=1.0)
-                for k in ks:
-                    row.set_coefficient(x[k], 1.0)
-        for _, _, cap, terms in rows:
-            row = m.add_linear_constraint(ub=cap)
-            for k, a in terms:
-                row.set_coefficient(x[k], a)
-        return m, x
+    def packed(chosen: dict[int, int], share: float) -> Decisions:
+        boxes = exact_pack(inst, chosen, max(0.05, left() * share), seed) or pack_groups(inst, chosen)
+        return chosen, *boxes
 
-    from routing.planner.greedy import solve_greedy
-    from routing.planner.polish import round_relaxation
+    def value(plan: Decisions) -> float:
+        return solution_value(inst, *plan)
 
     greedy = solve_greedy(inst)
-    best: tuple[float, dict[int, int], dict[DepKey, int], set[tuple[int, DepKey]]] | None = None
-    packed_greedy = exact_pack(inst, greedy.chosen, 0.05 * time_limit_s, seed) or pack_groups(
-        inst, greedy.chosen)
-    best = (solution_value(inst, greedy.chosen, *packed_greedy), greedy.chosen, *packed_greedy)
-    if progress:
-        progress(f"greedy + container packing: {len(greedy.chosen)} served, objective {best[0]:,.2f}")
-    served_target = servable
-    served_bound = servable
+    best = packed(greedy.chosen, 0.05)
+    say(f"greedy + container packing: {len(greedy.chosen)} served, objective {value(best):,.2f}")
+    served_target = served_bound = servable
     termination = []
-    phase1_plan: tuple[float, dict[int, int], dict[DepKey, int], set[tuple[int, DepKey]]] | None = None
     # Phase 1: serve as many as possible (only capacity can stop that; greedy serving all proves it).
-    if rows and len(greedy.chosen) < servable:
-        m1, x1 = base_model("serve")
-        for v in x1:
-            m1.objective.set_linear_coefficient(v, 1.0)
-        m1.objective.is_maximize = True
-        if progress:
-            progress(f"phase 1 (max served): {len(x1)} variables, {m1.get_num_linear_constraints()} rows")
-        r1 = mathopt.solve(m1, kind, params=params(time_limit_s * 0.3, 0.0), msg_cb=msg)
-        served_target = round(r1.objective_value()) if r1.has_primal_feasible_solution() else 0
-        if served_target > len(greedy.chosen):  # phase 1's plan is then the incumbent to beat
-            chosen1 = {inst.cands[k].ci: k for k, val in enumerate(r1.variable_values(x1)) if val > 0.5}
-            packed1 = exact_pack(inst, chosen1, 0.05 * time_limit_s, seed) or pack_groups(inst, chosen1)
-            phase1_plan = (solution_value(inst, chosen1, *packed1), chosen1, *packed1)
-        served_bound = min(servable, math.floor(r1.termination.objective_bounds.dual_bound + 1e-6))
+    if inst.capacity and len(greedy.chosen) < servable:
+        f1 = build(inst, serve_only=True)
+        say(f"phase 1 (max served): {f1.size['variables']} variables, {f1.size['constraints']} rows")
+        r1 = mathopt.solve(f1.model, kind, params=params(left() * 0.25, 0.0),
+                           model_params=f1.hint(inst, best), msg_cb=msg)
         termination.append(f"phase1 {r1.termination.reason.name.lower()}")
-    def plan_model(relax: bool) -> tuple[mathopt.Model, list[mathopt.Variable],
-                                         dict[tuple[int, int], mathopt.Variable],
-                                         list[mathopt.Variable]]:
-        m, x = base_model("plan", relax)
-        for k, v in enumerate(x):
-            m.objective.set_linear_coefficient(v, inst.coef[k])
-        if served_target:
-            row = m.add_linear_constraint(lb=float(served_target))
-            for v in x:
-                row.set_coefficient(v, 1.0)
-        ys: dict[tuple[int, int], mathopt.Variable] = {}
-        ns: list[mathopt.Variable] = []
-        for gi, g in enumerate(inst.groups):
-            n = m.add_variable(lb=0.0, ub=float(_n_max(inst, gi)), is_integer=not relax)
-            ns.append(n)
-            m.objective.set_linear_coefficient(n, g.container_eur * inst.cost_weight)
-            kg_row = m.add_linear_constraint(ub=0.0)
-            m3_row = m.add_linear_constraint(ub=0.0)
-            kg_row.set_coefficient(n, -g.container_kg)
-            m3_row.set_coefficient(n, -g.container_m3)
-            for ci in g.members:
-                y = m.add_variable(lb=0.0, ub=1.0, is_integer=not relax)
-                ys[(gi, ci)] = y
-                m.objective.set_linear_coefficient(y, -g.saving[ci])
-                link = m.add_linear_constraint(ub=0.0)
-                link.set_coefficient(y, 1.0)
-                for k in g.cands[ci]:
-                    link.set_coefficient(x[k], -1.0)
-                kg_row.set_coefficient(y, inst.weight(ci))
-                m3_row.set_coefficient(y, inst.volume(ci))
-                if inst.request.formulation != "naive":
-                    opened = m.add_linear_constraint(ub=0.0)
-                    opened.set_coefficient(y, 1.0)
-                    opened.set_coefficient(n, -1.0)
-        return m, x, ys, ns
-
-    m, x, ys, ns = plan_model(relax=False)
-    size = {"variables": m.get_num_variables(), "constraints": m.get_num_linear_constraints(),
-            "x": len(x), "y": len(ys), "n": len(ns), "capacity_rows": len(rows),
-            "groups": len(inst.groups)}
-    if progress:
-        progress(f"phase 2 (min objective): {size['variables']} variables, {size['constraints']} rows, "
-                 f"{len(inst.groups)} container groups")
-    if len(best[1]) < served_target:
-        best = phase1_plan  # the greedy plan serves too few: only a fallback, not an incumbent
-    fallback = (greedy.chosen, *packed_greedy)
-    model_params = None
-    relaxed_bound = assignment_bound(inst, served_target)
-
-    def consider(chosen: dict[int, int], label: str, share: float) -> None:
-        """Pack containers exactly for `chosen` routes; keep the plan if it beats the incumbent."""
-        nonlocal best
-        if len(chosen) < served_target:
-            return
-        remaining = time_limit_s - (time.monotonic() - start)
-        packed = exact_pack(inst, chosen, remaining * share, seed) or pack_groups(inst, chosen)
-        value = solution_value(inst, chosen, *packed)
-        if progress:
-            progress(f"{label}: objective {value:,.2f} ({time.monotonic() - start:.1f} s)")
-        if best is None or value < best[0] - 1e-9:
-            best = (value, chosen, *packed)
-
-    def hint_for(plan: tuple[float, dict[int, int], dict[DepKey, int], set[tuple[int, DepKey]]]
-                 ) -> mathopt.ModelSolveParameters:
-        values: dict[mathopt.Variable, float] = dict.fromkeys(x, 0.0)
-        values.update({x[k]: 1.0 for k in plan[1].values()})
-        values.update({y: float((ci, inst.groups[gi].key) in plan[3]) for (gi, ci), y in ys.items()})
-        values.update({n: float(plan[2].get(inst.groups[gi].key, 0)) for gi, n in enumerate(ns)})
-        return mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(values)])
-
-    def lp_guided() -> None:
-        """Incumbents from the LP relaxation: rounded, then a MIP over the candidates it uses."""
-        nonlocal relaxed_bound
-        remaining = time_limit_s - (time.monotonic() - start)
-        if kind == mathopt.SolverType.HIGHS:  # the same model, solved as its LP relaxation
-            lp_params = params(remaining * 0.3, 0.0, presolve=True)
-            lp_params.highs.bool_options["solve_relaxation"] = True
-            r_lp, x_lp = mathopt.solve(m, kind, params=lp_params), x
+        served_bound = min(servable, math.floor(r1.termination.objective_bounds.dual_bound + 1e-6))
+        if r1.has_primal_feasible_solution():
+            chosen1 = f1.decisions(inst, f1.values(r1))[0]
+            served_target = len(chosen1)
+            if served_target > len(greedy.chosen):
+                best = packed(chosen1, 0.05)
         else:
-            lp, x_lp, _, _ = plan_model(relax=True)
-            r_lp = mathopt.solve(lp, kind, params=params(remaining * 0.3, 0.0))
-        if not r_lp.has_primal_feasible_solution():
-            if progress:
-                progress(f"LP relaxation: {r_lp.termination.reason.name.lower()} "
-                         f"({time.monotonic() - start:.1f} s)")
-            return
-        if r_lp.termination.reason == mathopt.TerminationReason.OPTIMAL:
-            relaxed_bound = max(relaxed_bound, r_lp.objective_value())
-        values = r_lp.variable_values(x_lp)
-        if progress:
-            progress(f"LP relaxation {r_lp.objective_value():,.2f} ({time.monotonic() - start:.1f} s)")
-        rounded = round_relaxation(inst, list(values), served_target)
-        if rounded is None:
-            return
-        consider(rounded, "LP rounded, containers packed", 0.1)
-        assert best is not None
-        # The MIP restricted to the candidates the LP uses (and the incumbent's, so the hint is
-        # feasible: HiGHS fails on a hint that violates a bound). Presolve shrinks it to a small
-        # model; any plan it finds is a plan of the full problem (the bound stays the LP's).
-        keep = ({k for k, val in enumerate(values) if val > 1e-6} | set(rounded.values())
-                | set(best[1].values()))
-        for k, v in enumerate(x):
-            if k not in keep:
-                v.upper_bound = 0.0
-        try:
-            remaining = time_limit_s - (time.monotonic() - start)
-            r_sub = mathopt.solve(m, kind, params=params(remaining * 0.35, rel_gap, presolve=True),
-                                  model_params=hint_for(best))
-        finally:
-            for v in x:
-                v.upper_bound = 1.0
-        if r_sub.has_primal_feasible_solution():
-            chosen = {inst.cands[k].ci: k for k, val in enumerate(r_sub.variable_values(x))
-                      if val > 0.5}
-            consider(chosen, f"MIP over the {len(keep)} candidates the LP uses "
-                             f"({r_sub.termination.reason.name.lower()})", 0.1)
+            served_target = len(greedy.chosen)
+    full = build(inst, served_target=served_target)
+    size = {**full.size, "capacity_rows": len(_cap_rows(inst))}
+    say(f"phase 2 (min objective): {size['variables']} variables, {size['constraints']} rows, "
+        f"{size['groups']} container groups")
+    bound = assignment_bound(inst, served_target)
+    if full.groups:
+        try:  # the LP relaxation: a bound, and routes to round (an optional step)
+            if kind == mathopt.SolverType.HIGHS:  # the same model, solved as its LP relaxation
+                lp, lp_params = full, params(left() * 0.3, 0.0, presolve=True)
+                lp_params.highs.bool_options["solve_relaxation"] = True
+            else:
+                lp = build(inst, served_target=served_target, relax=True)
+                lp_params = params(left() * 0.3, 0.0)
+            r_lp = mathopt.solve(lp.model, kind, params=lp_params)
+            termination.append(f"lp {r_lp.termination.reason.name.lower()}")
+            if r_lp.termination.reason == mathopt.TerminationReason.OPTIMAL:
+                bound = max(bound, r_lp.objective_value())
+                values = lp.values(r_lp)
+                say(f"LP relaxation {r_lp.objective_value():,.2f}")
+                rounded = round_relaxation(inst, [values[lp.x[k]] for k in range(len(inst.cands))],
+                                           served_target)
+                if rounded is not None:
+                    plan = packed(rounded, 0.1)
+                    say(f"LP rounded, containers packed: objective {value(plan):,.2f}")
+                    if len(best[0]) < served_target or value(plan) < value(best):
+                        best = plan
+        except Exception as exc:  # OR-Tools 9.15 turns some HiGHS errors into an AttributeError
+            say(f"LP relaxation skipped: {type(exc).__name__}: {exc}")
+    if len(best[0]) < served_target:
+        termination.append("no plan serves the phase-1 count")
+        return Solution(best[0], best[1], best[2], value(best), None, " / ".join(termination),
+                        served_bound, size)
 
-    if inst.groups:
-        try:
-            lp_guided()
-        except Exception as exc:  # an optional heuristic: the full MIP still runs after it
-            # OR-Tools 9.15 turns some HiGHS errors into an AttributeError while converting them.
-            if progress:
-                progress(f"LP-guided heuristic skipped: {type(exc).__name__}: {exc}")
-        if best is not None:
-            model_params = hint_for(best)
-    remaining = time_limit_s - (time.monotonic() - start)
-    if progress:
-        progress(f"phase 2 solve starts ({time.monotonic() - start:.1f} s)")
-    # HiGHS presolve (its probing) costs 7-12 s before the root LP at 1,000 consignments and overran
-    # the time limit at 5,000. Measured at 1,000: with 40 s it pays (gap 0.28 % vs 0.38 % without);
-    # with 15 s it does not (1.9 % with). So: on only for small models and budgets of 30 s or more.
-    presolve = m.get_num_variables() < 50_000 and remaining >= 30.0
-    r = mathopt.solve(m, kind, params=params(remaining, rel_gap, presolve), model_params=model_params,
-                      msg_cb=msg)
-    termination.append(r.termination.reason.name.lower())
+    # The full MIP runs on the second core for its bound (and any plan it finds) while the
+    # neighbourhood search improves the incumbent on this one; HiGHS releases the GIL.
+    outcome: dict[str, mathopt.SolveResult] = {}
+    hint = full.hint(inst, best)
+    presolve = full.size["variables"] < 50_000 and left() >= 30.0
+
+    def full_mip() -> None:
+        outcome["mip"] = mathopt.solve(full.model, kind, params=params(left(), rel_gap, presolve),
+                                       model_params=hint, msg_cb=msg)
+
+    worker = threading.Thread(target=full_mip, name="full-mip", daemon=True)
+    worker.start()
+    lns = improve(inst, best, value, deadline, kind, seed, progress=say)
+    termination.append(f"lns {lns.improved}/{lns.windows} windows improved in {lns.passes} passes")
+    worker.join()
+    r = outcome["mip"]
+    termination.append(f"mip {r.termination.reason.name.lower()}")
+    best = lns.plan
     if r.has_primal_feasible_solution():
-        xv = r.variable_values(x)
-        chosen = {inst.cands[k].ci: k for k, val in enumerate(xv) if val > 0.5}
-        boxes = {inst.groups[gi].key: round(val) for gi, val in enumerate(r.variable_values(ns))
-                 if val > 0.5}
-        yv = r.variable_values(list(ys.values()))
-        boxed = {(ci, inst.groups[gi].key) for (gi, ci), val in zip(ys, yv, strict=True) if val > 0.5}
-        packed = exact_pack(inst, chosen, max(0.5, 0.02 * time_limit_s), seed) or pack_groups(
-            inst, chosen)
-        for candidate in ((chosen, boxes, boxed), (chosen, *packed)):
-            value = solution_value(inst, *candidate)
-            if best is None or value < best[0] - 1e-9:
-                best = (value, *candidate)
-    bound = max(r.termination.objective_bounds.dual_bound, relaxed_bound)
-    if best is None:  # nothing serves the phase-1 count: keep the greedy plan, say so
-        termination.append("no MIP solution; greedy plan with containers packed")
-        best = (solution_value(inst, *fallback), *fallback)
-        bound = math.nan
-    return Solution(best[1], best[2], best[3], best[0], bound if math.isfinite(bound) else None,
+        plan = full.decisions(inst, full.values(r))
+        for option in (plan, packed(plan[0], 0.02)):
+            if value(option) < value(best) - 1e-9:  # ties keep the search's plan (deterministic)
+                best = option
+    bound = max(bound, r.termination.objective_bounds.dual_bound)
+    return Solution(best[0], best[1], best[2], value(best), bound if math.isfinite(bound) else None,
                     " / ".join(termination), served_bound, size)
 
 
@@ -485,7 +377,7 @@ def solve_cpsat(inst: Instance, time_limit_s: float, seed: int, rel_gap: float,
     ys: dict[tuple[int, int], cp_model.IntVar] = {}
     ns: list[cp_model.IntVar] = []
     for gi, g in enumerate(inst.groups):
-        n = m.new_int_var(0, _n_max(inst, gi), f"n{gi}")
+        n = m.new_int_var(0, n_max(inst, gi), f"n{gi}")
         ns.append(n)
         terms.append((round(g.container_eur * inst.cost_weight * scale_obj), n))
         kg, m3 = [], []
