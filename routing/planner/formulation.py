@@ -218,22 +218,3 @@ def build(inst: Instance, *, serve_only: bool = False, relax: bool = False, serv
     model = b.model("serve" if serve_only else "plan", maximize=serve_only)
     return Formulation(model, x, y, n, kept, groups)
 
-
-def dual_bound(f: Formulation, b: _Builder, duals: np.ndarray) -> float:
-    """A proven lower bound on the minimisation model from any row prices (Lagrangian).
-
-    For row prices π (signs clipped to those a minimisation allows: ≥ 0 on a ≥ row, ≤ 0 on a
-    ≤ row), min cᵀx over lb ≤ x ≤ ub of cᵀx − πᵀ(Ax − rhs) is at most the LP optimum, and it
-    separates per variable. So approximate duals (a first-order LP solve stopped early) give a
-    rigorous bound, only a weaker one the rougher they are.
-    """
-    pi = duals.copy()
-    row_lb, row_ub = np.asarray(b.row_lb), np.asarray(b.row_ub)
-    pi[(pi > 0) & ~np.isfinite(row_lb)] = 0.0
-    pi[(pi < 0) & ~np.isfinite(row_ub)] = 0.0
-    rhs = np.where(pi > 0, row_lb, row_ub)
-    rows, cols = np.asarray(b.rows, dtype=np.int64), np.asarray(b.cols, dtype=np.int64)
-    reduced = np.asarray(b.obj) - np.bincount(cols, weights=np.asarray(b.coefs) * pi[rows],
-                                              minlength=len(b.obj))
-    lb, ub = np.asarray(b.lb), np.asarray(b.ub)
-    return float(np.sum(pi * np.where(pi != 0, rhs, 0.0)) + np.sum(np.minimum(reduced * lb, reduced * ub)))

@@ -88,9 +88,10 @@ def merge(inst: Instance, plan: Decisions, sub: Decisions, sub_groups: list[int]
 
 def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float], deadline: float,
             solver: mathopt.SolverType, seed: int, *, size: int = 30, max_size: int = 120,
-            max_passes: int = 50,
+            max_passes: int = 50, stop: Callable[[], bool] = lambda: False,
             progress: Callable[[str], None] | None = None) -> LnsResult:
-    """Improve `plan` window by window until `deadline` (time.monotonic()) or a local optimum."""
+    """Improve `plan` window by window until `deadline` (time.monotonic()), a local optimum or
+    `stop()`."""
     group_index = {g.key: gi for gi, g in enumerate(inst.groups)}
     best, best_value = plan, value(plan)
     solved = improved = passes = 0
@@ -103,7 +104,7 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
         offset = size // 2 if (passes - 1) // len(ORDERS) % 2 else 0
         for window in windows(order, size, offset):
             remaining = deadline - time.monotonic()
-            if remaining < 0.2:
+            if remaining < 0.2 or stop():
                 return LnsResult(best, best_value, solved, improved, passes)
             chosen = best[0]
             target = sum(1 for ci in window if ci in chosen)

@@ -39,10 +39,13 @@ start alone, 0.26 % with the LP-guided incumbents.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -199,6 +202,25 @@ def solution_value(inst: Instance, chosen: dict[int, int], boxes: dict[DepKey, i
                   if key in groups))
 
 
+@contextlib.contextmanager
+def native_stdout_silenced() -> Iterator[None]:
+    """Send what native code writes to file descriptor 1 to the null device meanwhile.
+
+    HiGHS prints a debugging line (`HighsMipSolverData::transformNewIntegerFeasibleSolution`)
+    straight to stdout on some solves, whatever its logging options; it would corrupt a plan
+    written to stdout (`--format json`). Library code here never prints, so nothing is lost.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, rel_gap: float,
                   progress: Progress | None) -> Solution:
     """Both phases with MathOpt (HiGHS or SCIP): incumbents from LP rounding and the
@@ -304,16 +326,20 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
     # The full MIP runs on the second core for its bound (and any plan it finds) while the
     # neighbourhood search improves the incumbent on this one; HiGHS releases the GIL.
     outcome: dict[str, mathopt.SolveResult] = {}
+    proven = threading.Event()  # the full MIP proved its plan optimal: the search can stop
     hint = full.hint(inst, best)
     presolve = full.size["variables"] < 50_000 and left() >= 30.0
 
     def full_mip() -> None:
-        outcome["mip"] = mathopt.solve(full.model, kind, params=params(left(), rel_gap, presolve),
-                                       model_params=hint, msg_cb=msg)
+        r = mathopt.solve(full.model, kind, params=params(left(), rel_gap, presolve),
+                          model_params=hint, msg_cb=msg)
+        outcome["mip"] = r
+        if r.termination.reason == mathopt.TerminationReason.OPTIMAL:
+            proven.set()
 
     worker = threading.Thread(target=full_mip, name="full-mip", daemon=True)
     worker.start()
-    lns = improve(inst, best, value, deadline, kind, seed, progress=say)
+    lns = improve(inst, best, value, deadline, kind, seed, stop=proven.is_set, progress=say)
     termination.append(f"lns {lns.improved}/{lns.windows} windows improved in {lns.passes} passes")
     worker.join()
     r = outcome["mip"]
@@ -321,8 +347,12 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
     best = lns.plan
     if r.has_primal_feasible_solution():
         plan = full.decisions(inst, full.values(r))
-        for option in (plan, packed(plan[0], 0.02)):
-            if value(option) < value(best) - 1e-9:  # ties keep the search's plan (deterministic)
+        options = [plan, packed(plan[0], 0.02)]
+        if proven.is_set():  # the proven plan wins ties: the search stopped at a time-dependent point
+            best = min(options, key=value)
+            options = [lns.plan]
+        for option in options:
+            if value(option) < value(best) - 1e-9 * max(1.0, abs(value(best))):
                 best = option
     bound = max(bound, r.termination.objective_bounds.dual_bound)
     return Solution(best[0], best[1], best[2], value(best), bound if math.isfinite(bound) else None,

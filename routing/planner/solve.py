@@ -13,7 +13,13 @@ from routing.objectives import Objective
 from routing.planner.candidates import generate
 from routing.planner.greedy import lcl_coef, solve_greedy
 from routing.planner.instance import DepKey, Instance, build_instance
-from routing.planner.mip import Solution, solution_value, solve_cpsat, solve_mathopt
+from routing.planner.mip import (
+    Solution,
+    native_stdout_silenced,
+    solution_value,
+    solve_cpsat,
+    solve_mathopt,
+)
 from routing.planner.model import (
     Assignment,
     DepartureUse,
@@ -46,8 +52,9 @@ def plan_consignments(request: PlanRequest, progress: Progress | None = None) ->
     elif request.solver == "cpsat":
         solution = solve_cpsat(inst, remaining, request.seed, request.relative_gap, progress)
     else:
-        solution = solve_mathopt(inst, request.solver, remaining, request.seed, request.relative_gap,
-                                 progress)
+        with native_stdout_silenced():
+            solution = solve_mathopt(inst, request.solver, remaining, request.seed,
+                                     request.relative_gap, progress)
     if not solution.chosen and any(inst.by_consignment):
         fallback = solve_greedy(inst)
         fallback.termination = f"{solution.termination}; greedy fallback"

@@ -1,0 +1,114 @@
+"""The array-built models and the neighbourhood search of the planner (routing/planner/*)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from ortools.math_opt.python import mathopt
+
+from network.loader import load_network
+from routing.planner import PlanRequest
+from routing.planner.candidates import generate
+from routing.planner.consignments import read_consignments
+from routing.planner.formulation import build
+from routing.planner.greedy import solve_greedy
+from routing.planner.instance import Instance, build_instance
+from routing.planner.lns import by_main_departure, by_ready, improve, merge, windows
+from routing.planner.mip import exact_pack, solution_value
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+@pytest.fixture(scope="module")
+def inst(tmp_path_factory: pytest.TempPathFactory) -> Instance:
+    from generate_consignments import generate as consignments, write
+
+    path = tmp_path_factory.mktemp("plan") / "c.csv"
+    write(consignments(120, 5, date(2026, 10, 1), 21, True), path)
+    net, cs = read_consignments(path, load_network(None))
+    request = PlanRequest(net, cs, max_departures=3)
+    candidates = generate(net, cs, request.objective, eur_per_day=None,
+                          eur_per_tco2=request.eur_per_tco2, horizon_days=request.horizon_days,
+                          alternatives=request.alternatives, max_departures=request.max_departures)
+    return build_instance(request, candidates)
+
+
+def _greedy_plan(inst: Instance) -> tuple[dict[int, int], dict[tuple[str, float], int],
+                                          set[tuple[int, tuple[str, float]]]]:
+    chosen = solve_greedy(inst).chosen
+    packed = exact_pack(inst, chosen, 10.0, 0)
+    assert packed is not None
+    return chosen, *packed
+
+
+@pytest.mark.parametrize(("n", "size", "offset", "expected"), [
+    (7, 3, 0, [[0, 1, 2], [3, 4, 5], [6]]),
+    (7, 3, 1, [[0], [1, 2, 3], [4, 5, 6]]),
+    (3, 5, 0, [[0, 1, 2]]),
+    (0, 3, 0, []),
+])
+def test_windows_cover_every_consignment_once(n: int, size: int, offset: int,
+                                              expected: list[list[int]]) -> None:
+    """Windows are consecutive, at most `size` long, and cover the order exactly once."""
+    assert windows(list(range(n)), size, offset) == expected
+
+
+def test_full_model_objective_is_the_plan_value(inst: Instance) -> None:
+    """The array-built model scores a plan exactly as `solution_value` does (hint = plan)."""
+    plan = _greedy_plan(inst)
+    f = build(inst, served_target=len(plan[0]))
+    params = mathopt.SolveParameters(node_limit=1, relative_gap_tolerance=1.0)
+    r = mathopt.solve(f.model, mathopt.SolverType.HIGHS, params=params, model_params=f.hint(inst, plan))
+    assert r.has_primal_feasible_solution()
+    assert r.objective_value() <= solution_value(inst, *plan) + 1e-6
+    assert solution_value(inst, *f.decisions(inst, f.values(r))) == pytest.approx(r.objective_value())
+
+
+def test_sub_model_keeps_the_rest_of_the_plan(inst: Instance) -> None:
+    """Solving a window never changes a kept consignment's itinerary and never worsens the plan."""
+    plan = _greedy_plan(inst)
+    window = by_ready(inst, plan)[:25]
+    f = build(inst, served_target=sum(1 for ci in window if ci in plan[0]), free=window, fixed=plan[0])
+    r = mathopt.solve(f.model, mathopt.SolverType.HIGHS, model_params=f.hint(inst, plan))
+    merged = merge(inst, plan, f.decisions(inst, f.values(r)), f.groups)
+    assert {ci: k for ci, k in merged[0].items() if ci not in window} == {
+        ci: k for ci, k in plan[0].items() if ci not in window}
+    assert len(merged[0]) == len(plan[0])
+    assert solution_value(inst, *merged) <= solution_value(inst, *plan) + 1e-6
+
+
+def test_neighbourhood_search_improves_and_stays_feasible(inst: Instance) -> None:
+    """The search returns a plan no worse than its start, within capacity and container fill."""
+    from routing.planner.instance import Loads
+
+    plan = _greedy_plan(inst)
+    start = solution_value(inst, *plan)
+    result = improve(inst, plan, lambda p: solution_value(inst, *p), time.monotonic() + 60.0,
+                     mathopt.SolverType.HIGHS, 0)
+    assert result.value == pytest.approx(solution_value(inst, *result.plan))
+    assert result.value <= start + 1e-6
+    chosen, boxes, boxed = result.plan
+    assert len(chosen) == len(plan[0])
+    loads = Loads(inst, chosen)
+    for key, (cap_kg, cap_m3) in inst.capacity_limits.items():
+        assert cap_kg is None or loads.kg[key] <= cap_kg + 1e-6
+        assert cap_m3 is None or loads.m3[key] <= cap_m3 + 1e-6
+    for g in inst.groups:
+        inside = [ci for ci, key in boxed if key == g.key]
+        assert all(g.key in {leg.key for leg in inst.cands[chosen[ci]].legs} for ci in inside)
+        n = boxes.get(g.key, 0)
+        assert sum(inst.weight(ci) for ci in inside) <= n * g.container_kg + 1e-6
+        assert sum(inst.volume(ci) for ci in inside) <= n * g.container_m3 + 1e-6
+
+
+def test_search_orders_hold_every_servable_consignment(inst: Instance) -> None:
+    """Both neighbourhood orders are permutations of the servable consignments."""
+    plan = _greedy_plan(inst)
+    servable = sorted(ci for ci, ks in enumerate(inst.by_consignment) if ks)
+    assert sorted(by_ready(inst, plan)) == servable
+    assert sorted(by_main_departure(inst, plan)) == servable
