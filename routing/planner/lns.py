@@ -108,7 +108,8 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
                 return LnsResult(best, best_value, solved, improved, passes)
             chosen = best[0]
             target = sum(1 for ci in window if ci in chosen)
-            f = build(inst, served_target=target, free=window, fixed=chosen, group_index=group_index)
+            f = build(inst, served_target=target, free=window, fixed=chosen, group_index=group_index,
+                      kept_boxed=best[2])
             params = mathopt.SolveParameters(time_limit=timedelta(seconds=min(remaining, 10.0)),
                                              random_seed=seed, relative_gap_tolerance=1e-6,
                                              node_limit=NODE_LIMIT)

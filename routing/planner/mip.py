@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from routing.planner.formulation import Decisions, build, n_max
+from routing.planner.formulation import Decisions, amortised_coef, build, n_max
 from routing.planner.instance import DepKey, Instance
 
 Progress = Callable[[str], None]
@@ -166,25 +166,11 @@ def exact_pack(inst: Instance, chosen: dict[int, int], time_limit_s: float, seed
 
 
 def assignment_bound(inst: Instance, served_target: int) -> float:
-    """A lower bound on phase 2 that needs no solve: capacity ignored, containers amortised.
-
-    For any λ in [0, 1], n[g] ≥ λ·Σ w·y/container_kg + (1−λ)·Σ v·y/container_m3, so charging each
-    boxed consignment its λ-share of a container undercuts the true container cost. Each
-    consignment then costs at least lb_c = min_k (coef[k] − Σ_g max(0, saving − share)), and
-    serving at least `served_target` of them costs at least the sum of the smallest lb_c.
-    """
-    discount: dict[tuple[int, DepKey], float] = {}
-    for g in inst.groups:
-        heavy = sum(inst.weight(ci) for ci in g.members) / g.container_kg
-        bulky = sum(inst.volume(ci) for ci in g.members) / g.container_m3
-        lam = 1.0 if heavy >= bulky else 0.0
-        for ci in g.members:
-            fill = lam * inst.weight(ci) / g.container_kg + (1 - lam) * inst.volume(ci) / g.container_m3
-            discount[(ci, g.key)] = max(0.0, g.saving[ci] - g.container_eur * inst.cost_weight * fill)
-    lows = sorted(
-        min(inst.coef[k] - sum(discount.get((ci, leg.key), 0.0) for leg in inst.cands[k].legs)
-            for k in ks)
-        for ci, ks in enumerate(inst.by_consignment) if ks)
+    """A lower bound on phase 2 that needs no solve: capacity ignored, containers amortised
+    (`formulation.amortised_coef`); serving `served_target` costs at least the sum of the
+    smallest per-consignment minima."""
+    coef = amortised_coef(inst)
+    lows = sorted(min(coef[k] for k in ks) for ks in inst.by_consignment if ks)
     return sum(lows[:served_target])
 
 
@@ -221,21 +207,29 @@ def native_stdout_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+# Above this many candidate itineraries the whole model's LP is too slow for the budget (about
+# 150 s at 110,000 candidates, 1 s at 10,800): the bound then comes from the block relaxation
+# (bounds.py) and no full MIP runs alongside the search.
+LARGE_CANDIDATES = 40_000
+BLOCK_SIZE = 2_500  # consignments per block of the block relaxation (measured: 8 s at 10,000)
+
+
 def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, rel_gap: float,
                   progress: Progress | None) -> Solution:
-    """Both phases with MathOpt (HiGHS or SCIP): incumbents from LP rounding and the
-    neighbourhood search, the bound from the full MIP solved alongside (second core)."""
+    """Both phases with MathOpt (HiGHS or SCIP): see the pipeline in this module's docstring."""
     from ortools.math_opt.python import mathopt
 
+    from routing.planner.bounds import block_relaxation
     from routing.planner.greedy import solve_greedy
     from routing.planner.lns import improve
-    from routing.planner.polish import round_relaxation
+    from routing.planner.polish import round_relaxation, steer_to_relaxation
 
     kind = mathopt.SolverType.HIGHS if solver == "highs" else mathopt.SolverType.GSCIP
     start = time.monotonic()
     # Kept for the final exact re-pack and the plan's assembly (about 2 s at 10,000 consignments).
     deadline = start + time_limit_s - min(0.1 * time_limit_s, 0.5 + 0.02 * time_limit_s)
     servable = sum(1 for ks in inst.by_consignment if ks)
+    large = len(inst.cands) > LARGE_CANDIDATES
 
     def left() -> float:
         return deadline - time.monotonic()
@@ -270,91 +264,132 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
     def value(plan: Decisions) -> float:
         return solution_value(inst, *plan)
 
+    termination: list[str] = []
     greedy = solve_greedy(inst)
-    best = packed(greedy.chosen, 0.05)
+    best: Decisions = (greedy.chosen, *pack_groups(inst, greedy.chosen))
     say(f"greedy + container packing: {len(greedy.chosen)} served, objective {value(best):,.2f}")
     served_target = served_bound = servable
-    termination = []
-    # Phase 1: serve as many as possible (only capacity can stop that; greedy serving all proves it).
-    if inst.capacity and len(greedy.chosen) < servable:
+    exactly_packed = False  # greedy's plan is packed by the quick heuristic only
+    bound = -math.inf
+    lp_values: list[float] | None = None
+    block_bound = -math.inf
+    full = None
+
+    if large and inst.groups:  # the block relaxation, valid when every servable one is served
+        blocks = block_relaxation(inst, BLOCK_SIZE, start + 0.3 * time_limit_s, kind, seed)
+        if blocks is not None:
+            lp_values, block_bound = blocks.values, blocks.bound
+            say(f"block relaxation ({blocks.blocks} blocks of {BLOCK_SIZE}): bound {blocks.bound:,.2f}")
+            rounded = round_relaxation(inst, lp_values, servable)
+            if rounded is not None:
+                best, exactly_packed = packed(rounded, 0.1), True
+                say(f"block LPs rounded, containers packed: objective {value(best):,.2f}")
+        else:
+            say("block relaxation: some block cannot serve all its consignments (or out of time)")
+
+    # Phase 1: serve as many as possible, unless a plan at hand already serves every servable one.
+    if inst.capacity and len(best[0]) < servable:
         f1 = build(inst, serve_only=True)
         say(f"phase 1 (max served): {f1.size['variables']} variables, {f1.size['constraints']} rows")
         r1 = mathopt.solve(f1.model, kind, params=params(left() * 0.25, 0.0),
                            model_params=f1.hint(inst, best), msg_cb=msg)
         termination.append(f"phase1 {r1.termination.reason.name.lower()}")
         served_bound = min(servable, math.floor(r1.termination.objective_bounds.dual_bound + 1e-6))
+        served_target = len(best[0])
         if r1.has_primal_feasible_solution():
             chosen1 = f1.decisions(inst, f1.values(r1))[0]
-            served_target = len(chosen1)
-            if served_target > len(greedy.chosen):
-                best = packed(chosen1, 0.05)
-        else:
-            served_target = len(greedy.chosen)
-    full = build(inst, served_target=served_target)
-    size = {**full.size, "capacity_rows": len(_cap_rows(inst))}
-    say(f"phase 2 (min objective): {size['variables']} variables, {size['constraints']} rows, "
-        f"{size['groups']} container groups")
-    bound = assignment_bound(inst, served_target)
-    if full.groups:
-        try:  # the LP relaxation: a bound, and routes to round (an optional step)
-            if kind == mathopt.SolverType.HIGHS:  # the same model, solved as its LP relaxation
-                lp, lp_params = full, params(left() * 0.3, 0.0, presolve=True)
-                lp_params.highs.bool_options["solve_relaxation"] = True
-            else:
-                lp = build(inst, served_target=served_target, relax=True)
-                lp_params = params(left() * 0.3, 0.0)
-            r_lp = mathopt.solve(lp.model, kind, params=lp_params)
-            termination.append(f"lp {r_lp.termination.reason.name.lower()}")
-            if r_lp.termination.reason == mathopt.TerminationReason.OPTIMAL:
-                bound = max(bound, r_lp.objective_value())
-                values = lp.values(r_lp)
-                say(f"LP relaxation {r_lp.objective_value():,.2f}")
-                rounded = round_relaxation(inst, [values[lp.x[k]] for k in range(len(inst.cands))],
-                                           served_target)
-                if rounded is not None:
-                    plan = packed(rounded, 0.1)
-                    say(f"LP rounded, containers packed: objective {value(plan):,.2f}")
-                    if len(best[0]) < served_target or value(plan) < value(best):
-                        best = plan
-        except Exception as exc:  # OR-Tools 9.15 turns some HiGHS errors into an AttributeError
-            say(f"LP relaxation skipped: {type(exc).__name__}: {exc}")
+            if len(chosen1) > served_target:
+                served_target = len(chosen1)
+                if lp_values is not None:  # the block LPs' routes where they fit, else phase 1's
+                    rounded = round_relaxation(inst, lp_values, served_target)
+                    chosen1 = (rounded if rounded is not None
+                               else steer_to_relaxation(inst, chosen1, lp_values))
+                best, exactly_packed = packed(chosen1, 0.05), True
+                say(f"phase 1 plan{' steered to the block LPs' if lp_values is not None else ''}, "
+                    f"containers packed: {len(chosen1)} served, objective {value(best):,.2f}")
+    bound = max(bound, assignment_bound(inst, served_target))
+    if served_target == servable and math.isfinite(block_bound):  # the block relaxation holds
+        bound = max(bound, block_bound)
+        termination.append("block bound")
+
+    if not large:
+        full = build(inst, served_target=served_target)
+        say(f"phase 2 (min objective): {full.size['variables']} variables, "
+            f"{full.size['constraints']} rows, {full.size['groups']} container groups")
+        if full.groups:
+            try:  # the LP relaxation: a bound, and routes to round (an optional step)
+                if kind == mathopt.SolverType.HIGHS:  # the same model, solved as its LP relaxation
+                    lp, lp_params = full, params(left() * 0.3, 0.0, presolve=True)
+                    lp_params.highs.bool_options["solve_relaxation"] = True
+                else:
+                    lp = build(inst, served_target=served_target, relax=True)
+                    lp_params = params(left() * 0.3, 0.0)
+                r_lp = mathopt.solve(lp.model, kind, params=lp_params)
+                termination.append(f"lp {r_lp.termination.reason.name.lower()}")
+                if r_lp.termination.reason == mathopt.TerminationReason.OPTIMAL:
+                    bound = max(bound, r_lp.objective_value())
+                    values = lp.values(r_lp)
+                    say(f"LP relaxation {r_lp.objective_value():,.2f}")
+                    rounded = round_relaxation(inst, [values[lp.x[k]] for k in range(len(inst.cands))],
+                                               served_target)
+                    if rounded is not None:
+                        plan = packed(rounded, 0.1)
+                        say(f"LP rounded, containers packed: objective {value(plan):,.2f}")
+                        if len(best[0]) < served_target or value(plan) < value(best):
+                            best, exactly_packed = plan, True
+            except Exception as exc:  # OR-Tools 9.15 turns some HiGHS errors into an AttributeError
+                say(f"LP relaxation skipped: {type(exc).__name__}: {exc}")
+    size = {**(full.size if full is not None else {}), "candidates": len(inst.cands),
+            "capacity_rows": len(_cap_rows(inst)), "groups": len(inst.groups)}
     if len(best[0]) < served_target:
         termination.append("no plan serves the phase-1 count")
         return Solution(best[0], best[1], best[2], value(best), None, " / ".join(termination),
                         served_bound, size)
+    if not exactly_packed:  # still greedy's plan: pack its containers exactly before searching
+        best = packed(best[0], 0.05)
 
-    # The full MIP runs on the second core for its bound (and any plan it finds) while the
-    # neighbourhood search improves the incumbent on this one; HiGHS releases the GIL.
+    # The full MIP (small models) runs on the second core for its bound and any plan it finds,
+    # while the neighbourhood search improves the incumbent on this one; HiGHS releases the GIL.
     outcome: dict[str, mathopt.SolveResult] = {}
     proven = threading.Event()  # the full MIP proved its plan optimal: the search can stop
-    hint = full.hint(inst, best)
-    presolve = full.size["variables"] < 50_000 and left() >= 30.0
+    worker = None
+    if full is not None:
+        hint = full.hint(inst, best)
+        presolve = full.size["variables"] < 50_000 and left() >= 30.0
+        model = full
 
-    def full_mip() -> None:
-        r = mathopt.solve(full.model, kind, params=params(left(), rel_gap, presolve),
-                          model_params=hint, msg_cb=msg)
-        outcome["mip"] = r
-        if r.termination.reason == mathopt.TerminationReason.OPTIMAL:
-            proven.set()
+        def full_mip() -> None:
+            r = mathopt.solve(model.model, kind, params=params(left(), rel_gap, presolve),
+                              model_params=hint, msg_cb=msg)
+            outcome["mip"] = r
+            if r.termination.reason == mathopt.TerminationReason.OPTIMAL:
+                proven.set()
 
-    worker = threading.Thread(target=full_mip, name="full-mip", daemon=True)
-    worker.start()
-    lns = improve(inst, best, value, deadline, kind, seed, stop=proven.is_set, progress=say)
+        worker = threading.Thread(target=full_mip, name="full-mip", daemon=True)
+        worker.start()
+    # The search keeps riders outside a window loose or boxed as they were; the final exact
+    # packing of its routes re-decides every container (measured at 10,000: about 5 s).
+    lns = improve(inst, best, value, deadline - (0.05 * time_limit_s if large else 0.0), kind, seed,
+                  stop=proven.is_set, progress=say)
     termination.append(f"lns {lns.improved}/{lns.windows} windows improved in {lns.passes} passes")
-    worker.join()
-    r = outcome["mip"]
-    termination.append(f"mip {r.termination.reason.name.lower()}")
     best = lns.plan
-    if r.has_primal_feasible_solution():
-        plan = full.decisions(inst, full.values(r))
-        options = [plan, packed(plan[0], 0.02)]
-        if proven.is_set():  # the proven plan wins ties: the search stopped at a time-dependent point
-            best = min(options, key=value)
-            options = [lns.plan]
-        for option in options:
-            if value(option) < value(best) - 1e-9 * max(1.0, abs(value(best))):
-                best = option
-    bound = max(bound, r.termination.objective_bounds.dual_bound)
+    repacked = packed(best[0], 1.0)
+    if value(repacked) < value(best) - 1e-9 * max(1.0, abs(value(best))):
+        best = repacked
+    if worker is not None and full is not None:
+        worker.join()
+        r = outcome["mip"]
+        termination.append(f"mip {r.termination.reason.name.lower()}")
+        if r.has_primal_feasible_solution():
+            plan = full.decisions(inst, full.values(r))
+            options = [plan, packed(plan[0], 0.02)]
+            if proven.is_set():  # the proven plan wins ties: the search stopped at a time-dependent point
+                best = min(options, key=value)
+                options = [lns.plan]
+            for option in options:
+                if value(option) < value(best) - 1e-9 * max(1.0, abs(value(best))):
+                    best = option
+        bound = max(bound, r.termination.objective_bounds.dual_bound)
     return Solution(best[0], best[1], best[2], value(best), bound if math.isfinite(bound) else None,
                     " / ".join(termination), served_bound, size)
 

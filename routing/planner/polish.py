@@ -59,3 +59,34 @@ def round_relaxation(inst: Instance, values: list[float], served_target: int) ->
             chosen[ci] = pick
             loads.add(ci, pick)
     return chosen if len(chosen) >= served_target else None
+
+
+def steer_to_relaxation(inst: Instance, chosen: dict[int, int], values: list[float]) -> dict[int, int]:
+    """`chosen` (same consignments served) moved towards an LP solution, then to cheaper routes.
+
+    Used when rounding the LP cannot serve as many as phase 1 did (capacity binds): phase 1's
+    plan serves the right number but ignores cost. Each served consignment moves, if it fits,
+    to its largest-valued LP candidate (consignments the LP is surest about first), then to its
+    cheapest candidate that fits. Deterministic: index order breaks ties.
+    """
+    loads = Loads(inst, chosen)
+    out = dict(chosen)
+
+    def move(ci: int, k: int) -> None:
+        loads.add(ci, out[ci], -1.0)
+        loads.add(ci, k)
+        out[ci] = k
+
+    order = sorted(out, key=lambda ci: (-max(values[k] for k in inst.by_consignment[ci]), ci))
+    for ci in order:
+        target = min(inst.by_consignment[ci], key=lambda k: (-round(values[k], 6), inst.coef[k], k))
+        if target != out[ci] and loads.fits(ci, target, leaving=out[ci]):
+            move(ci, target)
+    for ci in order:
+        for k in sorted(inst.by_consignment[ci], key=lambda k: (inst.coef[k], k)):
+            if inst.coef[k] >= inst.coef[out[ci]] - EPS:
+                break
+            if loads.fits(ci, k, leaving=out[ci]):
+                move(ci, k)
+                break
+    return out

@@ -1,0 +1,93 @@
+"""A lower bound for large plans: the LP relaxation decomposed into blocks of consignments.
+
+The LP relaxation of the whole phase-2 model is the bound of choice, but at 10,000 consignments
+(253k variables, 296k rows) HiGHS needs about 150 s for it. When every servable consignment is
+served (phase 1 proved nothing else is possible, or greedy already serves them all), the model
+splits into blocks of consignments (by ready time) with a relaxation that stays valid:
+
+  (capacity)  each block gets every departure's full capacity: the other blocks' loads are ≥ 0,
+              so any plan restricted to a block fits;
+  (groups)    a container group with all its possible riders in one block keeps its exact rows
+              there; a group that never needs more than one container (n-max = 1) and spans
+              blocks gets a copy of n in each block, priced at that block's share of its riders
+              (the shares sum to 1, so a plan's container cost splits exactly); any other group
+              spanning blocks is priced pro rata in the candidates' coefficients
+              (`amortised_coef`'s λ-share, itself a relaxation).
+  (served)    each block serves all its servable consignments, as the whole plan must.
+
+Any plan maps to a feasible point of every block with the same total objective, so the sum of
+the block LP optima is a lower bound of phase 2. Measured on 10,000 generated consignments:
+16,533,198 with blocks of 1,000 in 5.4 s, against the whole LP's 16,588,016 in 150 s. The
+block LP solutions, put side by side, are also rounded into a first plan.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ortools.math_opt.python import mathopt
+
+from routing.planner.formulation import build, n_max
+from routing.planner.instance import DepKey, Instance
+
+
+@dataclass
+class BlockBound:
+    """The decomposed bound and the LP values of every candidate (for rounding)."""
+
+    bound: float
+    values: list[float]
+    blocks: int
+
+
+def block_relaxation(inst: Instance, block_size: int, deadline: float, solver: mathopt.SolverType,
+                     seed: int) -> BlockBound | None:
+    """The sum of the block LPs (all servable consignments served); None if any block is
+    infeasible (capacity then stops some consignment) or time runs out."""
+    order = sorted((ci for ci, ks in enumerate(inst.by_consignment) if ks),
+                   key=lambda ci: (inst.consignments[ci].ready, inst.consignments[ci].id))
+    blocks = [order[i:i + block_size] for i in range(0, len(order), block_size)]
+    block_of = {ci: b for b, block in enumerate(blocks) for ci in block}
+    exact: set[int] = set()  # groups with exact rows (whole in a block, or copied)
+    share: dict[int, dict[int, float]] = defaultdict(dict)  # block -> group -> price share
+    discount: dict[tuple[int, DepKey], float] = {}
+    for gi, g in enumerate(inst.groups):
+        where = [block_of[ci] for ci in g.members]
+        if len(set(where)) == 1:
+            exact.add(gi)
+        elif n_max(inst, gi) == 1:
+            exact.add(gi)
+            for b in set(where):
+                share[b][gi] = where.count(b) / len(where)
+        else:
+            heavy = sum(inst.weight(ci) for ci in g.members) / g.container_kg
+            bulky = sum(inst.volume(ci) for ci in g.members) / g.container_m3
+            lam = 1.0 if heavy >= bulky else 0.0
+            for ci in g.members:
+                fill = lam * inst.weight(ci) / g.container_kg + (1 - lam) * inst.volume(ci) / g.container_m3
+                discount[(ci, g.key)] = max(0.0, g.saving[ci] - g.container_eur * inst.cost_weight * fill)
+    coef = [inst.coef[k] - sum(discount.get((cand.ci, leg.key), 0.0) for leg in cand.legs)
+            for k, cand in enumerate(inst.cands)]
+    group_index = {g.key: gi for gi, g in enumerate(inst.groups)}
+    bound = 0.0
+    values = [0.0] * len(inst.cands)
+    for b, block in enumerate(blocks):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        f = build(inst, relax=True, served_target=len(block), free=block, group_index=group_index,
+                  coef=coef, only_groups=exact, container_share=share[b])
+        params = mathopt.SolveParameters(time_limit=timedelta(seconds=remaining), random_seed=seed)
+        if solver == mathopt.SolverType.HIGHS:
+            params.lp_algorithm = mathopt.LPAlgorithm.DUAL_SIMPLEX
+        r = mathopt.solve(f.model, solver, params=params)
+        if r.termination.reason != mathopt.TerminationReason.OPTIMAL:
+            return None
+        bound += r.objective_value()
+        solution = f.values(r)
+        for k, var in f.x.items():
+            values[k] = float(solution[var])
+    return BlockBound(bound, values, len(blocks))
