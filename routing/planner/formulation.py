@@ -19,7 +19,7 @@ import numpy as np
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
 
-from routing.planner.instance import DepKey, Instance
+from routing.planner.instance import DepKey, Instance, Loads
 
 Decisions = tuple[dict[int, int], dict[DepKey, int], set[tuple[int, DepKey]]]
 
@@ -119,9 +119,9 @@ class Formulation:
     x: dict[int, int]  # candidate -> variable id
     y: dict[tuple[int, int], int]  # (group, consignment) -> variable id
     n: dict[int, int]  # group -> variable id
-    fixed: dict[int, int]  # consignments outside the sub-model and their candidates
     groups: list[int]  # groups in the model
     loaded: dict[int, list[int]] = field(default_factory=dict)  # group -> kept riders boxed as load
+    objective: list[float] = field(default_factory=list)  # coefficient of each variable id
 
     @property
     def size(self) -> dict[str, int]:
@@ -138,55 +138,69 @@ class Formulation:
         return out
 
     def decisions(self, inst: Instance, values: np.ndarray) -> Decisions:
-        """Candidates, containers and boxed riders of a solution (fixed consignments included)."""
-        chosen = dict(self.fixed)
-        chosen.update({inst.cands[k].ci: k for k, var in self.x.items() if values[var] > 0.5})
+        """The model's own candidates, containers and boxed riders in a solution (in a
+        sub-model: the free consignments' routes, and every container of its groups)."""
+        chosen = {inst.cands[k].ci: k for k, var in self.x.items() if values[var] > 0.5}
         boxes = {inst.groups[gi].key: round(values[var]) for gi, var in self.n.items()
                  if values[var] > 0.5}
         boxed = {(ci, inst.groups[gi].key) for (gi, ci), var in self.y.items() if values[var] > 0.5}
         boxed |= {(ci, inst.groups[gi].key) for gi, riders in self.loaded.items() for ci in riders}
         return chosen, boxes, boxed
 
+    def point(self, inst: Instance, plan: Decisions) -> dict[int, float]:
+        """A plan (feasible for this model) as variable values, by variable id."""
+        chosen, boxes, boxed = plan
+        values: dict[int, float] = {}
+        for k, var in self.x.items():
+            values[var] = float(chosen.get(inst.cands[k].ci) == k)
+        for (gi, ci), var in self.y.items():
+            values[var] = float((ci, inst.groups[gi].key) in boxed)
+        for gi, var in self.n.items():  # clipped: HiGHS rejects a hint outside a bound
+            ub = self.model.get_variable(var).upper_bound
+            values[var] = min(float(boxes.get(inst.groups[gi].key, 0)), ub)
+        return values
+
+    def score(self, point: Mapping[int, float]) -> float:
+        """The model's objective at `point`."""
+        return sum(self.objective[var] * val for var, val in point.items())
+
     def hint(self, inst: Instance, plan: Decisions) -> mathopt.ModelSolveParameters:
         """A complete solution hint from a plan that is feasible for this model."""
-        chosen, boxes, boxed = plan
-        taken = set(chosen.values())
-        values: dict[mathopt.Variable, float] = {}
         get = self.model.get_variable
-        for k, var in self.x.items():
-            values[get(var)] = float(k in taken)
-        for (gi, ci), var in self.y.items():
-            values[get(var)] = float((ci, inst.groups[gi].key) in boxed)
-        for gi, var in self.n.items():  # clipped: HiGHS rejects a hint outside a bound
-            values[get(var)] = min(float(boxes.get(inst.groups[gi].key, 0)), get(var).upper_bound)
+        values = {get(var): val for var, val in self.point(inst, plan).items()}
         return mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(values)])
 
 
 def build(inst: Instance, *, serve_only: bool = False, amortised: bool = False, relax: bool = False,
           served_target: int = 0, free: Collection[int] | None = None,
-          fixed: Mapping[int, int] | None = None,
+          fixed: Mapping[int, int] | None = None, loads: Loads | None = None,
+          kept_boxed: Mapping[DepKey, Collection[int]] | None = None,
           group_index: Mapping[DepKey, int] | None = None,
           coef: Sequence[float] | None = None, only_groups: Collection[int] | None = None,
-          container_share: Mapping[int, float] | None = None,
-          kept_boxed: Collection[tuple[int, DepKey]] | None = None) -> Formulation:
+          container_share: Mapping[int, float] | None = None) -> Formulation:
     """The phase-2 model (or phase 1's with `serve_only`, or the container-free relaxation with
     `amortised`), whole or around `free` consignments.
 
-    In a sub-model (`free` given) the consignments of `fixed` outside `free` keep their
-    candidate: their load is taken off the capacities and, in each container group the free
-    consignments can reach, they stay riders that may be boxed (packing is re-decided) — or,
-    given `kept_boxed` (the incumbent's boxed riders), the kept ones boxed there stay boxed as a
-    fixed load and the others stay loose, which keeps sub-models small when groups are big
-    (at 10,000 consignments kept riders were 90 % of a window's variables). Groups no free
-    consignment can reach are not in the sub-model; their packing stays as it was.
-    `served_target` then counts the free consignments that must be served.
+    In a sub-model (`free` given) the consignments of `fixed` (an incumbent's routes, whose
+    capacity use is `loads`) outside `free` keep their candidate: their load is taken off the
+    capacities and, in each container group the free consignments can reach, they stay riders
+    that may be boxed (packing is re-decided) — or, given `kept_boxed` (the incumbent's boxed
+    riders per departure), the kept ones boxed there stay boxed as a fixed load and the others
+    stay loose, which keeps sub-models small when groups are big (at 10,000 consignments kept
+    riders were 90 % of a window's variables). Groups no free consignment can reach are not in
+    the sub-model; their packing stays as it was. `served_target` then counts the free
+    consignments that must be served. The work is proportional to the window, not the plan.
 
     Other uses: `coef`, `only_groups` and `container_share` (a price share per group) make the
     blocks of the block relaxation (bounds.py).
     """
     b = _Builder()
     free_set = set(range(len(inst.consignments))) if free is None else set(free)
-    kept = {ci: k for ci, k in (fixed or {}).items() if ci not in free_set}
+    fixed = fixed or {}
+
+    def kept(ci: int) -> int | None:
+        return None if ci in free_set else fixed.get(ci)
+
     if coef is None:
         coef = [1.0] * len(inst.cands) if serve_only else amortised_coef(inst) if amortised else inst.coef
     x: dict[int, int] = {}
@@ -198,25 +212,29 @@ def build(inst: Instance, *, serve_only: bool = False, amortised: bool = False, 
         if len(ks) > 1:
             b.row([(x[k], 1.0) for k in ks], ub=1.0)
     # Capacity, less what the kept consignments already load (rows that cannot bind are left out).
-    kept_load: dict[DepKey, list[float]] = {}
-    for ci, k in kept.items():
+    on_departure: dict[DepKey, list[int]] = {}
+    for k in x:
         for leg in inst.cands[k].legs:
             if leg.key in inst.capacity_limits:
-                load = kept_load.setdefault(leg.key, [0.0, 0.0])
-                load[0] += inst.weight(ci)
-                load[1] += inst.volume(ci)
-    for key in sorted(inst.capacity):
-        terms_k = [k for k in inst.capacity[key] if k in x]
-        if not terms_k:
-            continue
-        load = kept_load.get(key, [0.0, 0.0])
-        for unit, cap in enumerate(inst.capacity_limits[key]):
+                on_departure.setdefault(leg.key, []).append(k)
+    if fixed and loads is None:
+        loads = Loads(inst, fixed)
+    for key in sorted(on_departure):
+        kept_kg = kept_m3 = 0.0
+        if loads is not None:  # the incumbent's load less the free consignments' own
+            kept_kg, kept_m3 = loads.kg[key], loads.m3[key]
+            for ci in free_set:
+                k_ci = fixed.get(ci)
+                if k_ci is not None and any(leg.key == key for leg in inst.cands[k_ci].legs):
+                    kept_kg -= inst.weight(ci)
+                    kept_m3 -= inst.volume(ci)
+        for cap, load, size in ((inst.capacity_limits[key][0], kept_kg, inst.weight),
+                                (inst.capacity_limits[key][1], kept_m3, inst.volume)):
             if cap is None:
                 continue
-            size = inst.weight if unit == 0 else inst.volume
-            terms = [(x[k], size(inst.cands[k].ci)) for k in terms_k]
-            if load[unit] + sum(a for _, a in terms) > cap + 1e-9:
-                b.row(terms, ub=cap - load[unit])
+            terms = [(x[k], size(inst.cands[k].ci)) for k in on_departure[key]]
+            if load + sum(a for _, a in terms) > cap + 1e-9:
+                b.row(terms, ub=cap - load)
     if served_target:
         b.row([(var, 1.0) for var in x.values()], lb=float(served_target))
     y: dict[tuple[int, int], int] = {}
@@ -233,14 +251,14 @@ def build(inst: Instance, *, serve_only: bool = False, amortised: bool = False, 
                             for leg in inst.cands[k].legs if leg.key in index})
         if only_groups is not None:
             reach = [gi for gi in reach if gi in only_groups]
-        boxed_fixed = None if kept_boxed is None else set(kept_boxed)
         for gi in reach:
             g = inst.groups[gi]
-            on_board = [ci for ci in g.members if ci in kept and kept[ci] in g.cands[ci]]
             loaded: list[int] = []  # kept riders boxed as a fixed load
-            if boxed_fixed is not None:
-                loaded = [ci for ci in on_board if (ci, g.key) in boxed_fixed]
+            if kept_boxed is not None:
+                loaded = sorted(ci for ci in kept_boxed.get(g.key, ()) if ci not in free_set)
                 on_board = []
+            else:
+                on_board = [ci for ci in g.members if kept(ci) in g.cands.get(ci, ())]
             riders = [ci for ci in g.members if ci in free_set] + on_board
             if not riders and not loaded:
                 continue
@@ -264,5 +282,38 @@ def build(inst: Instance, *, serve_only: bool = False, amortised: bool = False, 
             b.row(kg_terms, ub=-sum(inst.weight(ci) for ci in loaded))
             b.row(m3_terms, ub=-sum(inst.volume(ci) for ci in loaded))
     model = b.model("serve" if serve_only else "amortised" if amortised else "plan", maximize=serve_only)
-    return Formulation(model, x, y, n, kept, groups, fixed_boxes)
+    return Formulation(model, x, y, n, groups, fixed_boxes, b.obj)
 
+
+def riders_on(inst: Instance, chosen: Mapping[int, int]) -> dict[int, list[int]]:
+    """The consignments riding each container group under fixed routes (groups ridden only)."""
+    on: dict[int, list[int]] = {}
+    index = {g.key: gi for gi, g in enumerate(inst.groups)}
+    for ci, k in chosen.items():
+        for leg in inst.cands[k].legs:
+            if leg.key in index:
+                on.setdefault(index[leg.key], []).append(ci)
+    return on
+
+
+def packing(inst: Instance, on: Mapping[int, list[int]]) -> Formulation:
+    """The containers alone for fixed routes: (box-kg), (box-m3) and (open) per group in `on`
+    (group -> its riders, from `riders_on`)."""
+    b = _Builder()
+    y: dict[tuple[int, int], int] = {}
+    n: dict[int, int] = {}
+    groups = sorted(on)
+    for gi in groups:
+        g = inst.groups[gi]
+        riders = sorted(on[gi])
+        nv = n[gi] = b.column(0.0, float(n_max(inst, gi, riders)), True, g.container_eur * inst.cost_weight)
+        kg_terms: list[tuple[int, float]] = [(nv, -g.container_kg)]
+        m3_terms: list[tuple[int, float]] = [(nv, -g.container_m3)]
+        for ci in riders:
+            yv = y[(gi, ci)] = b.column(0.0, 1.0, True, -g.saving[ci])
+            kg_terms.append((yv, inst.weight(ci)))
+            m3_terms.append((yv, inst.volume(ci)))
+            b.row([(yv, 1.0), (nv, -1.0)], ub=0.0)
+        b.row(kg_terms, ub=0.0)
+        b.row(m3_terms, ub=0.0)
+    return Formulation(b.model("pack", maximize=False), {}, y, n, groups, {}, b.obj)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from routing.consignment import Consignment
@@ -54,7 +55,7 @@ class Instance:
 class Loads:
     """Weight and volume placed so far on each capacitated departure, for plan-building heuristics."""
 
-    def __init__(self, inst: Instance, chosen: dict[int, int] | None = None) -> None:
+    def __init__(self, inst: Instance, chosen: Mapping[int, int] | None = None) -> None:
         self.inst = inst
         self.kg: dict[DepKey, float] = defaultdict(float)
         self.m3: dict[DepKey, float] = defaultdict(float)

@@ -75,7 +75,7 @@ def test_sub_model_keeps_the_rest_of_the_plan(inst: Instance) -> None:
     window = by_ready(inst, plan)[:25]
     f = build(inst, served_target=sum(1 for ci in window if ci in plan[0]), free=window, fixed=plan[0])
     r = mathopt.solve(f.model, mathopt.SolverType.HIGHS, model_params=f.hint(inst, plan))
-    merged = merge(inst, plan, f.decisions(inst, f.values(r)), f.groups)
+    merged = merge(inst, plan, window, f.decisions(inst, f.values(r)), f.groups)
     assert {ci: k for ci, k in merged[0].items() if ci not in window} == {
         ci: k for ci, k in plan[0].items() if ci not in window}
     assert len(merged[0]) == len(plan[0])
