@@ -1,6 +1,7 @@
 """Scale benchmark of `plan`: generated surge instances on the default network (8-week window).
 
 Prints per n: candidates, model size, solve time, gap, served, cost vs the greedy baseline.
+The model size is '-' on large instances, where the whole MIP is never built (see mip.py).
 Quick run: python bench/plan_scale.py --n 100 1000 --time-limit 60
 """
 
@@ -58,7 +59,8 @@ def main() -> None:
         size = plan.model_size
         gap = "-" if plan.gap is None else f"{plan.gap:.4%}"
         saving = (greedy.total_cost_eur - plan.total_cost_eur) / greedy.total_cost_eur
-        print(f"{n:>6} {plan.candidates:>7} {size.get('variables', 0):>8} {size.get('constraints', 0):>8} "
+        print(f"{n:>6} {plan.candidates:>7} {size.get('variables', '-'):>8} "
+              f"{size.get('constraints', '-'):>8} "
               f"{size.get('groups', 0):>6} {elapsed:>7.1f} {gap:>8} {len(plan.assignments):>7} "
               f"{len(greedy.assignments):>7} {plan.total_cost_eur:>12,.0f} {greedy.total_cost_eur:>12,.0f} "
               f"{saving:>7.2%}  {plan.termination}", flush=True)

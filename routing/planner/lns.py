@@ -129,11 +129,14 @@ class _Incumbent:
 
 def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float], deadline: float,
             solver: mathopt.SolverType, seed: int, *, size: int = 30, max_size: int = 120,
-            max_passes: int = 50, stop: Callable[[], bool] = lambda: False,
+            max_passes: int = 50, repack_kept: bool = True, stop: Callable[[], bool] = lambda: False,
             progress: Callable[[str], None] | None = None) -> LnsResult:
     """Improve `plan` window by window until `deadline` (time.monotonic()), a local optimum or
     `stop()`. A window's gain is its sub-model's objective change (exact: everything outside
-    the window keeps its terms), so no step costs more than the window's size."""
+    the window keeps its terms). `repack_kept` lets a window re-pack the containers of the
+    riders outside it (better moves; too slow when groups have hundreds of riders: measured at
+    1,000 consignments, 15 s: gap 0.15 % with, 0.18 % without; at 10,000 a window took 4-5 s
+    with and 0.05 s without)."""
     group_index = {g.key: gi for gi, g in enumerate(inst.groups)}
     best = _Incumbent(inst, plan, value(plan))
     solved = improved = passes = 0
@@ -150,7 +153,7 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
                 return LnsResult(best.plan, best.value, solved, improved, passes)
             target = sum(1 for ci in window if ci in best.chosen)
             f = build(inst, served_target=target, free=window, fixed=best.chosen, loads=best.loads,
-                      kept_boxed=best.by_key, group_index=group_index)
+                      kept_boxed=None if repack_kept else best.by_key, group_index=group_index)
             start = f.point(inst, best.plan)
             params = mathopt.SolveParameters(time_limit=timedelta(seconds=min(remaining, 10.0)),
                                              random_seed=seed, relative_gap_tolerance=1e-6,

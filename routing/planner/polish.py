@@ -10,7 +10,7 @@ candidate index), which makes the plan's stated tie rule hold: objective, then e
 
 from __future__ import annotations
 
-from routing.planner.instance import Instance, Loads
+from routing.planner.instance import DepKey, Instance, Loads
 from routing.planner.mip import Solution
 
 EPS = 1e-9
@@ -45,10 +45,12 @@ def round_relaxation(inst: Instance, values: list[float], served_target: int) ->
     """Routes from an LP solution: each consignment its largest-valued candidate that still fits.
 
     Consignments the LP is surest about go first; one whose LP candidates are all full takes
-    its cheapest candidate with room. When that serves fewer than `served_target`, a second
-    order puts the most constrained consignments (fewest candidates) first: on 10,000 generated
-    consignments the first order served 9,120 and the second all 9,143. None when neither
-    serves `served_target`. Containers are then chosen for these routes separately.
+    its cheapest candidate with room. Those left out are then inserted by moving riders off
+    the full departures (`_insert`). When that still serves fewer than `served_target`, a
+    second order puts the most constrained consignments (fewest candidates) first. Measured on
+    10,000 generated consignments: the LP order alone served 9,120 of 9,143 (EUR 16.665M), the
+    second order all at EUR 16.744M. None when neither serves `served_target`. Containers are
+    then chosen for these routes separately.
     """
     servable = [ci for ci, ks in enumerate(inst.by_consignment) if ks]
     certainty = {ci: max(values[k] for k in inst.by_consignment[ci]) for ci in servable}
@@ -57,15 +59,70 @@ def round_relaxation(inst: Instance, values: list[float], served_target: int) ->
     for order in orders:
         loads = Loads(inst)
         chosen: dict[int, int] = {}
+        left_out = []
         for ci in order:
             ranked = sorted(inst.by_consignment[ci], key=lambda k: (-round(values[k], 6), inst.coef[k], k))
             pick = next((k for k in ranked if loads.fits(ci, k)), None)
-            if pick is not None:
+            if pick is None:
+                left_out.append(ci)
+            else:
                 chosen[ci] = pick
                 loads.add(ci, pick)
+        for ci in sorted(left_out, key=lambda ci: (len(inst.by_consignment[ci]), ci)):
+            if len(chosen) >= served_target:
+                break
+            _insert(inst, ci, chosen, loads)
         if len(chosen) >= served_target:
             return chosen
     return None
+
+
+def _insert(inst: Instance, ci: int, chosen: dict[int, int], loads: Loads) -> bool:
+    """Serve `ci` by moving riders off the departures it does not fit on (one level of moves).
+
+    For each candidate of `ci`, cheapest first: on every full capacitated departure of it, move
+    the riders whose cheapest other fitting route costs least extra until `ci` fits. Commits
+    the first candidate that works; otherwise changes nothing.
+    """
+    w, v = inst.weight(ci), inst.volume(ci)
+    for k in sorted(inst.by_consignment[ci], key=lambda k: (inst.coef[k], k)):
+        blocked = [leg.key for leg in inst.cands[k].legs if leg.key in inst.capacity_limits
+                   and not _room(inst, loads, leg.key, w, v)]
+        moves: list[tuple[int, int, int]] = []  # (consignment, from, to)
+        for key in blocked:
+            riders = [r for r, kr in chosen.items() if any(leg.key == key for leg in inst.cands[kr].legs)]
+            options = []
+            for r in riders:
+                alternatives = [j for j in inst.by_consignment[r]
+                                if all(leg.key not in blocked for leg in inst.cands[j].legs)]
+                for j in sorted(alternatives, key=lambda j: (inst.coef[j], j)):
+                    if loads.fits(r, j, leaving=chosen[r]):
+                        options.append((inst.coef[j] - inst.coef[chosen[r]], r, j))
+                        break
+            for _, r, j in sorted(options):
+                if _room(inst, loads, key, w, v):
+                    break
+                if not loads.fits(r, j, leaving=chosen[r]):
+                    continue
+                moves.append((r, chosen[r], j))
+                loads.add(r, chosen[r], -1.0)
+                loads.add(r, j)
+                chosen[r] = j
+        if loads.fits(ci, k):
+            chosen[ci] = k
+            loads.add(ci, k)
+            return True
+        for r, old, new in reversed(moves):  # undo
+            loads.add(r, new, -1.0)
+            loads.add(r, old)
+            chosen[r] = old
+    return False
+
+
+def _room(inst: Instance, loads: Loads, key: DepKey, w: float, v: float) -> bool:
+    cap_kg, cap_m3 = inst.capacity_limits[key]
+    return ((cap_kg is None or loads.kg[key] + w <= cap_kg + 1e-9)
+            and (cap_m3 is None or loads.m3[key] + v <= cap_m3 + 1e-9))
 
 
 def steer_to_relaxation(inst: Instance, chosen: dict[int, int], values: list[float]) -> dict[int, int]:
