@@ -30,8 +30,8 @@ from datetime import timedelta
 
 from ortools.math_opt.python import mathopt
 
-from routing.planner.formulation import build, n_max
-from routing.planner.instance import DepKey, Instance
+from routing.planner.formulation import build
+from routing.planner.instance import DepKey, Instance, n_max
 
 
 @dataclass

@@ -19,41 +19,7 @@ import numpy as np
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
 
-from routing.planner.instance import DepKey, Instance, Loads
-
-Decisions = tuple[dict[int, int], dict[DepKey, int], set[tuple[int, DepKey]]]
-
-
-def n_max(inst: Instance, gi: int, members: Collection[int] | None = None) -> int:
-    """Containers group `gi` can usefully buy: enough for all of `members` (default: all)."""
-    g = inst.groups[gi]
-    riders = g.members if members is None else members
-    kg = sum(inst.weight(ci) for ci in riders)
-    m3 = sum(inst.volume(ci) for ci in riders)
-    return max(1, math.ceil(max(kg / g.container_kg, m3 / g.container_m3) - 1e-9))
-
-
-def amortised_coef(inst: Instance) -> list[float]:
-    """Each candidate's objective with every shared container priced pro rata: a relaxation.
-
-    For any λ in [0, 1], n[g] ≥ λ·Σ w·y/container_kg + (1−λ)·Σ v·y/container_m3, so charging each
-    boxed consignment its λ-share of a container undercuts the true container cost; a rider
-    then saves max(0, saving − share) by riding boxed, whoever else rides. λ is 1 on a group
-    whose members weigh out a container before they fill it, else 0. Minimising these
-    coefficients under the (assign), (capacity) and (served) rows alone is a lower bound of
-    phase 2 that decomposes by consignment once capacity is priced; its routes are a good
-    start for the search, which then buys the containers for real.
-    """
-    discount: dict[tuple[int, DepKey], float] = {}
-    for g in inst.groups:
-        heavy = sum(inst.weight(ci) for ci in g.members) / g.container_kg
-        bulky = sum(inst.volume(ci) for ci in g.members) / g.container_m3
-        lam = 1.0 if heavy >= bulky else 0.0
-        for ci in g.members:
-            fill = lam * inst.weight(ci) / g.container_kg + (1 - lam) * inst.volume(ci) / g.container_m3
-            discount[(ci, g.key)] = max(0.0, g.saving[ci] - g.container_eur * inst.cost_weight * fill)
-    return [inst.coef[k] - sum(discount.get((cand.ci, leg.key), 0.0) for leg in cand.legs)
-            for k, cand in enumerate(inst.cands)]
+from routing.planner.instance import Decisions, DepKey, Instance, Loads, amortised_coef, n_max
 
 
 @dataclass
@@ -283,17 +249,6 @@ def build(inst: Instance, *, serve_only: bool = False, amortised: bool = False, 
             b.row(m3_terms, ub=-sum(inst.volume(ci) for ci in loaded))
     model = b.model("serve" if serve_only else "amortised" if amortised else "plan", maximize=serve_only)
     return Formulation(model, x, y, n, groups, fixed_boxes, b.obj)
-
-
-def riders_on(inst: Instance, chosen: Mapping[int, int]) -> dict[int, list[int]]:
-    """The consignments riding each container group under fixed routes (groups ridden only)."""
-    on: dict[int, list[int]] = {}
-    index = {g.key: gi for gi, g in enumerate(inst.groups)}
-    for ci, k in chosen.items():
-        for leg in inst.cands[k].legs:
-            if leg.key in index:
-                on.setdefault(index[leg.key], []).append(ci)
-    return on
 
 
 def packing(inst: Instance, on: Mapping[int, list[int]]) -> Formulation:

@@ -28,8 +28,8 @@ from datetime import timedelta
 
 from ortools.math_opt.python import mathopt
 
-from routing.planner.formulation import Decisions, build
-from routing.planner.instance import DepKey, Instance, Loads
+from routing.planner.formulation import build
+from routing.planner.instance import Decisions, DepKey, Instance, Loads
 
 # A node limit, not a time limit, ends a sub-MIP that is slow to prove its optimum: the
 # search stays deterministic (measured: most 50-consignment windows finish well within it).

@@ -56,8 +56,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from routing.planner.formulation import Decisions, amortised_coef, build, n_max, packing, riders_on
-from routing.planner.instance import DepKey, Instance
+from routing.planner.instance import Decisions, DepKey, Instance, amortised_coef, n_max, riders_on
 
 Progress = Callable[[str], None]
 
@@ -140,6 +139,8 @@ def exact_pack(inst: Instance, chosen: dict[int, int], time_limit_s: float, seed
     `pack_groups`. None only when a MIP returns no solution at all."""
     from ortools.math_opt.python import mathopt
 
+    from routing.planner.formulation import packing
+
     deadline = time.monotonic() + max(time_limit_s, 0.05)
     on = riders_on(inst, chosen)
     small = sorted(gi for gi in on if len(on[gi]) <= PACK_SMALL)
@@ -218,6 +219,7 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
     from ortools.math_opt.python import mathopt
 
     from routing.planner.bounds import block_relaxation
+    from routing.planner.formulation import build
     from routing.planner.greedy import solve_greedy
     from routing.planner.lns import improve
     from routing.planner.polish import round_relaxation, steer_to_relaxation
