@@ -16,9 +16,10 @@ splits into blocks of consignments (by ready time) with a relaxation that stays 
   (served)    each block serves all its servable consignments, as the whole plan must.
 
 Any plan maps to a feasible point of every block with the same total objective, so the sum of
-the block LP optima is a lower bound of phase 2. Measured on 10,000 generated consignments:
-16,533,198 with blocks of 1,000 in 5.4 s, against the whole LP's 16,588,016 in 150 s. The
-block LP solutions, put side by side, are also rounded into a first plan.
+the block LP optima is a lower bound of phase 2. Measured on 10,000 generated consignments
+(EUR): 16,533,198 with blocks of 1,000 in 5.4 s, 16,560,951 with blocks of 2,500 in 11 s,
+16,575,068 with 5,000 in 53 s, against the whole LP's 16,588,016 in 150 s. The block LP
+solutions, put side by side, are also rounded into a first plan.
 """
 
 from __future__ import annotations

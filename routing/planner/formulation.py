@@ -2,9 +2,10 @@
 
 Adding 250,000 variables one Python call at a time took about 20 s at 10,000 consignments;
 filling the proto's repeated fields from lists and loading it with `Model.from_model_proto`
-takes a fraction of that. The same builder makes the full phase-2 model, its LP relaxation,
-the phase-1 (max served) model and the sub-models of the neighbourhood search, in which
-consignments outside `free` keep the candidate they have in an incumbent plan.
+takes a fraction of that (2 s). The same builder makes the full phase-2 model, its LP
+relaxation, the phase-1 (max served) model, the sub-models of the neighbourhood search (in
+which consignments outside `free` keep the candidate they have in an incumbent plan), the
+blocks of the block relaxation and the container packing of fixed routes.
 
 The model itself is documented in `mip.py`.
 """

@@ -13,8 +13,9 @@ next pass. When no pass of the four improves, the windows double in size (up to 
 
 A sub-MIP ends at optimality or at a node limit, not at a time limit, so the search is
 deterministic until the overall deadline stops it. Measured on 1,000 generated consignments
-(bench/plan_scale.py): from the LP-rounded plan the search reaches in 60 s a plan the full MIP
-alone did not find in 400 s.
+(bench/plan_scale.py, seed 1): from the LP-rounded plan (EUR 1,646,924) the search reaches
+EUR 1,643,811 in 60 s; the full MIP alone had EUR 1,646,422 after 15 s and EUR 1,643,410 after
+400 s.
 """
 
 from __future__ import annotations

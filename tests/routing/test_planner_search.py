@@ -116,3 +116,34 @@ def test_search_orders_hold_every_servable_consignment(inst: Instance) -> None:
     servable = sorted(ci for ci, ks in enumerate(inst.by_consignment) if ks)
     assert sorted(by_ready(inst, plan)) == servable
     assert sorted(by_main_departure(inst, plan)) == servable
+
+
+def _lp(inst: Instance) -> float:
+    servable = sum(1 for ks in inst.by_consignment if ks)
+    f = build(inst, relax=True, served_target=servable)
+    r = mathopt.solve(f.model, mathopt.SolverType.HIGHS)
+    assert r.termination.reason == mathopt.TerminationReason.OPTIMAL
+    return r.objective_value()
+
+
+@pytest.mark.parametrize("block_size", [25, 60])
+def test_block_relaxation_is_a_lower_bound(inst: Instance, block_size: int) -> None:
+    """Blocks of consignments give a bound below the whole LP (hence below every plan)."""
+    from routing.planner.bounds import block_relaxation
+
+    blocks = block_relaxation(inst, block_size, time.monotonic() + 60.0, mathopt.SolverType.HIGHS, 0)
+    assert blocks is not None and blocks.blocks > 1
+    assert blocks.bound <= _lp(inst) + 1e-6 * abs(blocks.bound)
+    plan = _greedy_plan(inst)
+    assert len(plan[0]) == sum(1 for ks in inst.by_consignment if ks)  # the bound's premise
+    assert blocks.bound <= solution_value(inst, *plan) + 1e-6
+
+
+def test_one_block_is_the_whole_lp(inst: Instance) -> None:
+    """With every consignment in one block, the block relaxation is the LP relaxation itself."""
+    from routing.planner.bounds import block_relaxation
+
+    blocks = block_relaxation(inst, len(inst.consignments), time.monotonic() + 60.0,
+                              mathopt.SolverType.HIGHS, 0)
+    assert blocks is not None and blocks.blocks == 1
+    assert blocks.bound == pytest.approx(_lp(inst), rel=1e-9)
