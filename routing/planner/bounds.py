@@ -32,7 +32,7 @@ from datetime import timedelta
 from ortools.math_opt.python import mathopt
 
 from routing.planner.formulation import build
-from routing.planner.instance import DepKey, Instance, n_max
+from routing.planner.instance import Instance, amortised_coef, n_max
 
 
 @dataclass
@@ -54,7 +54,7 @@ def block_relaxation(inst: Instance, block_size: int, deadline: float, solver: m
     block_of = {ci: b for b, block in enumerate(blocks) for ci in block}
     exact: set[int] = set()  # groups with exact rows (whole in a block, or copied)
     share: dict[int, dict[int, float]] = defaultdict(dict)  # block -> group -> price share
-    discount: dict[tuple[int, DepKey], float] = {}
+    pro_rata: list[int] = []  # groups priced pro rata in the coefficients
     for gi, g in enumerate(inst.groups):
         where = [block_of[ci] for ci in g.members]
         if len(set(where)) == 1:
@@ -64,14 +64,8 @@ def block_relaxation(inst: Instance, block_size: int, deadline: float, solver: m
             for b in set(where):
                 share[b][gi] = where.count(b) / len(where)
         else:
-            heavy = sum(inst.weight(ci) for ci in g.members) / g.container_kg
-            bulky = sum(inst.volume(ci) for ci in g.members) / g.container_m3
-            lam = 1.0 if heavy >= bulky else 0.0
-            for ci in g.members:
-                fill = lam * inst.weight(ci) / g.container_kg + (1 - lam) * inst.volume(ci) / g.container_m3
-                discount[(ci, g.key)] = max(0.0, g.saving[ci] - g.container_eur * inst.cost_weight * fill)
-    coef = [inst.coef[k] - sum(discount.get((cand.ci, leg.key), 0.0) for leg in cand.legs)
-            for k, cand in enumerate(inst.cands)]
+            pro_rata.append(gi)
+    coef = amortised_coef(inst, pro_rata)
     group_index = {g.key: gi for gi, g in enumerate(inst.groups)}
     bound = 0.0
     values = [0.0] * len(inst.cands)

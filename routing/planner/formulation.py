@@ -20,7 +20,7 @@ import numpy as np
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
 
-from routing.planner.instance import Decisions, DepKey, Instance, Loads, amortised_coef, n_max
+from routing.planner.instance import Decisions, DepKey, Instance, Loads, n_max
 
 
 @dataclass
@@ -138,15 +138,14 @@ class Formulation:
         return mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(values)])
 
 
-def build(inst: Instance, *, serve_only: bool = False, amortised: bool = False, relax: bool = False,
+def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
           served_target: int = 0, free: Collection[int] | None = None,
           fixed: Mapping[int, int] | None = None, loads: Loads | None = None,
           kept_boxed: Mapping[DepKey, Collection[int]] | None = None,
           group_index: Mapping[DepKey, int] | None = None,
           coef: Sequence[float] | None = None, only_groups: Collection[int] | None = None,
           container_share: Mapping[int, float] | None = None) -> Formulation:
-    """The phase-2 model (or phase 1's with `serve_only`, or the container-free relaxation with
-    `amortised`), whole or around `free` consignments.
+    """The phase-2 model (or phase 1's with `serve_only`), whole or around `free` consignments.
 
     In a sub-model (`free` given) the consignments of `fixed` (an incumbent's routes, whose
     capacity use is `loads`) outside `free` keep their candidate: their load is taken off the
@@ -169,7 +168,7 @@ def build(inst: Instance, *, serve_only: bool = False, amortised: bool = False, 
         return None if ci in free_set else fixed.get(ci)
 
     if coef is None:
-        coef = [1.0] * len(inst.cands) if serve_only else amortised_coef(inst) if amortised else inst.coef
+        coef = [1.0] * len(inst.cands) if serve_only else inst.coef
     x: dict[int, int] = {}
     for ci in sorted(free_set):
         for k in inst.by_consignment[ci]:
@@ -208,7 +207,7 @@ def build(inst: Instance, *, serve_only: bool = False, amortised: bool = False, 
     n: dict[int, int] = {}
     groups: list[int] = []
     fixed_boxes: dict[int, list[int]] = {}
-    if not (serve_only or amortised):
+    if not serve_only:
         reach: list[int]
         if free is None:
             reach = list(range(len(inst.groups)))
@@ -248,7 +247,7 @@ def build(inst: Instance, *, serve_only: bool = False, amortised: bool = False, 
                     b.row([(yv, 1.0), (nv, -1.0)], ub=0.0)  # (open)
             b.row(kg_terms, ub=-sum(inst.weight(ci) for ci in loaded))
             b.row(m3_terms, ub=-sum(inst.volume(ci) for ci in loaded))
-    model = b.model("serve" if serve_only else "amortised" if amortised else "plan", maximize=serve_only)
+    model = b.model("serve" if serve_only else "plan", maximize=serve_only)
     return Formulation(model, x, y, n, groups, fixed_boxes, b.obj)
 
 

@@ -76,15 +76,15 @@ class Loads:
         """Whether `ci` fits on every capacitated departure of `k` (moving off `leaving`)."""
         mine = set() if leaving is None else {leg.key for leg in self.inst.cands[leaving].legs}
         w, v = self.inst.weight(ci), self.inst.volume(ci)
-        for leg in self.inst.cands[k].legs:
-            limits = self.inst.capacity_limits.get(leg.key)
-            if limits is None or leg.key in mine:
-                continue
-            if limits[0] is not None and self.kg[leg.key] + w > limits[0] + 1e-9:
-                return False
-            if limits[1] is not None and self.m3[leg.key] + v > limits[1] + 1e-9:
-                return False
-        return True
+        return all(self.room(leg.key, w, v) for leg in self.inst.cands[k].legs if leg.key not in mine)
+
+    def room(self, key: DepKey, w: float, v: float) -> bool:
+        """Whether `w` kg and `v` m³ more fit on departure `key` (always, if uncapacitated)."""
+        limits = self.inst.capacity_limits.get(key)
+        if limits is None:
+            return True
+        return ((limits[0] is None or self.kg[key] + w <= limits[0] + 1e-9)
+                and (limits[1] is None or self.m3[key] + v <= limits[1] + 1e-9))
 
 
 def fractional_knapsack(items: list[tuple[float, float]], capacity: float) -> float:
@@ -193,19 +193,19 @@ def n_max(inst: Instance, gi: int, members: Collection[int] | None = None) -> in
     return max(1, math.ceil(max(kg / g.container_kg, m3 / g.container_m3) - 1e-9))
 
 
-def amortised_coef(inst: Instance) -> list[float]:
-    """Each candidate's objective with every shared container priced pro rata: a relaxation.
+def amortised_coef(inst: Instance, groups: Collection[int] | None = None) -> list[float]:
+    """Each candidate's objective with the containers of `groups` (default: all) priced pro
+    rata: a relaxation.
 
     For any λ in [0, 1], n[g] ≥ λ·Σ w·y/container_kg + (1−λ)·Σ v·y/container_m3, so charging each
     boxed consignment its λ-share of a container undercuts the true container cost; a rider
     then saves max(0, saving − share) by riding boxed, whoever else rides. λ is 1 on a group
-    whose members weigh out a container before they fill it, else 0. Minimising these
-    coefficients under the (assign), (capacity) and (served) rows alone is a lower bound of
-    phase 2 that decomposes by consignment once capacity is priced; its routes are a good
-    start for the search, which then buys the containers for real.
+    whose members weigh out a container before they fill it, else 0. Used by the assignment
+    bound (every group) and the block relaxation (groups spanning blocks).
     """
     discount: dict[tuple[int, DepKey], float] = {}
-    for g in inst.groups:
+    for gi in range(len(inst.groups)) if groups is None else groups:
+        g = inst.groups[gi]
         heavy = sum(inst.weight(ci) for ci in g.members) / g.container_kg
         bulky = sum(inst.volume(ci) for ci in g.members) / g.container_m3
         lam = 1.0 if heavy >= bulky else 0.0

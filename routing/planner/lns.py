@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -77,17 +77,6 @@ def by_main_departure(inst: Instance, plan: Decisions) -> list[int]:
 
 
 ORDERS = (by_ready, by_main_departure)
-
-
-def merge(inst: Instance, plan: Decisions, window: Collection[int], sub: Decisions,
-          sub_groups: list[int]) -> Decisions:
-    """The plan with a sub-model's decisions (window routes, its groups' containers) in place."""
-    keys = {inst.groups[gi].key for gi in sub_groups}
-    free = set(window)
-    chosen = {ci: k for ci, k in plan[0].items() if ci not in free} | sub[0]
-    boxes = {key: n for key, n in plan[1].items() if key not in keys} | sub[1]
-    boxed = {(ci, key) for ci, key in plan[2] if key not in keys} | sub[2]
-    return chosen, boxes, boxed
 
 
 class _Incumbent:

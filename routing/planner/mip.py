@@ -166,7 +166,7 @@ def exact_pack(inst: Instance, chosen: dict[int, int], time_limit_s: float, seed
 
 def assignment_bound(inst: Instance, served_target: int) -> float:
     """A lower bound on phase 2 that needs no solve: capacity ignored, containers amortised
-    (`formulation.amortised_coef`); serving `served_target` costs at least the sum of the
+    (`instance.amortised_coef`); serving `served_target` costs at least the sum of the
     smallest per-consignment minima."""
     coef = amortised_coef(inst)
     lows = sorted(min(coef[k] for k in ks) for ks in inst.by_consignment if ks)

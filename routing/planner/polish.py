@@ -10,7 +10,7 @@ candidate index), which makes the plan's stated tie rule hold: objective, then e
 
 from __future__ import annotations
 
-from routing.planner.instance import DepKey, Instance, Loads
+from routing.planner.instance import Instance, Loads
 from routing.planner.mip import Solution
 
 EPS = 1e-9
@@ -87,7 +87,7 @@ def _insert(inst: Instance, ci: int, chosen: dict[int, int], loads: Loads) -> bo
     w, v = inst.weight(ci), inst.volume(ci)
     for k in sorted(inst.by_consignment[ci], key=lambda k: (inst.coef[k], k)):
         blocked = [leg.key for leg in inst.cands[k].legs if leg.key in inst.capacity_limits
-                   and not _room(inst, loads, leg.key, w, v)]
+                   and not loads.room(leg.key, w, v)]
         moves: list[tuple[int, int, int]] = []  # (consignment, from, to)
         for key in blocked:
             riders = [r for r, kr in chosen.items() if any(leg.key == key for leg in inst.cands[kr].legs)]
@@ -100,7 +100,7 @@ def _insert(inst: Instance, ci: int, chosen: dict[int, int], loads: Loads) -> bo
                         options.append((inst.coef[j] - inst.coef[chosen[r]], r, j))
                         break
             for _, r, j in sorted(options):
-                if _room(inst, loads, key, w, v):
+                if loads.room(key, w, v):
                     break
                 if not loads.fits(r, j, leaving=chosen[r]):
                     continue
@@ -117,12 +117,6 @@ def _insert(inst: Instance, ci: int, chosen: dict[int, int], loads: Loads) -> bo
             loads.add(r, old)
             chosen[r] = old
     return False
-
-
-def _room(inst: Instance, loads: Loads, key: DepKey, w: float, v: float) -> bool:
-    cap_kg, cap_m3 = inst.capacity_limits[key]
-    return ((cap_kg is None or loads.kg[key] + w <= cap_kg + 1e-9)
-            and (cap_m3 is None or loads.m3[key] + v <= cap_m3 + 1e-9))
 
 
 def steer_to_relaxation(inst: Instance, chosen: dict[int, int], values: list[float]) -> dict[int, int]:

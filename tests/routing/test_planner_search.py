@@ -17,7 +17,7 @@ from routing.planner.consignments import read_consignments
 from routing.planner.formulation import build
 from routing.planner.greedy import solve_greedy
 from routing.planner.instance import Instance, build_instance
-from routing.planner.lns import by_main_departure, by_ready, improve, merge, windows
+from routing.planner.lns import by_main_departure, by_ready, improve, windows
 from routing.planner.mip import exact_pack, solution_value
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,11 @@ def test_sub_model_keeps_the_rest_of_the_plan(inst: Instance) -> None:
     window = by_ready(inst, plan)[:25]
     f = build(inst, served_target=sum(1 for ci in window if ci in plan[0]), free=window, fixed=plan[0])
     r = mathopt.solve(f.model, mathopt.SolverType.HIGHS, model_params=f.hint(inst, plan))
-    merged = merge(inst, plan, window, f.decisions(inst, f.values(r)), f.groups)
+    sub_chosen, sub_boxes, sub_boxed = f.decisions(inst, f.values(r))
+    keys = {inst.groups[gi].key for gi in f.groups}  # the sub-model re-decided these groups
+    merged = ({ci: k for ci, k in plan[0].items() if ci not in window} | sub_chosen,
+              {key: n for key, n in plan[1].items() if key not in keys} | sub_boxes,
+              {(ci, key) for ci, key in plan[2] if key not in keys} | sub_boxed)
     assert {ci: k for ci, k in merged[0].items() if ci not in window} == {
         ci: k for ci, k in plan[0].items() if ci not in window}
     assert len(merged[0]) == len(plan[0])
