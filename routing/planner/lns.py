@@ -148,9 +148,16 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
             params = mathopt.SolveParameters(time_limit=timedelta(seconds=min(remaining, 10.0)),
                                              random_seed=seed, relative_gap_tolerance=1e-6,
                                              node_limit=NODE_LIMIT)
-            if solver == mathopt.SolverType.HIGHS:  # measured: 35 % faster without, no worse plans
+            if solver == mathopt.SolverType.HIGHS:
+                # A sub-MIP's time is its root: measured on 20 windows of 30 at 1,000 consignments,
+                # 5.8 s with presolve off alone, 3.3 s also without reduced-cost fixing and RINS
+                # and with a smaller cut pool, for the same improvements (switching RENS off too
+                # lost a tenth of them). Presolve off: 35 % faster, no worse plans.
                 params.presolve = mathopt.Emphasis.OFF
                 params.highs.bool_options["mip_detect_symmetry"] = False
+                params.highs.bool_options["mip_heuristic_run_root_reduced_cost"] = False
+                params.highs.bool_options["mip_heuristic_run_rins"] = False
+                params.highs.int_options["mip_pool_soft_limit"] = 100
             get = f.model.get_variable
             hint = mathopt.ModelSolveParameters(
                 solution_hints=[mathopt.SolutionHint({get(var): val for var, val in start.items()})])
