@@ -40,8 +40,8 @@ Solve pipeline (HiGHS/SCIP; models built as arrays, formulation.py):
      they were.
 The reported bound is the best of the assignment bound, the (block) LP and the MIP's dual bound.
 Measured (bench/plan_scale.py, seed 1): 1,000 consignments in 15 s, gap 0.26 % before the search
-(LP rounding + LP-restricted MIP + full MIP), 0.15 % with it; 10,000 in 120 s, 12.7 % against the
-assignment bound before, 0.77 % against the block bound now.
+(LP rounding + LP-restricted MIP + full MIP), 0.12 % with it; 10,000 in 120 s, 12.7 % against the
+assignment bound before, 0.76 % against the block bound now.
 """
 
 from __future__ import annotations
