@@ -14,7 +14,7 @@ next pass. When no pass of the four improves, the windows double in size (up to 
 A sub-MIP ends at optimality or at a node limit, not at a time limit, so the search is
 deterministic until the overall deadline stops it. Measured on 1,000 generated consignments
 (bench/plan_scale.py, seed 1): from the LP-rounded plan (EUR 1,646,924) the search reaches
-EUR 1,643,811 in 60 s; the full MIP alone had EUR 1,646,422 after 15 s and EUR 1,643,410 after
+EUR 1,644,005 in 60 s; the full MIP alone had EUR 1,646,422 after 15 s and EUR 1,643,410 after
 400 s.
 """
 
