@@ -33,7 +33,7 @@ from routing.planner.formulation import build
 from routing.planner.instance import Decisions, DepKey, Instance, Loads
 
 # A node limit, not a time limit, ends a sub-MIP that is slow to prove its optimum: the
-# search stays deterministic (measured: most 50-consignment windows finish well within it).
+# search stays deterministic (measured: most windows of 30 finish well within it).
 NODE_LIMIT = 50
 IMPROVEMENT = 1e-9  # relative: smaller changes are solver noise, not a better plan
 
