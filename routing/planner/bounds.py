@@ -66,14 +66,13 @@ def block_relaxation(inst: Instance, block_size: int, deadline: float, solver: m
         else:
             pro_rata.append(gi)
     coef = amortised_coef(inst, pro_rata)
-    group_index = {g.key: gi for gi, g in enumerate(inst.groups)}
     bound = 0.0
     values = [0.0] * len(inst.cands)
     for b, block in enumerate(blocks):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None
-        f = build(inst, relax=True, served_target=len(block), free=block, group_index=group_index,
+        f = build(inst, relax=True, served_target=len(block), free=block,
                   coef=coef, only_groups=exact, container_share=share[b])
         params = mathopt.SolveParameters(time_limit=timedelta(seconds=remaining), random_seed=seed)
         if solver == mathopt.SolverType.HIGHS:

@@ -133,8 +133,12 @@ class Formulation:
 
     def hint(self, inst: Instance, plan: Decisions) -> mathopt.ModelSolveParameters:
         """A complete solution hint from a plan that is feasible for this model."""
+        return self.hint_at(self.point(inst, plan))
+
+    def hint_at(self, point: Mapping[int, float]) -> mathopt.ModelSolveParameters:
+        """A solution hint from variable values by id (see `point`)."""
         get = self.model.get_variable
-        values = {get(var): val for var, val in self.point(inst, plan).items()}
+        values = {get(var): val for var, val in point.items()}
         return mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(values)])
 
 
@@ -142,7 +146,6 @@ def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
           served_target: int = 0, free: Collection[int] | None = None,
           fixed: Mapping[int, int] | None = None, loads: Loads | None = None,
           kept_boxed: Mapping[DepKey, Collection[int]] | None = None,
-          group_index: Mapping[DepKey, int] | None = None,
           coef: Sequence[float] | None = None, only_groups: Collection[int] | None = None,
           container_share: Mapping[int, float] | None = None) -> Formulation:
     """The phase-2 model (or phase 1's with `serve_only`), whole or around `free` consignments.
@@ -212,7 +215,7 @@ def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
         if free is None:
             reach = list(range(len(inst.groups)))
         else:
-            index = group_index if group_index is not None else {g.key: i for i, g in enumerate(inst.groups)}
+            index = inst.group_index
             reach = sorted({index[leg.key] for ci in free_set for k in inst.by_consignment[ci]
                             for leg in inst.cands[k].legs if leg.key in index})
         if only_groups is not None:

@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from routing.consignment import Consignment
 from routing.objectives import Objective
@@ -47,6 +48,11 @@ class Instance:
     capacity_limits: dict[DepKey, tuple[float | None, float | None]]
     groups: list[Group]
     own_fcl: dict[tuple[int, DepKey], int]  # (candidate, leg) -> containers bought alone
+
+    @cached_property
+    def group_index(self) -> dict[DepKey, int]:
+        """Each container group's position in `groups`, by departure."""
+        return {g.key: gi for gi, g in enumerate(self.groups)}
 
     def weight(self, ci: int) -> float:
         return self.consignments[ci].weight_kg
@@ -219,7 +225,7 @@ def amortised_coef(inst: Instance, groups: Collection[int] | None = None) -> lis
 def riders_on(inst: Instance, chosen: Mapping[int, int]) -> dict[int, list[int]]:
     """The consignments riding each container group under fixed routes (groups ridden only)."""
     on: dict[int, list[int]] = {}
-    index = {g.key: gi for gi, g in enumerate(inst.groups)}
+    index = inst.group_index
     for ci, k in chosen.items():
         for leg in inst.cands[k].legs:
             if leg.key in index:

@@ -127,7 +127,6 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
     riders outside it (better moves; too slow when groups have hundreds of riders: measured at
     1,000 consignments, 15 s: gap 0.15 % with, 0.18 % without; at 10,000 a window took 4-5 s
     with and 0.05 s without)."""
-    group_index = {g.key: gi for gi, g in enumerate(inst.groups)}
     best = _Incumbent(inst, plan, value(plan))
     solved = improved = passes = 0
     quiet = 0  # passes in a row without improvement
@@ -143,7 +142,7 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
                 return LnsResult(best.plan, best.value, solved, improved, passes)
             target = sum(1 for ci in window if ci in best.chosen)
             f = build(inst, served_target=target, free=window, fixed=best.chosen, loads=best.loads,
-                      kept_boxed=None if repack_kept else best.by_key, group_index=group_index)
+                      kept_boxed=None if repack_kept else best.by_key)
             start = f.point(inst, best.plan)
             params = mathopt.SolveParameters(time_limit=timedelta(seconds=min(remaining, 10.0)),
                                              random_seed=seed, relative_gap_tolerance=1e-6,
@@ -158,10 +157,7 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
                 params.highs.bool_options["mip_heuristic_run_root_reduced_cost"] = False
                 params.highs.bool_options["mip_heuristic_run_rins"] = False
                 params.highs.int_options["mip_pool_soft_limit"] = 100
-            get = f.model.get_variable
-            hint = mathopt.ModelSolveParameters(
-                solution_hints=[mathopt.SolutionHint({get(var): val for var, val in start.items()})])
-            r = mathopt.solve(f.model, solver, params=params, model_params=hint)
+            r = mathopt.solve(f.model, solver, params=params, model_params=f.hint_at(start))
             solved += 1
             if not r.has_primal_feasible_solution():
                 continue
