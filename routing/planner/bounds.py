@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -45,7 +46,7 @@ class BlockBound:
 
 
 def block_relaxation(inst: Instance, block_size: int, deadline: float, solver: mathopt.SolverType,
-                     seed: int) -> BlockBound | None:
+                     seed: int, workers: int = 2) -> BlockBound | None:
     """The sum of the block LPs (all servable consignments served); None if any block is
     infeasible (capacity then stops some consignment) or time runs out."""
     order = sorted((ci for ci, ks in enumerate(inst.by_consignment) if ks),
@@ -66,12 +67,12 @@ def block_relaxation(inst: Instance, block_size: int, deadline: float, solver: m
         else:
             pro_rata.append(gi)
     coef = amortised_coef(inst, pro_rata)
-    bound = 0.0
-    values = [0.0] * len(inst.cands)
-    for b, block in enumerate(blocks):
+
+    def solve_block(b: int) -> tuple[float, dict[int, float]] | None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None
+        block = blocks[b]
         f = build(inst, relax=True, served_target=len(block), free=block,
                   coef=coef, only_groups=exact, container_share=share[b])
         params = mathopt.SolveParameters(time_limit=timedelta(seconds=remaining), random_seed=seed)
@@ -80,8 +81,19 @@ def block_relaxation(inst: Instance, block_size: int, deadline: float, solver: m
         r = mathopt.solve(f.model, solver, params=params)
         if r.termination.reason != mathopt.TerminationReason.OPTIMAL:
             return None
-        bound += r.objective_value()
         solution = f.values(r)
-        for k, var in f.x.items():
-            values[k] = float(solution[var])
+        return r.objective_value(), {k: float(solution[var]) for k, var in f.x.items()}
+
+    # The blocks are independent: solved two at a time (the LP solver releases the GIL).
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(solve_block, range(len(blocks))))
+    if any(result is None for result in results):
+        return None
+    bound = 0.0
+    values = [0.0] * len(inst.cands)
+    for result in results:
+        assert result is not None
+        bound += result[0]
+        for k, v in result[1].items():
+            values[k] = v
     return BlockBound(bound, values, len(blocks))

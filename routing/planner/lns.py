@@ -21,9 +21,12 @@ EUR 1,644,005 in 60 s; the full MIP alone had EUR 1,646,422 after 15 s and EUR 1
 from __future__ import annotations
 
 import itertools
+import math
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -76,13 +79,24 @@ def by_main_departure(inst: Instance, plan: Decisions) -> list[int]:
     return sorted((ci for ci, ks in enumerate(inst.by_consignment) if ks), key=key)
 
 
-ORDERS = (by_ready, by_main_departure)
+# Each order with its window size as a share of the base size. Windows of one train or
+# sailing are harder sub-MIPs (all their free riders share a container row): measured at
+# 10,000 consignments, 20 s of windows by main departure gained EUR 15,000 with 30 consignments
+# (73 windows, some needing 1-3 s of branching) and EUR 43,000 with 15 (539 windows); by
+# ready time, 15 and 30 gained the same in 10 s.
+ORDERS = ((by_ready, 1.0), (by_main_departure, 0.5))
 
 
 class _Incumbent:
-    """The search's plan, kept with the indexes a window needs (updates cost O(window))."""
+    """The search's plan, kept with the indexes a window needs (updates cost O(window)).
 
-    def __init__(self, inst: Instance, plan: Decisions, value: float) -> None:
+    For windows solved in parallel, each commit records what it changed: `load_changed_at[key]`
+    the last commit that changed the load on capacitated departure `key`, `group_changed_at[key]`
+    the last one that changed container group `key` as a sub-model sees it (its containers and
+    boxed riders; with `repack_kept`, also who rides it).
+    """
+
+    def __init__(self, inst: Instance, plan: Decisions, value: float, repack_kept: bool) -> None:
         self.inst = inst
         self.chosen = dict(plan[0])
         self.boxes = dict(plan[1])
@@ -92,86 +106,172 @@ class _Incumbent:
             self.by_key[key].add(ci)
         self.loads = Loads(inst, self.chosen)
         self.value = value
+        self.repack_kept = repack_kept
+        self.commits = 0
+        self.load_changed_at: dict[DepKey, int] = {}
+        self.group_changed_at: dict[DepKey, int] = {}
 
     @property
     def plan(self) -> Decisions:
         return self.chosen, self.boxes, self.boxed
 
     def replace(self, window: list[int], sub: Decisions, sub_groups: list[int], delta: float) -> None:
+        self.commits += 1
+        index = self.inst.group_index
         for ci in window:
             k = self.chosen.pop(ci, None)
             if k is not None:
                 self.loads.add(ci, k, -1.0)
+            if sub[0].get(ci) != k:
+                for j in (k, sub[0].get(ci)):
+                    for leg in self.inst.cands[j].legs if j is not None else ():
+                        if leg.key in self.inst.capacity_limits:
+                            self.load_changed_at[leg.key] = self.commits
+                        if self.repack_kept and leg.key in index:
+                            self.group_changed_at[leg.key] = self.commits
         for ci, k in sub[0].items():
             self.chosen[ci] = k
             self.loads.add(ci, k)
+        new_boxed: dict[DepKey, set[int]] = defaultdict(set)
+        for ci, key in sub[2]:
+            new_boxed[key].add(ci)
         for gi in sub_groups:
             key = self.inst.groups[gi].key
-            for ci in self.by_key.pop(key, set()):
+            old = self.by_key.pop(key, set())
+            if old != new_boxed.get(key, set()) or self.boxes.get(key) != sub[1].get(key):
+                self.group_changed_at[key] = self.commits
+            for ci in old:
                 self.boxed.discard((ci, key))
             self.boxes.pop(key, None)
         self.boxes.update(sub[1])
-        for ci, key in sub[2]:
-            self.boxed.add((ci, key))
-            self.by_key[key].add(ci)
+        for key, riders in new_boxed.items():
+            self.by_key[key] |= riders
+            self.boxed.update((ci, key) for ci in riders)
         self.value += delta
+
+    def still_valid(self, window: list[int], routes: dict[int, int], groups: list[int],
+                    since: int) -> bool:
+        """Whether a window's solution from the snapshot after commit `since` may still be
+        committed, with the same gain: none of its container groups changed since, and its
+        routes still fit the capacity that later commits left (its objective terms are its
+        candidates and its groups only, so the gain is unchanged)."""
+        if self.commits == since:
+            return True
+        if any(self.group_changed_at.get(self.inst.groups[gi].key, 0) > since for gi in groups):
+            return False
+        loads = self.loads
+        touched = {leg.key for ci in window for j in (self.chosen.get(ci), routes.get(ci))
+                   if j is not None for leg in self.inst.cands[j].legs}
+        if not any(self.load_changed_at.get(key, 0) > since for key in touched):
+            return True
+        kg: dict[DepKey, float] = defaultdict(float)
+        m3: dict[DepKey, float] = defaultdict(float)
+        for ci in window:
+            for j, sign in ((self.chosen.get(ci), -1.0), (routes.get(ci), 1.0)):
+                for leg in self.inst.cands[j].legs if j is not None else ():
+                    kg[leg.key] += sign * self.inst.weight(ci)
+                    m3[leg.key] += sign * self.inst.volume(ci)
+        return all(loads.room(key, kg[key], m3[key]) for key in kg if kg[key] > 0 or m3[key] > 0)
 
 
 def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float], deadline: float,
             solver: mathopt.SolverType, seed: int, *, size: int = 30, max_size: int = 120,
-            max_passes: int = 50, repack_kept: bool = True, stop: Callable[[], bool] = lambda: False,
+            max_passes: int = 50, repack_kept: bool = True, workers: int = 1,
+            stop: Callable[[], bool] = lambda: False,
             progress: Callable[[str], None] | None = None) -> LnsResult:
     """Improve `plan` window by window until `deadline` (time.monotonic()), a local optimum or
     `stop()`. A window's gain is its sub-model's objective change (exact: everything outside
     the window keeps its terms). `repack_kept` lets a window re-pack the containers of the
     riders outside it (better moves; too slow when groups have hundreds of riders: measured at
     1,000 consignments, 15 s: gap 0.15 % with, 0.18 % without; at 10,000 a window took 4-5 s
-    with and 0.05 s without)."""
-    best = _Incumbent(inst, plan, value(plan))
-    solved = improved = passes = 0
+    with and 0.05 s without).
+
+    With `workers` = 2 each pass's windows are cut into two halves (weeks apart in either
+    order) searched by two threads: a sub-MIP runs while the other thread builds its next
+    model (HiGHS releases the GIL). A window's solution is dropped if the other thread changed
+    one of its container groups while it was being solved, or took the room its routes need
+    (`_Incumbent.still_valid`), so every accepted move is still exact; the result then depends
+    on the threads' timing, so one worker (the default) keeps the search deterministic.
+    """
+    best = _Incumbent(inst, plan, value(plan), repack_kept)
+    lock = threading.Lock()
+    counts = {"solved": 0, "improved": 0, "dropped": 0}
+
+    def search(chunk: list[list[int]]) -> bool:
+        """Solve the windows of `chunk` in turn; whether any improved the plan."""
+        found = False
+        for window in chunk:
+            with lock:
+                remaining = deadline - time.monotonic()
+                if remaining < 0.2 or stop():
+                    return found
+                target = sum(1 for ci in window if ci in best.chosen)
+                f = build(inst, served_target=target, free=window, fixed=best.chosen, loads=best.loads,
+                          kept_boxed=None if repack_kept else best.by_key)
+                start = f.point(inst, best.plan)
+                hint = f.hint_at(start)
+                since = best.commits
+            r = mathopt.solve(f.model, solver, params=_sub_mip_params(solver, remaining, seed),
+                              model_params=hint)
+            with lock:
+                counts["solved"] += 1
+                if not r.has_primal_feasible_solution():
+                    continue
+                delta = r.objective_value() - f.score(start)
+                if delta >= -IMPROVEMENT * max(1.0, abs(best.value)):
+                    continue
+                sub = f.decisions(inst, f.values(r))
+                if not best.still_valid(window, sub[0], f.groups, since):
+                    counts["dropped"] += 1
+                    continue
+                best.replace(window, sub, f.groups, delta)
+                counts["improved"] += 1
+                found = True
+        return found
+
+    passes = 0
     quiet = 0  # passes in a row without improvement
-    for passes in range(1, max_passes + 1):
-        improved_this_pass = False
-        # Each order twice, the second time with windows shifted by half a window, so that
-        # consignments split by a window edge share a window on the next pass.
-        order = ORDERS[(passes - 1) % len(ORDERS)](inst, best.plan)
-        offset = size // 2 if (passes - 1) // len(ORDERS) % 2 else 0
-        for window in windows(order, size, offset):
-            remaining = deadline - time.monotonic()
-            if remaining < 0.2 or stop():
-                return LnsResult(best.plan, best.value, solved, improved, passes)
-            target = sum(1 for ci in window if ci in best.chosen)
-            f = build(inst, served_target=target, free=window, fixed=best.chosen, loads=best.loads,
-                      kept_boxed=None if repack_kept else best.by_key)
-            start = f.point(inst, best.plan)
-            params = mathopt.SolveParameters(time_limit=timedelta(seconds=min(remaining, 10.0)),
-                                             random_seed=seed, relative_gap_tolerance=1e-6,
-                                             node_limit=NODE_LIMIT)
-            if solver == mathopt.SolverType.HIGHS:
-                # A sub-MIP's time is its root: measured on 20 windows of 30 at 1,000 consignments,
-                # 5.8 s with presolve off alone, 3.3 s also without reduced-cost fixing and RINS
-                # and with a smaller cut pool, for the same improvements (switching RENS off too
-                # lost a tenth of them). Presolve off: 35 % faster, no worse plans.
-                params.presolve = mathopt.Emphasis.OFF
-                params.highs.bool_options["mip_detect_symmetry"] = False
-                params.highs.bool_options["mip_heuristic_run_root_reduced_cost"] = False
-                params.highs.bool_options["mip_heuristic_run_rins"] = False
-                params.highs.int_options["mip_pool_soft_limit"] = 100
-            r = mathopt.solve(f.model, solver, params=params, model_params=f.hint_at(start))
-            solved += 1
-            if not r.has_primal_feasible_solution():
-                continue
-            delta = r.objective_value() - f.score(start)
-            if delta < -IMPROVEMENT * max(1.0, abs(best.value)):
-                best.replace(window, f.decisions(inst, f.values(r)), f.groups, delta)
-                improved += 1
-                improved_this_pass = True
-        if progress:
-            progress(f"neighbourhood search pass {passes}: objective {best.value:,.2f}, "
-                     f"{improved} of {solved} windows improved")
-        quiet = 0 if improved_this_pass else quiet + 1
-        if quiet == 2 * len(ORDERS):  # a local optimum for every neighbourhood of this size:
-            if size >= max_size:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lns") as pool:
+        for passes in range(1, max_passes + 1):
+            # Each order twice, the second time with windows shifted by half a window, so that
+            # consignments split by a window edge share a window on the next pass.
+            make_order, share = ORDERS[(passes - 1) % len(ORDERS)]
+            order = make_order(inst, best.plan)
+            width = max(2, round(size * share))
+            offset = width // 2 if (passes - 1) // len(ORDERS) % 2 else 0
+            cut = windows(order, width, offset)
+            half = max(1, math.ceil(len(cut) / workers))
+            chunks = [cut[i:i + half] for i in range(0, len(cut), half)]
+            jobs = [pool.submit(search, chunk) for chunk in chunks]
+            found = [job.result() for job in jobs]  # every chunk ends before the next pass
+            improved_this_pass = any(found)
+            if deadline - time.monotonic() < 0.2 or stop():
                 break
-            size, quiet = min(2 * size, max_size), 0  # so search larger ones
-    return LnsResult(best.plan, best.value, solved, improved, passes)
+            if progress:
+                progress(f"neighbourhood search pass {passes}: objective {best.value:,.2f}, "
+                         f"{counts['improved']} of {counts['solved']} windows improved"
+                         + (f", {counts['dropped']} dropped as stale" if counts["dropped"] else ""))
+            quiet = 0 if improved_this_pass else quiet + 1
+            if quiet == 2 * len(ORDERS):  # a local optimum for every neighbourhood of this size:
+                if size >= max_size:
+                    break
+                size, quiet = min(2 * size, max_size), 0  # so search larger ones
+    return LnsResult(best.plan, best.value, counts["solved"], counts["improved"], passes)
+
+
+def _sub_mip_params(solver: mathopt.SolverType, remaining: float, seed: int) -> mathopt.SolveParameters:
+    """A sub-MIP's parameters: a node limit (deterministic), the incumbent's neighbourhood."""
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=min(remaining, 10.0)),
+                                     random_seed=seed, relative_gap_tolerance=1e-6,
+                                     node_limit=NODE_LIMIT)
+    if solver == mathopt.SolverType.HIGHS:
+        # A sub-MIP's time is its root: measured on 20 windows of 30 at 1,000 consignments,
+        # 5.8 s with presolve off alone, 3.3 s also without reduced-cost fixing and RINS
+        # and with a smaller cut pool, for the same improvements (switching RENS off too
+        # lost a tenth of them). Presolve off: 35 % faster, no worse plans.
+        params.presolve = mathopt.Emphasis.OFF
+        params.highs.bool_options["mip_detect_symmetry"] = False
+        params.highs.bool_options["mip_heuristic_run_root_reduced_cost"] = False
+        params.highs.bool_options["mip_heuristic_run_rins"] = False
+        params.highs.int_options["mip_pool_soft_limit"] = 100
+    return params

@@ -55,8 +55,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from routing.planner.instance import Decisions, DepKey, Instance, amortised_coef, n_max, riders_on
+
+if TYPE_CHECKING:
+    from ortools.math_opt.python import mathopt
+
+    from routing.planner.formulation import Formulation
 
 Progress = Callable[[str], None]
 
@@ -129,14 +135,17 @@ def pack_groups(inst: Instance, chosen: dict[int, int]) -> tuple[dict[DepKey, in
 # prove even to EUR 50 in 5 s, so they share one MIP, warm-started from the heuristic packing,
 # that keeps the best packing found in the time given.
 PACK_SMALL = 20  # riders
-PACK_CHUNK = 200  # small groups per MIP
+# Small groups per MIP: at 10,000 consignments the 2,261 small groups took 3.1 s in MIPs of 200,
+# 2.0 s in MIPs of 50 and about 10 s one by one (each solve has a few ms of overhead).
+PACK_CHUNK = 50
 
 
 def exact_pack(inst: Instance, chosen: dict[int, int], time_limit_s: float, seed: int
                ) -> tuple[dict[DepKey, int], set[tuple[int, DepKey]]] | None:
     """The best containers for fixed itineraries within `time_limit_s`: the (box-*) and (open)
-    rows alone. Optimal on small groups; on big ones the best HiGHS finds, never worse than
-    `pack_groups`. None only when a MIP returns no solution at all."""
+    rows alone, group by group (groups share nothing once routes are fixed). Optimal when time
+    allows (measured: every group at 10,000 consignments in about 3.5 s); otherwise the best
+    found, never worse than `pack_groups`. None only when a MIP returns no solution at all."""
     from ortools.math_opt.python import mathopt
 
     from routing.planner.formulation import packing
@@ -145,7 +154,11 @@ def exact_pack(inst: Instance, chosen: dict[int, int], time_limit_s: float, seed
     on = riders_on(inst, chosen)
     small = sorted(gi for gi in on if len(on[gi]) <= PACK_SMALL)
     big = sorted(gi for gi in on if len(on[gi]) > PACK_SMALL)
-    chunks = [small[i:i + PACK_CHUNK] for i in range(0, len(small), PACK_CHUNK)] + ([big] if big else [])
+    # Big groups one MIP each: measured at 10,000 consignments, 132 groups of 100-612 riders were
+    # each proven optimal in under 0.1 s, while one MIP holding all of them was still improving
+    # after 8 s (EUR 28,000 apart after 3 s).
+    # big ones first: they hold most of the savings, should time run short.
+    chunks = [[gi] for gi in big] + [small[i:i + PACK_CHUNK] for i in range(0, len(small), PACK_CHUNK)]
     heuristic = pack_groups(inst, chosen)
     boxes: dict[DepKey, int] = {}
     boxed: set[tuple[int, DepKey]] = set()
@@ -210,7 +223,25 @@ def native_stdout_silenced() -> Iterator[None]:
 # 150 s at 110,000 candidates, 1 s at 10,800): the bound then comes from the block relaxation
 # (bounds.py) and no full MIP runs alongside the search.
 LARGE_CANDIDATES = 40_000
-BLOCK_SIZE = 2_500  # consignments per block of the block relaxation (measured: 8 s at 10,000)
+BLOCK_SIZE = 4_600  # consignments per block of the block relaxation (measured: 8 s at 10,000)
+
+
+def _start_full_mip(full: Formulation, hint: mathopt.ModelSolveParameters,
+                    params: Callable[[], mathopt.SolveParameters], kind: mathopt.SolverType,
+                    msg: Callable[[list[str]], None] | None, outcome: dict[str, mathopt.SolveResult],
+                    proven: threading.Event) -> threading.Thread:
+    """The full MIP in a thread; its result lands in `outcome["mip"]`, `proven` set if optimal."""
+    from ortools.math_opt.python import mathopt
+
+    def full_mip() -> None:
+        r = mathopt.solve(full.model, kind, params=params(), model_params=hint, msg_cb=msg)
+        outcome["mip"] = r
+        if r.termination.reason == mathopt.TerminationReason.OPTIMAL:
+            proven.set()
+
+    worker = threading.Thread(target=full_mip, name="full-mip", daemon=True)
+    worker.start()
+    return worker
 
 
 def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, rel_gap: float,
@@ -282,7 +313,7 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
             say(f"block relaxation ({blocks.blocks} blocks of {BLOCK_SIZE}): bound {blocks.bound:,.2f}")
             rounded = round_relaxation(inst, lp_values, servable)
             if rounded is not None:
-                best, exactly_packed = packed(rounded, 0.1), True
+                best, exactly_packed = packed(rounded, 0.15), True
                 say(f"block LPs rounded, containers packed: objective {value(best):,.2f}")
         else:
             say("block relaxation: some block cannot serve all its consignments (or out of time)")
@@ -312,18 +343,30 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
         bound = max(bound, block_bound)
         termination.append("block bound")
 
+    # The full MIP (small models) runs on the second core for its bound and any plan it finds,
+    # from now on (its presolve and root cuts take most of a 15 s run at 1,000 consignments),
+    # while this thread solves the LP and the neighbourhood search improves the incumbent;
+    # HiGHS releases the GIL.
+    outcome: dict[str, mathopt.SolveResult] = {}
+    proven = threading.Event()  # the full MIP proved its plan optimal: the search can stop
+    worker = None
     if not large:
         full = build(inst, served_target=served_target)
         say(f"phase 2 (min objective): {full.size['variables']} variables, "
             f"{full.size['constraints']} rows, {full.size['groups']} container groups")
+        # HiGHS presolve ran past the time limit on bigger models (5,000 consignments: 44 s
+        # of a 14 s budget); at 1,000 (20,000 variables) it takes 3 s and lifts the root bound.
+        presolve_full = full.size["variables"] < 50_000
+        if len(best[0]) >= served_target:
+            worker = _start_full_mip(full, full.hint(inst, best),
+                                     lambda: params(left(), rel_gap, presolve_full), kind, msg,
+                                     outcome, proven)
         if full.groups:
             try:  # the LP relaxation: a bound, and routes to round (an optional step)
+                lp = build(inst, served_target=served_target, relax=kind != mathopt.SolverType.HIGHS)
+                lp_params = params(left() * 0.3, 0.0, presolve=True)
                 if kind == mathopt.SolverType.HIGHS:  # the same model, solved as its LP relaxation
-                    lp, lp_params = full, params(left() * 0.3, 0.0, presolve=True)
                     lp_params.highs.bool_options["solve_relaxation"] = True
-                else:
-                    lp = build(inst, served_target=served_target, relax=True)
-                    lp_params = params(left() * 0.3, 0.0)
                 r_lp = mathopt.solve(lp.model, kind, params=lp_params)
                 termination.append(f"lp {r_lp.termination.reason.name.lower()}")
                 if r_lp.termination.reason == mathopt.TerminationReason.OPTIMAL:
@@ -348,29 +391,11 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
     if not exactly_packed:  # still greedy's plan: pack its containers exactly before searching
         best = packed(best[0], 0.05)
 
-    # The full MIP (small models) runs on the second core for its bound and any plan it finds,
-    # while the neighbourhood search improves the incumbent on this one; HiGHS releases the GIL.
-    outcome: dict[str, mathopt.SolveResult] = {}
-    proven = threading.Event()  # the full MIP proved its plan optimal: the search can stop
-    worker = None
-    if full is not None:
-        hint = full.hint(inst, best)
-        presolve = full.size["variables"] < 50_000 and left() >= 30.0
-        model = full
-
-        def full_mip() -> None:
-            r = mathopt.solve(model.model, kind, params=params(left(), rel_gap, presolve),
-                              model_params=hint, msg_cb=msg)
-            outcome["mip"] = r
-            if r.termination.reason == mathopt.TerminationReason.OPTIMAL:
-                proven.set()
-
-        worker = threading.Thread(target=full_mip, name="full-mip", daemon=True)
-        worker.start()
     # The search keeps riders outside a window loose or boxed as they were; the final exact
     # packing of its routes re-decides every container (measured at 10,000: about 5 s).
     lns = improve(inst, best, value, deadline - (0.05 * time_limit_s if large else 0.0), kind, seed,
-                  repack_kept=not large, stop=proven.is_set, progress=say)
+                  repack_kept=not large, workers=1 if worker is not None else 2,
+                  stop=proven.is_set, progress=say)
     termination.append(f"lns {lns.improved}/{lns.windows} windows improved in {lns.passes} passes")
     best = lns.plan
     repacked = packed(best[0], 1.0)
