@@ -7,12 +7,17 @@ incumbent, so a window never makes the plan worse.
 
 Windows cut two orders of the consignments in turn: by ready time (consignments that can
 share first-mile trucks and the same week's trains) and by the main departure they ride in the
-incumbent (those that can fill each other's containers, whatever their ready times). Each order
-is cut twice, the second time shifted by half a window, so that a window edge is crossed on the
-next pass. When no pass of the four improves, the windows double in size (up to `max_size`).
+incumbent (those that can fill each other's containers, whatever their ready times; these
+windows are half size when kept riders' containers stay fixed, see ORDERS). Each order is cut
+twice, the second time shifted by half a window, so that a window edge is crossed on the next
+pass. When no pass of the four improves (or, with kept containers fixed, two passes in a row
+gain less than STALL), the windows double in size (up to `max_size`).
 
-A sub-MIP ends at optimality or at a node limit, not at a time limit, so the search is
-deterministic until the overall deadline stops it. Measured on 1,000 generated consignments
+Large instances search on two threads (`workers`), each over one half of a pass's windows;
+`_Incumbent.still_valid` keeps every accepted move exact.
+
+A sub-MIP ends at optimality or at a node limit, not at a time limit, so the search on one
+thread is deterministic until the overall deadline stops it. Measured on 1,000 generated consignments
 (bench/plan_scale.py, seed 1): from the LP-rounded plan (EUR 1,646,924) the search reaches
 EUR 1,644,005 in 60 s; the full MIP alone had EUR 1,646,422 after 15 s and EUR 1,643,410 after
 400 s.
@@ -39,6 +44,11 @@ from routing.planner.instance import Decisions, DepKey, Instance, Loads
 # search stays deterministic (measured: most windows of 30 finish well within it).
 NODE_LIMIT = 50
 IMPROVEMENT = 1e-9  # relative: smaller changes are solver noise, not a better plan
+# With kept riders' boxes fixed (large instances), windows double once a pass by each order
+# has gained less than this share of the objective: measured at 5,000 consignments, windows of
+# 15 by main departure stalled at EUR 8,725,800 from 45 s on, while windows of 30 reached
+# EUR 8,722,400 (but take twice as long, which 10,000 consignments cannot afford).
+STALL = 1e-4
 
 
 @dataclass
@@ -79,12 +89,14 @@ def by_main_departure(inst: Instance, plan: Decisions) -> list[int]:
     return sorted((ci for ci, ks in enumerate(inst.by_consignment) if ks), key=key)
 
 
-# Each order with its window size as a share of the base size. Windows of one train or
-# sailing are harder sub-MIPs (all their free riders share a container row): measured at
-# 10,000 consignments, 20 s of windows by main departure gained EUR 15,000 with 30 consignments
-# (73 windows, some needing 1-3 s of branching) and EUR 43,000 with 15 (539 windows); by
-# ready time, 15 and 30 gained the same in 10 s.
-ORDERS = ((by_ready, 1.0), (by_main_departure, 0.5))
+# Each order with its window size as a share of the base size, when kept riders' containers stay
+# as they are (large instances) and when a window re-packs them. Windows of one train or
+# sailing are the harder sub-MIPs (their free riders share a container row). Measured at 10,000
+# consignments (kept containers fixed), 20 s of windows by main departure gained EUR 15,000 with
+# 30 consignments (73 windows, some needing 1-3 s of branching) and EUR 43,000 with 15 (539
+# windows); by ready time, 15 and 30 gained the same in 10 s. At 1,000 (re-packing), halving
+# them lost: the second pass gained EUR 110 instead of 850.
+ORDERS = ((by_ready, 1.0, 1.0), (by_main_departure, 0.5, 1.0))
 
 
 class _Incumbent:
@@ -190,58 +202,71 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
     order) searched by two threads: a sub-MIP runs while the other thread builds its next
     model (HiGHS releases the GIL). A window's solution is dropped if the other thread changed
     one of its container groups while it was being solved, or took the room its routes need
-    (`_Incumbent.still_valid`), so every accepted move is still exact; the result then depends
+    (`_Incumbent.still_valid`), so every accepted move is still exact; the window is then solved
+    once more from the new plan; the result then depends
     on the threads' timing, so one worker (the default) keeps the search deterministic.
     """
     best = _Incumbent(inst, plan, value(plan), repack_kept)
     lock = threading.Lock()
     counts = {"solved": 0, "improved": 0, "dropped": 0}
 
+    def step(window: list[int]) -> str:
+        """Solve one window: "stop" (deadline), "same", "stale" (dropped) or "improved"."""
+        with lock:
+            remaining = deadline - time.monotonic()
+            if remaining < 0.2 or stop():
+                return "stop"
+            target = sum(1 for ci in window if ci in best.chosen)
+            f = build(inst, served_target=target, free=window, fixed=best.chosen, loads=best.loads,
+                      kept_boxed=None if best.repack_kept else best.by_key)
+            start = f.point(inst, best.plan)
+            hint = f.hint_at(start)
+            since = best.commits
+        r = mathopt.solve(f.model, solver, params=_sub_mip_params(solver, remaining, seed),
+                          model_params=hint)
+        with lock:
+            counts["solved"] += 1
+            if not r.has_primal_feasible_solution():
+                return "same"
+            delta = r.objective_value() - f.score(start)
+            if delta >= -IMPROVEMENT * max(1.0, abs(best.value)):
+                return "same"
+            sub = f.decisions(inst, f.values(r))
+            if not best.still_valid(window, sub[0], f.groups, since):
+                counts["dropped"] += 1
+                return "stale"
+            best.replace(window, sub, f.groups, delta)
+            counts["improved"] += 1
+            return "improved"
+
     def search(chunk: list[list[int]]) -> bool:
-        """Solve the windows of `chunk` in turn; whether any improved the plan."""
+        """Solve the windows of `chunk` in turn (a dropped one once more, from the new plan);
+        whether any improved the plan."""
         found = False
         for window in chunk:
-            with lock:
-                remaining = deadline - time.monotonic()
-                if remaining < 0.2 or stop():
-                    return found
-                target = sum(1 for ci in window if ci in best.chosen)
-                f = build(inst, served_target=target, free=window, fixed=best.chosen, loads=best.loads,
-                          kept_boxed=None if repack_kept else best.by_key)
-                start = f.point(inst, best.plan)
-                hint = f.hint_at(start)
-                since = best.commits
-            r = mathopt.solve(f.model, solver, params=_sub_mip_params(solver, remaining, seed),
-                              model_params=hint)
-            with lock:
-                counts["solved"] += 1
-                if not r.has_primal_feasible_solution():
-                    continue
-                delta = r.objective_value() - f.score(start)
-                if delta >= -IMPROVEMENT * max(1.0, abs(best.value)):
-                    continue
-                sub = f.decisions(inst, f.values(r))
-                if not best.still_valid(window, sub[0], f.groups, since):
-                    counts["dropped"] += 1
-                    continue
-                best.replace(window, sub, f.groups, delta)
-                counts["improved"] += 1
-                found = True
+            outcome = step(window)
+            if outcome == "stale":
+                outcome = step(window)
+            if outcome == "stop":
+                break
+            found |= outcome == "improved"
         return found
 
     passes = 0
     quiet = 0  # passes in a row without improvement
+    stalled = 0  # passes in a row that gained less than STALL of the objective
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lns") as pool:
         for passes in range(1, max_passes + 1):
             # Each order twice, the second time with windows shifted by half a window, so that
             # consignments split by a window edge share a window on the next pass.
-            make_order, share = ORDERS[(passes - 1) % len(ORDERS)]
+            make_order, share_fixed, share_repacked = ORDERS[(passes - 1) % len(ORDERS)]
             order = make_order(inst, best.plan)
-            width = max(2, round(size * share))
+            width = max(2, round(size * (share_repacked if best.repack_kept else share_fixed)))
             offset = width // 2 if (passes - 1) // len(ORDERS) % 2 else 0
             cut = windows(order, width, offset)
             half = max(1, math.ceil(len(cut) / workers))
             chunks = [cut[i:i + half] for i in range(0, len(cut), half)]
+            before = best.value
             jobs = [pool.submit(search, chunk) for chunk in chunks]
             found = [job.result() for job in jobs]  # every chunk ends before the next pass
             improved_this_pass = any(found)
@@ -252,10 +277,11 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
                          f"{counts['improved']} of {counts['solved']} windows improved"
                          + (f", {counts['dropped']} dropped as stale" if counts["dropped"] else ""))
             quiet = 0 if improved_this_pass else quiet + 1
-            if quiet == 2 * len(ORDERS):  # a local optimum for every neighbourhood of this size:
-                if size >= max_size:
-                    break
-                size, quiet = min(2 * size, max_size), 0  # so search larger ones
+            stalled = stalled + 1 if before - best.value < STALL * abs(before) else 0
+            if quiet == 2 * len(ORDERS) and size >= max_size:
+                break  # a local optimum for every neighbourhood of the largest size
+            if quiet == 2 * len(ORDERS) or (not repack_kept and stalled == len(ORDERS)):
+                size, quiet, stalled = min(2 * size, max_size), 0, 0  # so search larger ones
     return LnsResult(best.plan, best.value, counts["solved"], counts["improved"], passes)
 
 

@@ -87,16 +87,17 @@ def test_sub_model_keeps_the_rest_of_the_plan(inst: Instance) -> None:
     assert solution_value(inst, *merged) <= solution_value(inst, *plan) + 1e-6
 
 
-@pytest.mark.parametrize("repack_kept", [True, False])
-def test_neighbourhood_search_improves_and_stays_feasible(inst: Instance, repack_kept: bool) -> None:
-    """The search returns a plan no worse than its start, within capacity and container fill,
-    and the value it tracks by increments is the plan's value."""
+@pytest.mark.parametrize(("repack_kept", "workers"), [(True, 1), (False, 1), (True, 2), (False, 2)])
+def test_neighbourhood_search_improves_and_stays_feasible(inst: Instance, repack_kept: bool,
+                                                          workers: int) -> None:
+    """The search (on one or two threads) returns a plan no worse than its start, within
+    capacity and container fill, and the value it tracks by increments is the plan's value."""
     from routing.planner.instance import Loads
 
     plan = _greedy_plan(inst)
     start = solution_value(inst, *plan)
     result = improve(inst, plan, lambda p: solution_value(inst, *p), time.monotonic() + 60.0,
-                     mathopt.SolverType.HIGHS, 0, repack_kept=repack_kept)
+                     mathopt.SolverType.HIGHS, 0, repack_kept=repack_kept, workers=workers)
     assert result.value == pytest.approx(solution_value(inst, *result.plan))
     assert result.value <= start + 1e-6
     assert result.improved > 0  # greedy's plan is far from a local optimum on this instance
@@ -114,6 +115,41 @@ def test_neighbourhood_search_improves_and_stays_feasible(inst: Instance, repack
         assert sum(inst.volume(ci) for ci in inside) <= n * g.container_m3 + 1e-6
 
 
+def test_stale_window_is_refused(inst: Instance) -> None:
+    """A window solved from a snapshot is refused once another commit changed one of its
+    container groups, or took the room its new routes need; otherwise it is accepted."""
+    from routing.planner.lns import _Incumbent
+
+    plan = _greedy_plan(inst)
+    best = _Incumbent(inst, plan, solution_value(inst, *plan), repack_kept=False)
+    since = best.commits
+    ci, key = sorted(plan[2])[0]  # a boxed rider: unbox it in a commit of "the other thread"
+    gi = inst.group_index[key]
+    boxed = {(c, k) for c, k in plan[2] if k == key and c != ci}
+    boxes = {key: plan[1][key]}
+    best.replace([ci], ({ci: plan[0][ci]}, boxes, boxed), [gi], 0.0)
+    other = next(c for c in plan[0] if c != ci)
+    assert not best.still_valid([other], {other: plan[0][other]}, [gi], since)
+    assert best.still_valid([other], {other: plan[0][other]}, [], since)
+    # A move onto capacitated departures whose loads a later commit changed: accepted while
+    # they have room, refused once one of them is full.
+    def keys(k: int) -> set[tuple[str, float]]:
+        return {leg.key for leg in inst.cands[k].legs}
+
+    mover, target = next((c, k) for c, k0 in sorted(plan[0].items()) for k in inst.by_consignment[c]
+                         if keys(k) & set(inst.capacity_limits) and not keys(k) & keys(k0))
+    deps = [leg.key for leg in inst.cands[target].legs if leg.key in inst.capacity_limits]
+    best.commits += 1
+    for dep in deps:
+        best.load_changed_at[dep] = best.commits
+        best.loads.kg[dep] = best.loads.m3[dep] = 0.0
+    assert best.still_valid([mover], {mover: target}, [], since)
+    cap_kg, cap_m3 = inst.capacity_limits[deps[0]]
+    best.loads.kg[deps[0]] = cap_kg if cap_kg is not None else 0.0
+    best.loads.m3[deps[0]] = cap_m3 if cap_m3 is not None else 0.0
+    assert not best.still_valid([mover], {mover: target}, [], since)
+
+
 def test_search_orders_hold_every_servable_consignment(inst: Instance) -> None:
     """Both neighbourhood orders are permutations of the servable consignments."""
     plan = _greedy_plan(inst)
@@ -128,6 +164,26 @@ def _lp(inst: Instance) -> float:
     r = mathopt.solve(f.model, mathopt.SolverType.HIGHS)
     assert r.termination.reason == mathopt.TerminationReason.OPTIMAL
     return r.objective_value()
+
+
+@pytest.mark.parametrize(("servable", "expected"), [(100, 2_500), (5_000, 2_500), (9_143, 4_572),
+                                                     (10_000, 5_000), (30_000, 5_000)])
+def test_block_size_gives_two_blocks_within_limits(servable: int, expected: int) -> None:
+    """Two blocks (one per core), none under BLOCK_MIN or over BLOCK_MAX consignments."""
+    from routing.planner.mip import block_size
+
+    assert block_size(servable) == expected
+
+
+def test_block_relaxation_is_the_same_on_one_or_two_threads(inst: Instance) -> None:
+    """Blocks solved two at a time give the bound and LP values they give one at a time."""
+    from routing.planner.bounds import block_relaxation
+
+    runs = [block_relaxation(inst, 40, time.monotonic() + 60.0, mathopt.SolverType.HIGHS, 0, workers)
+            for workers in (1, 2)]
+    assert runs[0] is not None and runs[1] is not None
+    assert runs[0].bound == pytest.approx(runs[1].bound, rel=1e-9)
+    assert runs[0].values == pytest.approx(runs[1].values, abs=1e-9)
 
 
 @pytest.mark.parametrize("block_size", [25, 60])
