@@ -133,10 +133,8 @@ def pack_groups(inst: Instance, chosen: dict[int, int]) -> tuple[dict[DepKey, in
 
 
 # The groups are independent knapsacks with an integer container count. Small ones (most road
-# departures) solve to optimality at once, 200 to a MIP. Big ones (trains and sailings with up to
-# 200 riders at 10,000 consignments) are two-dimensional knapsacks whose optimality HiGHS did not
-# prove even to EUR 50 in 5 s, so they share one MIP, warm-started from the heuristic packing,
-# that keeps the best packing found in the time given.
+# departures) are solved PACK_CHUNK to a MIP; big ones (trains and sailings with up to 600
+# riders at 10,000 consignments) one MIP each, warm-started from the heuristic packing.
 PACK_SMALL = 20  # riders
 # Small groups per MIP: at 10,000 consignments the 2,261 small groups took 3.1 s in MIPs of 200,
 # 2.0 s in MIPs of 50 and about 10 s one by one (each solve has a few ms of overhead).
@@ -157,10 +155,9 @@ def exact_pack(inst: Instance, chosen: dict[int, int], time_limit_s: float, seed
     on = riders_on(inst, chosen)
     small = sorted(gi for gi in on if len(on[gi]) <= PACK_SMALL)
     big = sorted(gi for gi in on if len(on[gi]) > PACK_SMALL)
-    # Big groups one MIP each: measured at 10,000 consignments, 132 groups of 100-612 riders were
-    # each proven optimal in under 0.1 s, while one MIP holding all of them was still improving
-    # after 8 s (EUR 28,000 apart after 3 s).
-    # big ones first: they hold most of the savings, should time run short.
+    # Big groups one MIP each, first (they hold most of the savings, should time run short):
+    # measured at 10,000 consignments, 132 groups of 100-612 riders were each proven optimal in
+    # under 0.1 s, while one MIP holding all of them was still improving after 8 s.
     chunks = [[gi] for gi in big] + [small[i:i + PACK_CHUNK] for i in range(0, len(small), PACK_CHUNK)]
     heuristic = pack_groups(inst, chosen)
     boxes: dict[DepKey, int] = {}
@@ -406,8 +403,8 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
         best = packed(best[0], 0.05)
 
     # The search keeps riders outside a window loose or boxed as they were; the final exact
-    # packing of its routes re-decides every container (measured at 10,000: about 5 s).
-    lns = improve(inst, best, value, deadline - (0.05 * time_limit_s if large else 0.0), kind, seed,
+    # packing of its routes re-decides every container (measured at 10,000: about 3.5 s).
+    lns = improve(inst, best, value, deadline - (0.03 * time_limit_s if large else 0.0), kind, seed,
                   repack_kept=not large, workers=1 if worker is not None else 2,
                   stop=proven.is_set, progress=say)
     termination.append(f"lns {lns.improved}/{lns.windows} windows improved in {lns.passes} passes")
