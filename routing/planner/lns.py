@@ -13,11 +13,11 @@ twice, the second time shifted by half a window, so that a window edge is crosse
 pass. When no pass of the four improves (or, with kept containers fixed, two passes in a row
 gain less than STALL), the windows double in size (up to `max_size`).
 
-Large instances search on two threads (`workers`), each over one half of a pass's windows;
+Large instances search on two threads (`workers`), taking a pass's windows from its two ends;
 `_Incumbent.still_valid` keeps every accepted move exact.
 
 A sub-MIP ends at optimality or at a node limit, not at a time limit, so the search on one
-thread is deterministic until the overall deadline stops it. Measured on 1,000 generated consignments
+thread is deterministic until the overall deadline stops it. Measured on 1,000 consignments
 (bench/plan_scale.py, seed 1): from the LP-rounded plan (EUR 1,646,924) the search reaches
 EUR 1,644,005 in 60 s; the full MIP alone had EUR 1,646,422 after 15 s and EUR 1,643,410 after
 400 s.
@@ -201,9 +201,9 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
     in either order until they meet): a sub-MIP runs while the other thread builds its next
     model (HiGHS releases the GIL). A window's solution is dropped if the other thread changed
     one of its container groups while it was being solved, or took the room its routes need
-    (`_Incumbent.still_valid`), so every accepted move is still exact; the window is then solved
-    once more from the new plan; the result then depends
-    on the threads' timing, so one worker (the default) keeps the search deterministic.
+    (`_Incumbent.still_valid`), so every accepted move is still exact, and is then solved once
+    more from the new plan. The result depends on the threads' timing, so one worker (the
+    default) keeps the search deterministic.
     """
     best = _Incumbent(inst, plan, value(plan), repack_kept)
     lock = threading.Lock()
@@ -217,7 +217,7 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
                 return "stop"
             target = sum(1 for ci in window if ci in best.chosen)
             f = build(inst, served_target=target, free=window, fixed=best.chosen, loads=best.loads,
-                      kept_boxed=None if best.repack_kept else best.by_key)
+                      kept_boxed=None if repack_kept else best.by_key)
             start = f.point(inst, best.plan)
             hint = f.hint_at(start)
             since = best.commits
@@ -263,7 +263,7 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
             # consignments split by a window edge share a window on the next pass.
             make_order, share_fixed, share_repacked = ORDERS[(passes - 1) % len(ORDERS)]
             order = make_order(inst, best.plan)
-            width = max(2, round(size * (share_repacked if best.repack_kept else share_fixed)))
+            width = max(2, round(size * (share_repacked if repack_kept else share_fixed)))
             offset = width // 2 if (passes - 1) // len(ORDERS) % 2 else 0
             cut = windows(order, width, offset)
             queue = deque(cut)
