@@ -29,14 +29,15 @@ import itertools
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from ortools.math_opt.python import mathopt
 
-from routing.planner.formulation import build
+from routing.planner.formulation import Formulation, build
 from routing.planner.instance import Decisions, DepKey, Instance, Loads
 
 # A node limit, not a time limit, ends a sub-MIP that is slow to prove its optimum: the
@@ -230,11 +231,15 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
             delta = r.objective_value() - f.score(start)
             if delta >= -IMPROVEMENT * max(1.0, abs(best.value)):
                 return "same"
-            sub = f.decisions(inst, f.values(r))
-            if not best.still_valid(window, sub[0], f.groups, since):
+            values = f.values(r)
+            changed = _changed_groups(f, start, values)
+            sub = f.decisions(inst, values)
+            if not best.still_valid(window, sub[0], changed, since):
                 counts["dropped"] += 1
                 return "stale"
-            best.replace(window, sub, f.groups, delta)
+            keys = {inst.groups[gi].key for gi in changed}
+            best.replace(window, (sub[0], {key: n for key, n in sub[1].items() if key in keys},
+                                  {(ci, key) for ci, key in sub[2] if key in keys}), changed, delta)
             counts["improved"] += 1
             return "improved"
 
@@ -286,6 +291,16 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
             if quiet == 2 * len(ORDERS) or (not repack_kept and stalled == len(ORDERS)):
                 size, quiet, stalled = min(2 * size, max_size), 0, 0  # so search larger ones
     return LnsResult(best.plan, best.value, counts["solved"], counts["improved"], passes)
+
+
+def _changed_groups(f: Formulation, start: Mapping[int, float], values: np.ndarray) -> list[int]:
+    """The sub-model's groups whose containers or boxed riders differ between the incumbent
+    (`start`) and the solution: only these are re-decided when the window is committed. The
+    others contribute nothing to the window's gain, whatever another thread did to them."""
+    moved = {var for var, before in start.items() if abs(values[var] - before) > 0.5}
+    changed = {gi for gi, var in f.n.items() if var in moved}
+    changed |= {gi for (gi, _), var in f.y.items() if var in moved}
+    return sorted(changed)
 
 
 def _sub_mip_params(solver: mathopt.SolverType, remaining: float, seed: int) -> mathopt.SolveParameters:
