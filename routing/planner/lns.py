@@ -128,6 +128,8 @@ class _Incumbent:
         return self.chosen, self.boxes, self.boxed
 
     def replace(self, window: list[int], sub: Decisions, sub_groups: list[int], delta: float) -> None:
+        """Commit a window's solution: its routes, and the containers and boxed riders of the
+        groups `sub_groups` (the sub-model's other groups keep their current packing)."""
         self.commits += 1
         index = self.inst.group_index
         for ci in window:
@@ -144,18 +146,19 @@ class _Incumbent:
         for ci, k in sub[0].items():
             self.chosen[ci] = k
             self.loads.add(ci, k)
+        keys = {self.inst.groups[gi].key for gi in sub_groups}
         new_boxed: dict[DepKey, set[int]] = defaultdict(set)
         for ci, key in sub[2]:
-            new_boxed[key].add(ci)
-        for gi in sub_groups:
-            key = self.inst.groups[gi].key
+            if key in keys:
+                new_boxed[key].add(ci)
+        for key in keys:
             old = self.by_key.pop(key, set())
             if old != new_boxed.get(key, set()) or self.boxes.get(key) != sub[1].get(key):
                 self.group_changed_at[key] = self.commits
             for ci in old:
                 self.boxed.discard((ci, key))
             self.boxes.pop(key, None)
-        self.boxes.update(sub[1])
+        self.boxes.update((key, n) for key, n in sub[1].items() if key in keys)
         for key, riders in new_boxed.items():
             self.by_key[key] |= riders
             self.boxed.update((ci, key) for ci in riders)
@@ -237,9 +240,7 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
             if not best.still_valid(window, sub[0], changed, since):
                 counts["dropped"] += 1
                 return "stale"
-            keys = {inst.groups[gi].key for gi in changed}
-            best.replace(window, (sub[0], {key: n for key, n in sub[1].items() if key in keys},
-                                  {(ci, key) for ci, key in sub[2] if key in keys}), changed, delta)
+            best.replace(window, sub, changed, delta)
             counts["improved"] += 1
             return "improved"
 
