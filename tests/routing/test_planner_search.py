@@ -18,7 +18,7 @@ from routing.planner.formulation import build
 from routing.planner.greedy import solve_greedy
 from routing.planner.instance import Instance, build_instance
 from routing.planner.lns import by_main_departure, by_ready, improve, windows
-from routing.planner.mip import exact_pack, solution_value
+from routing.planner.mip import exact_pack, pack_groups, solution_value
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -207,3 +207,15 @@ def test_one_block_is_the_whole_lp(inst: Instance) -> None:
                               mathopt.SolverType.HIGHS, 0)
     assert blocks is not None and blocks.blocks == 1
     assert blocks.bound == pytest.approx(_lp(inst), rel=1e-9)
+
+
+def test_exact_packing_is_the_same_on_one_or_two_threads(inst: Instance) -> None:
+    """Packing the groups on two threads gives the containers one thread gives, never worse
+    than the heuristic packing."""
+    chosen = solve_greedy(inst).chosen
+    one = exact_pack(inst, chosen, 30.0, 0, workers=1)
+    two = exact_pack(inst, chosen, 30.0, 0, workers=2)
+    assert one is not None and two is not None
+    assert one == two
+    heuristic = pack_groups(inst, chosen)
+    assert solution_value(inst, chosen, *two) <= solution_value(inst, chosen, *heuristic) + 1e-6
