@@ -23,7 +23,21 @@ blocks are independent LPs, solved two at a time (HiGHS releases the GIL): 2 blo
 give 16,572,769 in 25 s instead of about 40 s. The block LP solutions, put side by side, are
 also rounded into a first plan.
 
-Tried and left out: Lagrangian prices on the capacity the blocks share (at 4 blocks of 2,500
+Where the bound loses (measured on 5,000 consignments, one block holding everyone): the whole
+LP is EUR 8,683,984; pricing pro rata the 434 groups (n-max > 1) that span the two blocks gives
+8,666,149, and keeping their exact rows but dropping only their (open) rows y ≤ n gives
+8,666,782. Of the EUR 17,836 the spanning groups cost, their (open) rows are 17,203 and the
+pro-rata fill (λ) 633 (the shared capacity costs the rest of the gap). No separable form keeps them cheaply: copying n into every block priced by
+fixed shares (of riders, as for n-max = 1 groups) lets a block with a small share fill whole
+containers cheaply; for every spanning group at 10,000 it fell to EUR 16,329,862, and a block
+LP took 174 s.
+
+Tried and left out: a cut between the blocks where the fewest groups span (585 instead of 612
+at 10,000: EUR +2,400, but 32 s instead of 20 s for the slower block); HiGHS interior point for
+the whole LP at 10,000 (its dual bound after 98 s, EUR 16,560,309, was still under the block
+bound); the block LPs without HiGHS presolve (one block 23 s → 15 s, the other 15 s → 26 s) or
+by interior point without crossover (18 s and 14 s, but the interior solution rounded to a plan
+EUR 11,000 worse); Lagrangian prices on the capacity the blocks share (at 4 blocks of 2,500
 only 7 of the 79 shared capacitated departures were over-used by the block LPs put together,
 so prices would gain little); column generation over the candidates for the whole LP (it
 converges to the LP exactly at 1,000 consignments, in 16 rounds, but at 10,000 each cold-started
