@@ -23,14 +23,14 @@ blocks are independent LPs, solved two at a time (HiGHS releases the GIL): 2 blo
 give 16,572,769 in 25 s instead of about 40 s. The block LP solutions, put side by side, are
 also rounded into a first plan.
 
-Where the bound loses (measured on 5,000 consignments, one block holding everyone): the whole
-LP is EUR 8,683,984; pricing pro rata the 434 groups (n-max > 1) that span the two blocks gives
+Where the bound loses (measured on 5,000 consignments, one block holding everyone): the whole LP
+is EUR 8,683,984; pricing pro rata the 434 groups (n-max > 1) that span the two blocks gives
 8,666,149, and keeping their exact rows but dropping only their (open) rows y ≤ n gives
 8,666,782. Of the EUR 17,836 the spanning groups cost, their (open) rows are 17,203 and the
-pro-rata fill (λ) 633 (the shared capacity costs the rest of the gap). No separable form keeps them cheaply: copying n into every block priced by
-fixed shares (of riders, as for n-max = 1 groups) lets a block with a small share fill whole
-containers cheaply; for every spanning group at 10,000 it fell to EUR 16,329,862, and a block
-LP took 174 s.
+pro-rata fill (λ) 633 (the shared capacity costs the rest of the gap). No separable form keeps
+them cheaply: copying n into every block priced by fixed shares (of riders, as for n-max = 1
+groups) lets a block with a small share fill whole containers cheaply; for every spanning group
+at 10,000 it fell to EUR 16,329,862, and a block LP took 174 s.
 
 Tried and left out: a cut between the blocks where the fewest groups span (585 instead of 612
 at 10,000: EUR +2,400, but 32 s instead of 20 s for the slower block); HiGHS interior point for
