@@ -149,7 +149,7 @@ def exact_pack(inst: Instance, chosen: dict[int, int], time_limit_s: float, seed
     allows (measured: every group at 10,000 consignments in 3.7 s on one thread, 2.2 s on two);
     otherwise the best found, never worse than `pack_groups`. None only when a MIP returns no
     solution at all. The MIPs are independent: `workers` threads solve them (HiGHS releases
-    the GIL), and the result does not depend on how many."""
+    the GIL); when every MIP ends before the time limit, the result does not depend on how many."""
     from ortools.math_opt.python import mathopt
 
     from routing.planner.formulation import packing
