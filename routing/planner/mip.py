@@ -44,7 +44,7 @@ Solve pipeline (HiGHS/SCIP; models built as arrays, formulation.py):
 The reported bound is the best of the assignment bound, the (block) LP and the MIP's dual bound.
 Measured (bench/plan_scale.py, seed 1): 1,000 consignments in 15 s, gap 0.26 % before the search
 (LP rounding + LP-restricted MIP + full MIP), 0.11 % now; 10,000 in 120 s, 12.7 % against the
-assignment bound before, 0.500-0.509 % against the block bound now (README for the table).
+assignment bound before, 0.500-0.523 % against the block bound now (README for the table).
 """
 
 from __future__ import annotations
