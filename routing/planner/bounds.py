@@ -36,19 +36,20 @@ Tried and left out: a spanning group's exact rows in the block where its riders 
 most, its n standing for the containers less the other blocks' pro-rata charge (at most U), so
 the other dimension's (box-*) row and the (open) rows loosened by U, its riders elsewhere priced
 pro rata (EUR +2,222 at 5,000; +1,977 at 10,000, but 42 s instead of 26 s; where U is a
-container or more the (open) rows say nothing); overlapping blocks, each sharing consignment
-costing half in each (worse: at 5,000, with every spanning group pro rata, 8,641,362 with a
-tenth of the consignments in both blocks against 8,663,260 without; the two copies choose
-apart); a cut between the blocks where the fewest groups span (585 instead of 612 at 10,000: EUR
-+2,400, but 32 s instead of 20 s for the slower block); HiGHS interior point for the whole LP at
-10,000 (its dual bound after 98 s, EUR 16,560,309, was still under the block bound); the block
-LPs without HiGHS presolve (one block 23 s → 15 s, the other 15 s → 26 s) or by interior point
-without crossover (18 s and 14 s, but the interior solution rounded to a plan EUR 11,000 worse);
-Lagrangian prices on the capacity the blocks share (at 4 blocks of 2,500 only 7 of the 79 shared
-capacitated departures were over-used by the block LPs put together, so prices would gain
-little); column generation over the candidates for the whole LP (it converges to the LP exactly
-at 1,000 consignments, in 16 rounds, but at 10,000 each cold-started master LP took 39 s and
-more).
+container or more the (open) rows say nothing, and leading only the groups with U under one
+container keeps the whole gain but still takes 33 s instead of 24-27 s); overlapping blocks,
+each sharing consignment costing half in each (worse: at 5,000, with every spanning group pro
+rata, 8,641,362 with a tenth of the consignments in both blocks against 8,663,260 without; the
+two copies choose apart); a cut between the blocks where the fewest groups span (585 instead of
+612 at 10,000: EUR +2,400, but 32 s instead of 20 s for the slower block); HiGHS interior point
+for the whole LP at 10,000 (its dual bound after 98 s, EUR 16,560,309, was still under the block
+bound); the block LPs without HiGHS presolve (one block 23 s → 15 s, the other 15 s → 26 s) or
+by interior point without crossover (18 s and 14 s, but the interior solution rounded to a plan
+EUR 11,000 worse); Lagrangian prices on the capacity the blocks share (at 4 blocks of 2,500 only
+7 of the 79 shared capacitated departures were over-used by the block LPs put together, so
+prices would gain little); column generation over the candidates for the whole LP (it converges
+to the LP exactly at 1,000 consignments, in 16 rounds, but at 10,000 each cold-started master LP
+took 39 s and more).
 """
 
 from __future__ import annotations
