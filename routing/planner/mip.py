@@ -441,7 +441,8 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
         if r.has_primal_feasible_solution():
             plan = full.decisions(inst, full.values(r))
             options = [plan]
-            if proven.is_set() or value(plan) < value(best):  # else re-packing it is time lost
+            # A worse plan would need its re-packing to make up the whole difference: not worth the time.
+            if proven.is_set() or value(plan) < value(best):
                 options.append(packed(plan[0], 0.02))
             if proven.is_set():  # the proven plan wins ties: the search stopped at a time-dependent point
                 best = min(options, key=value)
