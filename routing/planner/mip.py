@@ -204,11 +204,12 @@ def solution_value(inst: Instance, chosen: dict[int, int], boxes: dict[DepKey, i
     Containers on departures that are not shared groups (a consignment's own containers) are
     already priced in `coef`, so only group departures add container costs and savings here.
     """
-    groups = {g.key: g for g in inst.groups}
+    index = inst.group_index
+    groups = inst.groups
     return (sum(inst.coef[k] for k in chosen.values())
-            - sum(groups[key].saving[ci] for ci, key in boxed if key in groups)
-            + sum(groups[key].container_eur * inst.cost_weight * n for key, n in boxes.items()
-                  if key in groups))
+            - sum(groups[index[key]].saving[ci] for ci, key in boxed if key in index)
+            + sum(groups[index[key]].container_eur * inst.cost_weight * n
+                  for key, n in boxes.items() if key in index))
 
 
 @contextlib.contextmanager
