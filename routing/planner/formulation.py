@@ -88,6 +88,7 @@ class Formulation:
     n: dict[int, int]  # group -> variable id
     groups: list[int]  # groups in the model
     loaded: dict[int, list[int]] = field(default_factory=dict)  # group -> kept riders boxed as load
+    repacked: frozenset[int] = frozenset()  # groups whose kept riders the model may box or unbox
     objective: list[float] = field(default_factory=list)  # coefficient of each variable id
 
     @property
@@ -145,7 +146,8 @@ class Formulation:
 def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
           served_target: int = 0, free: Collection[int] | None = None,
           fixed: Mapping[int, int] | None = None, loads: Loads | None = None,
-          kept_boxed: Mapping[DepKey, Collection[int]] | None = None,
+          kept_boxed: Mapping[DepKey, Collection[int]] | None = None, repack_members: int = 0,
+          repack_groups: Collection[int] = (),
           coef: Sequence[float] | None = None, only_groups: Collection[int] | None = None,
           container_share: Mapping[int, float] | None = None) -> Formulation:
     """The phase-2 model (or phase 1's with `serve_only`), whole or around `free` consignments.
@@ -156,7 +158,9 @@ def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
     that may be boxed (packing is re-decided) — or, given `kept_boxed` (the incumbent's boxed
     riders per departure), the kept ones boxed there stay boxed as a fixed load and the others
     stay loose, which keeps sub-models small when groups are big (at 10,000 consignments kept
-    riders were 90 % of a window's variables). Groups no free consignment can reach are not in
+    riders were 90 % of a window's variables); groups of at most `repack_members` possible riders
+    (they are small) and the groups `repack_groups` are then still re-packed. Groups no free
+    consignment can reach are not in
     the sub-model; their packing stays as it was. `served_target` then counts the free
     consignments that must be served. The work is proportional to the window, not the plan.
 
@@ -210,6 +214,7 @@ def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
     n: dict[int, int] = {}
     groups: list[int] = []
     fixed_boxes: dict[int, list[int]] = {}
+    repacked: set[int] = set()
     if not serve_only:
         reach: list[int]
         if free is None:
@@ -223,11 +228,13 @@ def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
         for gi in reach:
             g = inst.groups[gi]
             loaded: list[int] = []  # kept riders boxed as a fixed load
-            if kept_boxed is not None:
+            if (kept_boxed is not None and len(g.members) > repack_members
+                    and gi not in repack_groups):
                 loaded = sorted(ci for ci in kept_boxed.get(g.key, ()) if ci not in free_set)
                 on_board = []
             else:
                 on_board = [ci for ci in g.members if kept(ci) in g.cands.get(ci, ())]
+                repacked.add(gi)
             riders = [ci for ci in g.members if ci in free_set] + on_board
             if not riders and not loaded:
                 continue
@@ -251,7 +258,7 @@ def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
             b.row(kg_terms, ub=-sum(inst.weight(ci) for ci in loaded))
             b.row(m3_terms, ub=-sum(inst.volume(ci) for ci in loaded))
     model = b.model("serve" if serve_only else "plan", maximize=serve_only)
-    return Formulation(model, x, y, n, groups, fixed_boxes, b.obj)
+    return Formulation(model, x, y, n, groups, fixed_boxes, frozenset(repacked), objective=b.obj)
 
 
 def packing(inst: Instance, on: Mapping[int, list[int]]) -> Formulation:
@@ -274,4 +281,4 @@ def packing(inst: Instance, on: Mapping[int, list[int]]) -> Formulation:
             b.row([(yv, 1.0), (nv, -1.0)], ub=0.0)
         b.row(kg_terms, ub=0.0)
         b.row(m3_terms, ub=0.0)
-    return Formulation(b.model("pack", maximize=False), {}, y, n, groups, {}, b.obj)
+    return Formulation(b.model("pack", maximize=False), {}, y, n, groups, {}, objective=b.obj)

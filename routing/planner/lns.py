@@ -29,7 +29,7 @@ import itertools
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,8 +41,12 @@ from routing.planner.formulation import Formulation, build
 from routing.planner.instance import Decisions, DepKey, Instance, Loads
 
 # A node limit, not a time limit, ends a sub-MIP that is slow to prove its optimum: the
-# search stays deterministic (measured: most windows of 30 finish well within it).
-NODE_LIMIT = 50
+# search stays deterministic. A window's gains come from its root (the warm start, cuts and root
+# heuristics); branching mostly proves. Measured at 1,000 consignments, 12 s of search from the
+# LP-rounded plan on one core: 50 nodes solved 40 windows and reached EUR 1,645,493; 10 nodes,
+# 90 windows and 1,645,255; 3 nodes, 79 windows and 1,644,416; 1 node, 104 windows and
+# 1,644,399 (but 1,644,686 in the whole 15 s run, against 1,644,062-1,644,131 with 3).
+NODE_LIMIT = 3
 IMPROVEMENT = 1e-9  # relative: smaller changes are solver noise, not a better plan
 # With kept riders' boxes fixed (large instances), windows double once a pass by each order
 # has gained less than this share of the objective: measured at 5,000 consignments, windows of
@@ -97,6 +101,13 @@ def by_main_departure(inst: Instance, plan: Decisions) -> list[int]:
 # windows); by ready time, 15 and 30 gained the same in 10 s. At 1,000 (re-packing), halving
 # them lost: the second pass gained EUR 110 instead of 850.
 ORDERS = ((by_ready, 1.0, 1.0), (by_main_departure, 0.5, 1.0))
+# With kept riders' containers fixed, groups of at most this many possible riders (first-mile
+# trucks, mostly) are re-packed in the windows all the same: they add few variables, and a
+# window may then move a consignment off a truck whose containers it re-decides. Measured at
+# 10,000 consignments, 70 s of search on two threads from the block-rounded plan, then the
+# final exact packing: EUR 16,661,152 re-packing no kept riders, 16,659,822 with groups of up
+# to 10, 16,659,116 up to 20, 16,658,825 up to 30, 16,661,074 up to 50 (slower windows).
+REPACK_MEMBERS = 30
 
 
 class _Incumbent:
@@ -104,11 +115,12 @@ class _Incumbent:
 
     For windows solved in parallel, each commit records what it changed: `load_changed_at[key]`
     the last commit that changed the load on capacitated departure `key`, `group_changed_at[key]`
-    the last one that changed container group `key` as a sub-model sees it (its containers and
-    boxed riders; with `repack_kept`, also who rides it).
+    the last one that changed container group `key`'s containers or boxed riders, and
+    `riders_changed_at[key]` the last one that moved a consignment onto or off it (which matters
+    to a sub-model that re-packs the group's kept riders).
     """
 
-    def __init__(self, inst: Instance, plan: Decisions, value: float, repack_kept: bool) -> None:
+    def __init__(self, inst: Instance, plan: Decisions, value: float) -> None:
         self.inst = inst
         self.chosen = dict(plan[0])
         self.boxes = dict(plan[1])
@@ -118,10 +130,10 @@ class _Incumbent:
             self.by_key[key].add(ci)
         self.loads = Loads(inst, self.chosen)
         self.value = value
-        self.repack_kept = repack_kept
         self.commits = 0
         self.load_changed_at: dict[DepKey, int] = {}
         self.group_changed_at: dict[DepKey, int] = {}
+        self.riders_changed_at: dict[DepKey, int] = {}
 
     @property
     def plan(self) -> Decisions:
@@ -141,8 +153,8 @@ class _Incumbent:
                     for leg in self.inst.cands[j].legs if j is not None else ():
                         if leg.key in self.inst.capacity_limits:
                             self.load_changed_at[leg.key] = self.commits
-                        if self.repack_kept and leg.key in index:
-                            self.group_changed_at[leg.key] = self.commits
+                        if leg.key in index:
+                            self.riders_changed_at[leg.key] = self.commits
         for ci, k in sub[0].items():
             self.chosen[ci] = k
             self.loads.add(ci, k)
@@ -165,15 +177,19 @@ class _Incumbent:
         self.value += delta
 
     def still_valid(self, window: list[int], routes: dict[int, int], groups: list[int],
-                    since: int) -> bool:
+                    since: int, repacked: Collection[int] = ()) -> bool:
         """Whether a window's solution from the snapshot after commit `since` may still be
-        committed, with the same gain: none of its container groups changed since, and its
-        routes still fit the capacity that later commits left (its objective terms are its
-        candidates and its groups only, so the gain is unchanged)."""
+        committed, with the same gain: none of its container groups `groups` changed since
+        (nor, for those among `repacked`, whose kept riders the window re-packed, who rides
+        them), and its routes still fit the capacity that later commits left (its objective
+        terms are its candidates and its groups only, so the gain is unchanged)."""
         if self.commits == since:
             return True
-        if any(self.group_changed_at.get(self.inst.groups[gi].key, 0) > since for gi in groups):
-            return False
+        for gi in groups:
+            key = self.inst.groups[gi].key
+            if self.group_changed_at.get(key, 0) > since or (
+                    gi in repacked and self.riders_changed_at.get(key, 0) > since):
+                return False
         loads = self.loads
         touched = {leg.key for ci in window for j in (self.chosen.get(ci), routes.get(ci))
                    if j is not None for leg in self.inst.cands[j].legs}
@@ -191,7 +207,8 @@ class _Incumbent:
 
 def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float], deadline: float,
             solver: mathopt.SolverType, seed: int, *, size: int = 30, max_size: int = 120,
-            max_passes: int = 50, repack_kept: bool = True, workers: int = 1,
+            max_passes: int = 50, repack_kept: bool = True, repack_members: int = 0,
+            workers: int = 1,
             stop: Callable[[], bool] = lambda: False,
             progress: Callable[[str], None] | None = None) -> LnsResult:
     """Improve `plan` window by window until `deadline` (time.monotonic()), a local optimum or
@@ -199,7 +216,8 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
     the window keeps its terms). `repack_kept` lets a window re-pack the containers of the
     riders outside it (better moves; too slow when groups have hundreds of riders: measured at
     1,000 consignments, 15 s: gap 0.15 % with, 0.18 % without; at 10,000 a window took 4-5 s
-    with and 0.05 s without).
+    with and 0.05 s without); without it, groups of at most `repack_members` possible riders
+    are re-packed all the same (REPACK_MEMBERS).
 
     With `workers` = 2 two threads search each pass's windows, one from each end (weeks apart
     in either order until they meet): a sub-MIP runs while the other thread builds its next
@@ -209,7 +227,7 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
     more from the new plan. The result depends on the threads' timing, so one worker (the
     default) keeps the search deterministic.
     """
-    best = _Incumbent(inst, plan, value(plan), repack_kept)
+    best = _Incumbent(inst, plan, value(plan))
     lock = threading.Lock()
     counts = {"solved": 0, "improved": 0, "dropped": 0}
 
@@ -221,7 +239,9 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
                 return "stop"
             target = sum(1 for ci in window if ci in best.chosen)
             f = build(inst, served_target=target, free=window, fixed=best.chosen, loads=best.loads,
-                      kept_boxed=None if repack_kept else best.by_key)
+                      kept_boxed=None if repack_kept else best.by_key,
+                      repack_members=repack_members,
+                      repack_groups=() if repack_kept else _shared_groups(inst, best.chosen, window))
             start = f.point(inst, best.plan)
             hint = f.hint_at(start)
             since = best.commits
@@ -237,7 +257,7 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
             values = f.values(r)
             changed = _changed_groups(f, start, values)
             sub = f.decisions(inst, values)
-            if not best.still_valid(window, sub[0], changed, since):
+            if not best.still_valid(window, sub[0], changed, since, f.repacked):
                 counts["dropped"] += 1
                 return "stale"
             best.replace(window, sub, changed, delta)
@@ -292,6 +312,19 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
             if quiet == 2 * len(ORDERS) or (not repack_kept and stalled == len(ORDERS)):
                 size, quiet, stalled = min(2 * size, max_size), 0, 0  # so search larger ones
     return LnsResult(best.plan, best.value, counts["solved"], counts["improved"], passes)
+
+
+def _shared_groups(inst: Instance, chosen: Mapping[int, int], window: list[int]) -> list[int]:
+    """The container groups that at least half of the window rides in the incumbent (windows
+    by main departure: their train or sailing), which such a window re-packs whole."""
+    rides: dict[int, int] = defaultdict(int)
+    index = inst.group_index
+    for ci in window:
+        k = chosen.get(ci)
+        for leg in inst.cands[k].legs if k is not None else ():
+            if leg.key in index:
+                rides[index[leg.key]] += 1
+    return sorted(gi for gi, count in rides.items() if 2 * count >= len(window) >= 2)
 
 
 def _changed_groups(f: Formulation, start: Mapping[int, float], values: np.ndarray) -> list[int]:

@@ -274,7 +274,7 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
     from routing.planner.bounds import block_relaxation
     from routing.planner.formulation import build
     from routing.planner.greedy import solve_greedy
-    from routing.planner.lns import improve
+    from routing.planner.lns import REPACK_MEMBERS, improve
     from routing.planner.polish import round_relaxation, steer_to_relaxation
 
     kind = mathopt.SolverType.HIGHS if solver == "highs" else mathopt.SolverType.GSCIP
@@ -427,7 +427,8 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
     # threads); on large plans the search leaves it the time the longest packing so far took
     # (should it need more, the big groups come first and the search's plan stays if better).
     lns = improve(inst, best, value, deadline - (pack_s if large else 0.0), kind, seed,
-                  repack_kept=not large, workers=1 if worker is not None else 2,
+                  repack_kept=not large, repack_members=REPACK_MEMBERS,
+                  workers=1 if worker is not None else 2,
                   stop=proven.is_set, progress=say)
     termination.append(f"lns {lns.improved}/{lns.windows} windows improved in {lns.passes} passes")
     best = lns.plan

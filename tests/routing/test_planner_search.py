@@ -87,9 +87,10 @@ def test_sub_model_keeps_the_rest_of_the_plan(inst: Instance) -> None:
     assert solution_value(inst, *merged) <= solution_value(inst, *plan) + 1e-6
 
 
-@pytest.mark.parametrize(("repack_kept", "workers"), [(True, 1), (False, 1), (True, 2), (False, 2)])
+@pytest.mark.parametrize(("repack_kept", "repack_members", "workers"), [
+    (True, 0, 1), (False, 0, 1), (False, 10, 1), (True, 0, 2), (False, 0, 2), (False, 10, 2)])
 def test_neighbourhood_search_improves_and_stays_feasible(inst: Instance, repack_kept: bool,
-                                                          workers: int) -> None:
+                                                          repack_members: int, workers: int) -> None:
     """The search (on one or two threads) returns a plan no worse than its start, within
     capacity and container fill, and the value it tracks by increments is the plan's value."""
     from routing.planner.instance import Loads
@@ -97,7 +98,8 @@ def test_neighbourhood_search_improves_and_stays_feasible(inst: Instance, repack
     plan = _greedy_plan(inst)
     start = solution_value(inst, *plan)
     result = improve(inst, plan, lambda p: solution_value(inst, *p), time.monotonic() + 60.0,
-                     mathopt.SolverType.HIGHS, 0, repack_kept=repack_kept, workers=workers)
+                     mathopt.SolverType.HIGHS, 0, repack_kept=repack_kept,
+                     repack_members=repack_members, workers=workers)
     assert result.value == pytest.approx(solution_value(inst, *result.plan))
     assert result.value <= start + 1e-6
     assert result.improved > 0  # greedy's plan is far from a local optimum on this instance
@@ -121,7 +123,7 @@ def test_stale_window_is_refused(inst: Instance) -> None:
     from routing.planner.lns import _Incumbent
 
     plan = _greedy_plan(inst)
-    best = _Incumbent(inst, plan, solution_value(inst, *plan), repack_kept=False)
+    best = _Incumbent(inst, plan, solution_value(inst, *plan))
     since = best.commits
     ci, key = sorted(plan[2])[0]  # a boxed rider: unbox it in a commit of "the other thread"
     gi = inst.group_index[key]
@@ -148,6 +150,49 @@ def test_stale_window_is_refused(inst: Instance) -> None:
     best.loads.kg[deps[0]] = cap_kg if cap_kg is not None else 0.0
     best.loads.m3[deps[0]] = cap_m3 if cap_m3 is not None else 0.0
     assert not best.still_valid([mover], {mover: target}, [], since)
+
+
+def test_small_groups_are_repacked_with_kept_containers_fixed(inst: Instance) -> None:
+    """With kept riders' containers fixed, groups of at most `repack_members` possible riders
+    are modelled exactly as when every kept rider is re-packed: same size, same optimum."""
+    plan = _greedy_plan(inst)
+    window = by_ready(inst, plan)[25:50]
+    target = sum(1 for ci in window if ci in plan[0])
+    by_key: dict[tuple[str, float], set[int]] = {}
+    for ci, key in plan[2]:
+        by_key.setdefault(key, set()).add(ci)
+    everyone = max(len(g.members) for g in inst.groups)
+    repacked = build(inst, served_target=target, free=window, fixed=plan[0])
+    small = build(inst, served_target=target, free=window, fixed=plan[0], kept_boxed=by_key,
+                  repack_members=everyone)
+    fixed = build(inst, served_target=target, free=window, fixed=plan[0], kept_boxed=by_key)
+    assert small.size == repacked.size
+    assert fixed.size["y"] < repacked.size["y"]
+    optima = [mathopt.solve(f.model, mathopt.SolverType.HIGHS, model_params=f.hint(inst, plan))
+              .objective_value() for f in (repacked, small)]
+    assert optima[0] == pytest.approx(optima[1])
+
+
+@pytest.mark.parametrize("repacked", [False, True])
+def test_window_that_repacked_a_group_is_refused_once_its_riders_change(
+        inst: Instance, repacked: bool) -> None:
+    """A window that re-packed a group's kept riders is refused once another commit moved a
+    consignment onto that group; one that kept its riders' containers fixed is not."""
+    from routing.planner.lns import _Incumbent
+
+    plan = _greedy_plan(inst)
+    best = _Incumbent(inst, plan, solution_value(inst, *plan))
+    since = best.commits
+    ci, k, key = next((c, k, leg.key) for c, k0 in sorted(plan[0].items())
+                      for k in inst.by_consignment[c] if k != k0 for leg in inst.cands[k].legs
+                      if leg.key in inst.group_index
+                      and leg.key not in {old.key for old in inst.cands[k0].legs})
+    best.replace([ci], ({ci: k}, {}, set()), [], 0.0)  # "the other thread" moves ci onto key
+    gi = inst.group_index[key]
+    other = next(c for c in sorted(plan[0]) if c != ci)
+    valid = best.still_valid([other], {other: plan[0][other]}, [gi], since,
+                             repacked={gi} if repacked else set())
+    assert valid is not repacked
 
 
 def test_search_orders_hold_every_servable_consignment(inst: Instance) -> None:
