@@ -94,13 +94,19 @@ def by_main_departure(inst: Instance, plan: Decisions) -> list[int]:
 
 
 # Each order with its window size as a share of the base size, when kept riders' containers stay
-# as they are (large instances) and when a window re-packs them. Windows of one train or
-# sailing are the harder sub-MIPs (their free riders share a container row). Measured at 10,000
-# consignments (kept containers fixed), 20 s of windows by main departure gained EUR 15,000 with
-# 30 consignments (73 windows, some needing 1-3 s of branching) and EUR 43,000 with 15 (539
-# windows); by ready time, 15 and 30 gained the same in 10 s. At 1,000 (re-packing), halving
-# them lost: the second pass gained EUR 110 instead of 850.
-ORDERS = ((by_ready, 1.0, 1.0), (by_main_departure, 0.5, 1.0))
+# as they are and when a window re-packs them. With containers kept, a window by main departure
+# re-packs the train or sailing it rides (`_shared_groups`), so it can consolidate that
+# departure's riders into fewer containers; bigger windows of it then pay. Measured (HiGHS,
+# 3-node sub-MIPs, bench/plan_scale.py instances) with windows by main departure of 0.5, 2 and
+# 4 times the base size:
+#   10,000 in 120 s (gap):  0.48-0.495 %, 0.450 %, 0.447 %;
+#    5,000 in 120 s (gap):  0.537 %, 0.469 %, 0.489 %;
+#    1,000 in 15 s, seeds 1-5 (gap, containers kept, 4×): 0.087, 0.193, 0.103, 0.245, 0.115 %,
+#           against 0.109, 0.223, 0.105, 0.255, 0.152 % re-packing every kept rider (1×);
+#           2× and 6× were mixed (seed 1: 0.169 % and 0.101 %; seed 3: 0.157 % and 0.118 %).
+# At 1,000, re-packing every kept rider with main windows of 2× lost (EUR 1,645,037 against
+# 1,644,416 after 12 s); halving them lost too (the second pass gained EUR 110 instead of 850).
+ORDERS = ((by_ready, 1.0, 1.0), (by_main_departure, 4.0, 1.0))
 # With kept riders' containers fixed, groups of at most this many possible riders (first-mile
 # trucks, mostly) are re-packed in the windows all the same: they add few variables, and a
 # window may then move a consignment off a truck whose containers it re-decides. Measured at
@@ -289,7 +295,8 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
             # consignments split by a window edge share a window on the next pass.
             make_order, share_fixed, share_repacked = ORDERS[(passes - 1) % len(ORDERS)]
             order = make_order(inst, best.plan)
-            width = max(2, round(size * (share_repacked if repack_kept else share_fixed)))
+            width = min(max_size, max(2, round(size * (share_repacked if repack_kept
+                                                       else share_fixed))))
             offset = width // 2 if (passes - 1) // len(ORDERS) % 2 else 0
             cut = windows(order, width, offset)
             queue = deque(cut)

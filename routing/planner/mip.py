@@ -38,13 +38,13 @@ Solve pipeline (HiGHS/SCIP; models built as arrays, formulation.py):
      then insertion by moving riders off full departures; then most-constrained-first), packed
      exactly;
   5. the neighbourhood search (lns.py) from the best plan: on this thread while the full MIP
-     runs, on both cores on large instances;
-  6. the final routes re-packed (exact_pack) — the search may keep riders outside a window as
-     they were.
+     runs, on both cores on large instances; its windows keep the containers of riders outside
+     them as they are, except on small groups and on the train or sailing a window rides;
+  6. the final routes re-packed (exact_pack), which re-decides every container.
 The reported bound is the best of the assignment bound, the (block) LP and the MIP's dual bound.
 Measured (bench/plan_scale.py, seed 1): 1,000 consignments in 15 s, gap 0.26 % before the search
-(LP rounding + LP-restricted MIP + full MIP), 0.11 % now; 10,000 in 120 s, 12.7 % against the
-assignment bound before, 0.500-0.523 % against the block bound now (README for the table).
+(LP rounding + LP-restricted MIP + full MIP), 0.09 % now; 10,000 in 120 s, 12.7 % against the
+assignment bound before, about 0.45 % against the block bound now (README for the table).
 """
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
                     progress(line.rstrip())
 
     worker: threading.Thread | None = None  # the full MIP's thread, when one runs
-    pack_s = 0.0  # the longest exact packing so far: large plans keep that long for the last one
+    pack_s = 0.0  # the longest exact packing so far: the search leaves that long for the last one
 
     def packed(chosen: dict[int, int], share: float) -> Decisions:
         nonlocal pack_s
@@ -422,12 +422,13 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
     if not exactly_packed:  # still greedy's plan: pack its containers exactly before searching
         best = packed(best[0], 0.05)
 
-    # The search keeps riders outside a window loose or boxed as they were; the final exact
-    # packing of its routes re-decides every container (measured at 10,000: 2.2 s on two
-    # threads); on large plans the search leaves it the time the longest packing so far took
-    # (should it need more, the big groups come first and the search's plan stays if better).
-    lns = improve(inst, best, value, deadline - (pack_s if large else 0.0), kind, seed,
-                  repack_kept=not large, repack_members=REPACK_MEMBERS,
+    # The search keeps most riders outside a window loose or boxed as they were (lns.ORDERS has
+    # the figures against re-packing them all); the final exact packing of its routes re-decides
+    # every container (measured at 10,000: 2.2 s on two threads). The search leaves it the time
+    # the longest packing so far took (should it need more, the big groups come first and the
+    # search's plan stays if better).
+    lns = improve(inst, best, value, deadline - pack_s, kind, seed,
+                  repack_kept=False, repack_members=REPACK_MEMBERS,
                   workers=1 if worker is not None else 2,
                   stop=proven.is_set, progress=say)
     termination.append(f"lns {lns.improved}/{lns.windows} windows improved in {lns.passes} passes")
