@@ -195,6 +195,24 @@ def test_window_that_repacked_a_group_is_refused_once_its_riders_change(
     assert valid is not repacked
 
 
+def test_a_window_re_packs_the_group_half_of_it_rides(inst: Instance) -> None:
+    """`_shared_groups` names a container group when at least half of the window rides it in
+    the incumbent, and not when fewer do."""
+    from routing.planner.lns import _shared_groups
+
+    plan = _greedy_plan(inst)
+    rides: dict[int, list[int]] = {}
+    for ci, k in sorted(plan[0].items()):
+        for leg in inst.cands[k].legs:
+            if leg.key in inst.group_index:
+                rides.setdefault(inst.group_index[leg.key], []).append(ci)
+    gi, riders = max(rides.items(), key=lambda item: (len(item[1]), -item[0]))
+    assert len(riders) >= 4
+    others = [ci for ci in sorted(plan[0]) if ci not in riders][:5]
+    assert gi in _shared_groups(inst, plan[0], riders[:4] + others[:4])
+    assert gi not in _shared_groups(inst, plan[0], riders[:3] + others[:5])
+
+
 def test_search_orders_hold_every_servable_consignment(inst: Instance) -> None:
     """Both neighbourhood orders are permutations of the servable consignments."""
     plan = _greedy_plan(inst)
