@@ -389,17 +389,9 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
         # of a 14 s budget); at 1,000 (20,000 variables) it takes 3 s and lifts the root bound.
         presolve_full = full.size["variables"] < 50_000
         if len(best[0]) >= served_target:
-            def mip_params() -> mathopt.SolveParameters:
-                p = params(left(), rel_gap, presolve_full)
-                if kind == mathopt.SolverType.HIGHS:
-                    # The full MIP is here for its bound: the search finds the plans.
-                    p.highs.double_options["mip_heuristic_effort"] = 0.0
-                    for heuristic in ("feasibility_jump", "rens", "rins", "root_reduced_cost",
-                                      "zi_round", "shifting"):
-                        p.highs.bool_options[f"mip_heuristic_run_{heuristic}"] = False
-                return p
-            worker = _start_full_mip(full, full.hint(inst, best), mip_params, kind, msg, outcome,
-                                     proven)
+            worker = _start_full_mip(full, full.hint(inst, best),
+                                     lambda: params(left(), rel_gap, presolve_full), kind, msg,
+                                     outcome, proven)
         if full.groups:
             try:  # the LP relaxation: a bound, and routes to round (an optional step)
                 lp = build(inst, served_target=served_target, relax=kind != mathopt.SolverType.HIGHS)
