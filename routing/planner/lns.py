@@ -1,26 +1,28 @@
 """Large-neighbourhood search: re-solve the plan exactly around a window of consignments.
 
 A window of consignments is freed while every other consignment keeps its itinerary; the
-sub-MIP (`formulation.build` with `free`) chooses the window's itineraries and re-packs every
-container group the window can reach, kept riders included. It is warm-started from the
-incumbent, so a window never makes the plan worse.
+sub-MIP (`formulation.build` with `free`) chooses the window's itineraries and containers. The
+riders outside the window keep their containers (boxed as a fixed load, or loose), except on
+small groups and on the train or sailing that half the window rides, which it re-packs whole;
+with `repack_kept` it re-packs every group it can reach. It is warm-started from the incumbent,
+so a window never makes the plan worse; the caller re-packs the final routes exactly.
 
 Windows cut two orders of the consignments in turn: by ready time (consignments that can
 share first-mile trucks and the same week's trains) and by the main departure they ride in the
 incumbent (those that can fill each other's containers, whatever their ready times; these
-windows are half size when kept riders' containers stay fixed, see ORDERS). Each order is cut
-twice, the second time shifted by half a window, so that a window edge is crossed on the next
-pass. When no pass of the four improves (or, with kept containers fixed, two passes in a row
-gain less than STALL), the windows double in size (up to `max_size`).
+windows are four times the size when kept riders' containers stay fixed, see ORDERS). Each
+order is cut twice, the second time shifted by half a window, so that a window edge is crossed
+on the next pass. When no pass of the four improves (or, with kept containers fixed, two passes
+in a row gain less than STALL), the windows double in size (up to `max_size`).
 
 Large instances search on two threads (`workers`), taking a pass's windows from its two ends;
 `_Incumbent.still_valid` keeps every accepted move exact.
 
 A sub-MIP ends at optimality or at a node limit, not at a time limit, so the search on one
 thread is deterministic until the overall deadline stops it. Measured on 1,000 consignments
-(bench/plan_scale.py, seed 1): from the LP-rounded plan (EUR 1,646,924) the search reaches
-EUR 1,644,200 in 15 s and 1,643,866 in 60 s; the full MIP alone (HiGHS defaults, presolve on)
-had EUR 1,644,202 after 28 s and 1,643,283 after 250 s, with a bound of 1,642,515.
+(bench/plan_scale.py, seed 1): from the LP-rounded plan (EUR 1,646,924) the planner reaches
+EUR 1,643,779 in 15 s and 1,643,338 in 60 s; the full MIP alone (HiGHS defaults, presolve on)
+had EUR 1,644,202 after 28 s and 1,643,243 after 400 s, with a bound of 1,642,571.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from routing.planner.instance import Decisions, DepKey, Instance, Loads
 # 1,644,399 (but 1,644,686 in the whole 15 s run, against 1,644,062-1,644,131 with 3).
 NODE_LIMIT = 3
 IMPROVEMENT = 1e-9  # relative: smaller changes are solver noise, not a better plan
-# With kept riders' boxes fixed (large instances), windows double once a pass by each order
+# With kept riders' boxes fixed (as the planner runs it), windows double once a pass by each order
 # has gained less than this share of the objective: measured at 5,000 consignments, windows of
 # 15 by main departure stalled at EUR 8,725,800 from 45 s on, while windows of 30 reached
 # EUR 8,722,400 (but take twice as long, which 10,000 consignments cannot afford).
