@@ -146,7 +146,7 @@ class Formulation:
 def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
           served_target: int = 0, free: Collection[int] | None = None,
           fixed: Mapping[int, int] | None = None, loads: Loads | None = None,
-          kept_boxed: Mapping[DepKey, Collection[int]] | None = None, repack_members: int = 0,
+          kept_boxed: Mapping[DepKey, Collection[int]] | None = None,
           repack_groups: Collection[int] = (),
           coef: Sequence[float] | None = None, only_groups: Collection[int] | None = None,
           container_share: Mapping[int, float] | None = None) -> Formulation:
@@ -158,11 +158,10 @@ def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
     that may be boxed (packing is re-decided) — or, given `kept_boxed` (the incumbent's boxed
     riders per departure), the kept ones boxed there stay boxed as a fixed load and the others
     stay loose, which keeps sub-models small when groups are big (at 10,000 consignments kept
-    riders were 90 % of a window's variables); groups of at most `repack_members` possible riders
-    (they are small) and the groups `repack_groups` are then still re-packed. Groups no free
-    consignment can reach are not in
-    the sub-model; their packing stays as it was. `served_target` then counts the free
-    consignments that must be served. The work is proportional to the window, not the plan.
+    riders were 90 % of a window's variables); the groups `repack_groups` are then still
+    re-packed. Groups no free consignment can reach are not in the sub-model; their packing
+    stays as it was. `served_target` then counts the free consignments that must be served.
+    The work is proportional to the window, not the plan.
 
     Other uses: `coef`, `only_groups` and `container_share` (a price share per group) make the
     blocks of the block relaxation (bounds.py).
@@ -228,8 +227,7 @@ def build(inst: Instance, *, serve_only: bool = False, relax: bool = False,
         for gi in reach:
             g = inst.groups[gi]
             loaded: list[int] = []  # kept riders boxed as a fixed load
-            if (kept_boxed is not None and len(g.members) > repack_members
-                    and gi not in repack_groups):
+            if kept_boxed is not None and gi not in repack_groups:
                 loaded = sorted(ci for ci in kept_boxed.get(g.key, ()) if ci not in free_set)
                 on_board = []
             else:

@@ -236,6 +236,7 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
     default) keeps the search deterministic.
     """
     best = _Incumbent(inst, plan, value(plan))
+    small = frozenset(gi for gi, g in enumerate(inst.groups) if len(g.members) <= repack_members)
     lock = threading.Lock()
     counts = {"solved": 0, "improved": 0, "dropped": 0}
 
@@ -248,8 +249,8 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
             target = sum(1 for ci in window if ci in best.chosen)
             f = build(inst, served_target=target, free=window, fixed=best.chosen, loads=best.loads,
                       kept_boxed=None if repack_kept else best.by_key,
-                      repack_members=repack_members,
-                      repack_groups=() if repack_kept else _shared_groups(inst, best.chosen, window))
+                      repack_groups=() if repack_kept else small.union(
+                          _shared_groups(inst, best.chosen, window)))
             start = f.point(inst, best.plan)
             hint = f.hint_at(start)
             since = best.commits

@@ -282,7 +282,7 @@ def solve_mathopt(inst: Instance, solver: str, time_limit_s: float, seed: int, r
     # Kept for the plan's assembly after the solve (measured: 0.7 s at 10,000 consignments) and
     # for solvers finishing past their limits: HiGHS checks its clock between cut rounds, and the
     # full MIP ended up to 0.7 s late at 1,000 in 15 s; with 0.75 s + 1 % kept, runs ended at up
-    # to 15.1 s, with 1 s + 1 % at 14.4-14.7 s.
+    # to 15.1 s, with 1 s + 1 % at 14.4-14.9 s.
     deadline = start + time_limit_s - min(0.1 * time_limit_s, 1.0 + 0.01 * time_limit_s)
     servable = sum(1 for ks in inst.by_consignment if ks)
     large = len(inst.cands) > LARGE_CANDIDATES and bool(inst.groups)  # without groups: a quick MIP

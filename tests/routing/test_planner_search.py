@@ -153,18 +153,17 @@ def test_stale_window_is_refused(inst: Instance) -> None:
 
 
 def test_small_groups_are_repacked_with_kept_containers_fixed(inst: Instance) -> None:
-    """With kept riders' containers fixed, groups of at most `repack_members` possible riders
-    are modelled exactly as when every kept rider is re-packed: same size, same optimum."""
+    """With kept riders' containers fixed, the groups `repack_groups` are modelled exactly as
+    when every kept rider is re-packed: same size, same optimum."""
     plan = _greedy_plan(inst)
     window = by_ready(inst, plan)[25:50]
     target = sum(1 for ci in window if ci in plan[0])
     by_key: dict[tuple[str, float], set[int]] = {}
     for ci, key in plan[2]:
         by_key.setdefault(key, set()).add(ci)
-    everyone = max(len(g.members) for g in inst.groups)
     repacked = build(inst, served_target=target, free=window, fixed=plan[0])
     small = build(inst, served_target=target, free=window, fixed=plan[0], kept_boxed=by_key,
-                  repack_members=everyone)
+                  repack_groups=range(len(inst.groups)))
     fixed = build(inst, served_target=target, free=window, fixed=plan[0], kept_boxed=by_key)
     assert small.size == repacked.size
     assert fixed.size["y"] < repacked.size["y"]
