@@ -73,6 +73,38 @@ def generate(out: Path, n_locations: int, n_services: int, seed: int) -> Path:
     return write_network(out, locations, services)
 
 
+def mesh(out: Path, size: int = 18) -> Path:
+    """The default network plus on-demand road legs joining `size` Belgian locations to each
+    other in both directions (size × (size − 1) legs): the dense case of the engine benchmark."""
+    import csv
+    import shutil
+
+    from network.loader import DEFAULT_NETWORK_DIR
+
+    shutil.copytree(DEFAULT_NETWORK_DIR, out)
+    with (out / "locations.csv").open(encoding="utf-8", newline="") as handle:
+        belgian = [r for r in csv.DictReader(handle) if r["country"] == "BE"][:size]
+    with (out / "services.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = list(reader.fieldnames or [])
+        rows = list(reader)
+    for a in belgian:
+        for b in belgian:
+            if a is b:
+                continue
+            km = round(max(5.0, _km(a, b) * 1.3), 1)
+            rows.append(service(
+                f"MESH-{a['id']}-{b['id']}", a["id"], b["id"], operator="mesh haulier",
+                distance_km=km, duration_h=f"{4 + km / 70:.2f}", kg_per_m3=333, eur_fixed=60,
+                eur_per_tkm=0.2, eur_min=90, container_eur=f"{max(300.0, 1.7 * km):.2f}",
+                container_m3=85, container_kg=24000, co2e_g_per_tkm=85))
+    with (out / "services.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, restval="", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from routing.itinerary import Itinerary
-from routing.objectives import Objective, Weights, ranking_key
+from routing.objectives import Objective, Weights, balanced_rates, rank_key
 
 
 def objective_key(it: Itinerary, objective: Objective,
-                  weights: Weights | None = None) -> tuple[float, ...]:
-    """The objective's ranking key of `it`, the same as the search's final ranking."""
-    return ranking_key(objective, weights or Weights(), it.cost_eur, it.co2e_kg,
-                       it.arrive.timestamp(), it.consignment.ready.timestamp())
+                  weights: Weights | None = None) -> tuple[object, ...]:
+    """The search's total order for `it`: the objective's key, fewest legs, then sequence."""
+    per_day_s, per_mg = balanced_rates(weights or Weights())
+    key = rank_key(objective, per_day_s, per_mg, it.cost_micro, it.co2_mg, it.arrive.timestamp(),
+                   it.consignment.ready.timestamp())
+    return (key, len(it.legs), it.sequence)
 
 
 def best_index(itineraries: Sequence[Itinerary], objective: Objective,

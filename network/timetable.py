@@ -69,7 +69,7 @@ WEEK_S = 7 * 86400
 
 
 @lru_cache(maxsize=200_000)
-def _week_departures(days: frozenset[int], departure: time, tz_name: str,
+def week_departures(days: frozenset[int], departure: time, tz_name: str,
                      week: int) -> tuple[float, ...]:
     """Departure instants (POSIX s) in UTC week `week` (weeks counted from the epoch).
 
@@ -86,7 +86,7 @@ def next_departure_s(service: Service, earliest_s: float, latest_s: float) -> fl
     assert service.departure is not None
     week = int(earliest_s // WEEK_S)
     while week * WEEK_S <= latest_s:
-        times = _week_departures(service.days, service.departure, service.origin_tz, week)
+        times = week_departures(service.days, service.departure, service.origin_tz, week)
         i = bisect_left(times, earliest_s)
         if i < len(times):
             return times[i] if times[i] <= latest_s else None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from network.model import Network
 from routing.consignment import Consignment
-from routing.costing import leg_price
+from routing.costing import leg_prices
 from routing.itinerary import Itinerary
 from routing.objectives import ANNUAL_CARRYING_RATE
 from routing.search import SearchOptions, best_by_main_mode
@@ -19,37 +21,50 @@ MIN_KG, MAX_KG, GRID = 1.0, 200_000.0, 400
 def route_cost_eur(network: Network, itinerary: Itinerary, weight_kg: float,
                    volume_m3: float) -> float:
     """What the same services cost for another weight and volume (departures unchanged)."""
-    legs = sum(leg_price(leg.service, weight_kg, volume_m3).eur for leg in itinerary.legs)
-    handling = sum(network.locations[h.location].handling_cost_eur(weight_kg)
-                   for h in itinerary.handling)
-    return legs + handling
+    return float(route_costs_eur(network, itinerary, np.array([weight_kg]), np.array([volume_m3]))[0])
+
+
+def route_costs_eur(network: Network, itinerary: Itinerary, weights_kg: np.ndarray,
+                    volumes_m3: np.ndarray) -> np.ndarray:
+    """`route_cost_eur` for arrays of weights and volumes at once."""
+    total = np.zeros(len(weights_kg))
+    for leg in itinerary.legs:
+        total = total + leg_prices(leg.service, weights_kg, volumes_m3)
+    for h in itinerary.handling:
+        location = network.locations[h.location]
+        total = total + (location.handling_eur + location.handling_eur_per_kg * weights_kg)
+    return total
 
 
 def break_even_weight_kg(network: Network, air: Itinerary, rail: Itinerary) -> float | None:
-    """The smallest weight (at the consignment's density) above which rail is cheaper than air.
+    """The smallest weight (at the consignment's density) above which rail is cheaper than air,
+    to 0.1 kg; None when one is cheaper over the whole range.
 
-    None when one is cheaper over the whole range. The density (m³ per kg) is kept so the
-    volumetric rules of both modes apply as they would to more of the same goods.
+    The density (m³ per kg) is kept so the volumetric rules of both modes apply as they would
+    to more of the same goods. The first crossing is found on a log grid of the range, then on
+    ever finer even grids of the interval that holds it (vectorised).
     """
     density = air.consignment.volume_m3 / air.consignment.weight_kg
 
-    def gap(kg: float) -> float:
-        return (route_cost_eur(network, air, kg, kg * density)
-                - route_cost_eur(network, rail, kg, kg * density))
+    def gap(kgs: np.ndarray) -> np.ndarray:
+        volumes = kgs * density
+        difference: np.ndarray = (route_costs_eur(network, air, kgs, volumes)
+                                  - route_costs_eur(network, rail, kgs, volumes))
+        return difference
 
-    ratio = (MAX_KG / MIN_KG) ** (1.0 / GRID)
-    low = MIN_KG
-    if gap(low) > 0:
-        return None if gap(MAX_KG) > 0 else MIN_KG
-    for _ in range(GRID):
-        high = low * ratio
-        if gap(high) > 0:
-            for _ in range(60):
-                mid = (low + high) / 2
-                low, high = (mid, high) if gap(mid) <= 0 else (low, mid)
-            return float(round(high, 1))
-        low = high
-    return None
+    grid = np.geomspace(MIN_KG, MAX_KG, GRID + 1)
+    dearer = gap(grid) > 0
+    if dearer[0]:
+        return None if dearer[-1] else MIN_KG
+    if not dearer.any():
+        return None
+    j = int(np.argmax(dearer))
+    low, high = float(grid[j - 1]), float(grid[j])
+    while high - low > 0.01:
+        fine = np.linspace(low, high, 1001)
+        k = int(np.argmax(gap(fine) > 0))
+        low, high = float(fine[k - 1]), float(fine[k])
+    return float(round(high, 1))
 
 
 @dataclass(frozen=True)

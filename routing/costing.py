@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from network.model import Service
 
 LCL = "LCL"
@@ -58,3 +60,18 @@ def leg_price(service: Service, weight_kg: float, volume_m3: float) -> LegPrice:
 def leg_co2e_kg(service: Service, weight_kg: float) -> float:
     """Well-to-wheel CO2e of carrying `weight_kg` on the leg, in kg."""
     return weight_kg / 1000.0 * service.distance_km * service.co2e_g_per_tkm / 1000.0
+
+
+def leg_prices(service: Service, weights_kg: np.ndarray, volumes_m3: np.ndarray) -> np.ndarray:
+    """`leg_price(service, w, v).eur` for arrays of weights and volumes, with the same
+    arithmetic (so the figures are identical)."""
+    kg = np.maximum(weights_kg, volumes_m3 * service.kg_per_m3)
+    lcl = np.maximum(service.eur_min, service.eur_fixed + service.eur_per_kg * kg
+                     + service.eur_per_tkm * kg / 1000.0 * service.distance_km)
+    box = service.container
+    if box is None:
+        return lcl  # type: ignore[no-any-return]
+    eps = 1e-9
+    n = np.maximum(np.maximum(1.0, np.ceil(weights_kg / box.kg - eps)), np.ceil(volumes_m3 / box.m3 - eps))
+    fcl = n * box.eur
+    return np.where(fcl < lcl, fcl, lcl)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from network.model import Service
+from routing.compiled import MODE_RANK, micro
 from routing.consignment import Consignment
 
 
@@ -64,9 +65,30 @@ class Itinerary:
         return elapsed.total_seconds() / 3600.0
 
     @property
+    def main_leg(self) -> Leg:
+        """The longest leg by distance; among equally long legs sea, then rail, air, road."""
+        return max(self.legs, key=lambda leg: (leg.service.distance_km, MODE_RANK[leg.service.mode]))
+
+    @property
     def main_mode(self) -> str:
-        """The mode of the longest leg by distance (the first such leg on a tie)."""
-        return max(self.legs, key=lambda leg: leg.service.distance_km).service.mode
+        """The mode of the main leg."""
+        return self.main_leg.service.mode
+
+    @property
+    def cost_micro(self) -> int:
+        """The cost in whole micro-euros as the engine compares it (each charge rounded)."""
+        return (sum(micro(leg.cost_eur) for leg in self.legs)
+                + sum(micro(h.cost_eur) for h in self.handling))
+
+    @property
+    def co2_mg(self) -> int:
+        """The CO2e in whole milligrams as the engine compares it (each leg rounded)."""
+        return sum(micro(leg.co2e_kg) for leg in self.legs)
+
+    @property
+    def sequence(self) -> tuple[tuple[str, float], ...]:
+        """(service id, POSIX departure) per leg: the last tie-break of every ranking."""
+        return tuple((leg.service.id, leg.depart.timestamp()) for leg in self.legs)
 
     @property
     def meets_due(self) -> bool | None:
@@ -80,5 +102,5 @@ class Itinerary:
 
     def describe(self) -> str:
         """A short human label, e.g. `rail via RAIL-ZIH-LGG-ZZ`."""
-        main = max(self.legs, key=lambda leg: leg.service.distance_km)
+        main = self.main_leg
         return f"{main.service.mode} via {main.service.id} ({main.service.operator})".strip()

@@ -47,19 +47,25 @@ class Weights:
         return cost_eur + self.eur_per_day * transit_h / 24.0 + self.eur_per_tco2 * co2e_kg / 1000.0
 
 
-def ranking_key(objective: Objective, weights: Weights, cost_eur: float, co2e_kg: float,
-                arrive_s: float, ready_s: float) -> tuple[float, ...]:
+def rank_key(objective: Objective, per_day_s: float, per_mg: float, cost: int, co2: int,
+             arrive_s: float, ready_s: float) -> tuple[float, ...]:
     """How complete itineraries are ranked under `objective` (smaller is better).
 
-    Costs and CO2e are rounded to 1e-6 so that float noise from summing in another order
-    does not decide a tie; ties left are broken by the caller's stated rule.
+    `cost` is in whole micro-euros and `co2` in whole milligrams (each leg's price, handling
+    charge and CO2e rounded to those units, then summed), so ties are exact. `per_day_s` and
+    `per_mg` are the balanced weights in micro-euros per second in transit and per mg CO2e.
+    Ties left are broken by the fewest legs, then the lexicographic (service id, departure)
+    sequence (`search.py`).
     """
-    cost, co2 = round(cost_eur, 6), round(co2e_kg, 6)
     if objective is Objective.TIME:
         return (arrive_s, cost, co2)
     if objective is Objective.CO2:
         return (co2, cost, arrive_s)
     if objective is Objective.BALANCED:
-        score = weights.score(cost_eur, (arrive_s - ready_s) / 3600.0, co2e_kg)
-        return (round(score, 6), arrive_s, cost)
+        return (cost + per_mg * co2 + per_day_s * (arrive_s - ready_s), arrive_s, cost, co2)
     return (cost, arrive_s, co2)
+
+
+def balanced_rates(weights: Weights) -> tuple[float, float]:
+    """The balanced weights in the engine's units: micro-euros per second, per mg CO2e."""
+    return weights.eur_per_day * 1e6 / 86400.0, weights.eur_per_tco2 / 1000.0

@@ -1,41 +1,83 @@
 """Exact time-dependent multi-criteria label-setting search for door-to-door itineraries.
 
-Model. A label is a partial itinerary ending at a location: its arrival instant there and its
-static criteria (cost and CO2e do not depend on the departure taken, only on the services).
-Arcs are FIFO: leaving later never arrives earlier, and cargo may wait. Hence a label A at a
-location dominates a label B there when A is no worse on every criterion (arrival included):
-every completion of B is matched by the same completion of A, no worse. Discarding only
-dominated labels keeps the search exact.
+Model. A label is a partial itinerary (a walk) ending at a location: its arrival instant there,
+its cost (whole micro-euros) and CO2e (whole milligrams), its number of legs and, where asked,
+its longest leg and the locations it visited. Arcs are FIFO: leaving later never arrives
+earlier, and cargo may wait for any later departure (an on-demand leg may also leave later than
+the cargo is available; it never pays, except where a departure's cost differs, see
+`DepartureCosts`). Costs and CO2e are never negative.
 
-Order. Labels are expanded in order of an admissible lower bound of the objective's key (A*):
-static reverse-Dijkstra bounds from the destination on cost, CO2e and minimum travel time
-(cut-off + duration + handling, waiting ignored). The search stops when the best remaining
-bound is strictly worse than the K-th best complete itinerary found, which is then provably
-among the K best.
+Order of itineraries. Each objective ranks complete itineraries by a key (`objectives.rank_key`)
+and breaks ties by the fewest legs, then by the lexicographic sequence of (service id,
+departure). This is a total order.
 
-Alternatives. For K > 1 best distinct routes (distinct service sequences), a label is dropped
-only when K labels with other service sequences dominate it, or one with its own sequence does
-(k-dominance, the label-setting analogue of k-shortest paths). Paths never revisit a location.
+Dominance. Label A dominates label B at the same location when every completion σ of B is
+matched by A + σ with a strictly smaller key: A arrives no later (so it can take σ at the same
+departures, paying the same), and its static criteria are better in the objective's order — or
+equal, with A first in the tie order (fewer legs, or the same number and a smaller sequence:
+two labels with equally many legs cannot be prefixes of one another, so the first difference
+decides every completion the same way). For `cost` and `time` the static criteria compare as
+(cost, CO2e) lexicographically, for `co2` as (CO2e, cost); `balanced` and `pareto` compare
+them componentwise. Only dominated labels are dropped, so the best walk is found.
+
+Walks and itineraries. Itineraries never revisit a location. The best walk (and every
+itinerary on the Pareto front, and the best walk of each main mode where its cycles can be
+removed) is such an itinerary: removing a cycle from a walk keeps its later legs at the same
+departures (it is at their origin no later), so cost, CO2e and arrival do not grow while the
+number of legs falls, and the key order says the walk without the cycle comes first. So the
+searches for one itinerary and for the Pareto front run over walks and return itineraries, and
+dominance need not look at the locations a label has visited (which is where a search over
+itineraries alone loses completeness: a label that visited Y cannot continue through Y, yet
+would dominate one that can).
+
+Main mode (`compare`). The main mode of an itinerary is the mode of its longest leg (distance,
+then rank: sea, rail, air, road). Labels carry their longest leg L; a completion with longest
+leg l gives main mode mode(max(L, l)). A dominates B only if no completion can tell their main
+modes apart: L equal, or both below the bottleneck of the location (every walk to the
+destination has a longer leg), or the same mode with no leg of another mode in between. The
+best walk of a mode may need a cycle to keep its mode; then that mode is searched again over
+itineraries only, with dominance that requires A's visited locations (those that could still
+be passed on the way) to be among B's, which is exact by the plain argument.
+
+Alternatives (K next-best distinct service sequences) are searched over itineraries with that
+visited-set condition and k-dominance: a label is dropped when labels of K other service
+sequences dominate it, or one of its own sequence does.
+
+Order of work. Labels are expanded in A* order of an admissible bound of the objective's key
+(reverse Dijkstra on static cost, CO2e and minimum travel time, `routing.compiled`); a search
+for one itinerary stops once the best remaining bound is strictly worse than the best found
+(the K-th best for alternatives). `time` has its own path (`routing.earliest`): earliest
+arrival, then the cheapest itinerary that arrives then.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from network.model import Network, Service
-from network.timetable import from_seconds, next_departure_s, to_seconds
+from network.model import Network
+from network.timetable import from_seconds, to_seconds
+from routing.compiled import (
+    NO_LEAD,
+    RANKED_MODES,
+    CompiledNetwork,
+    Lead,
+    PriceTable,
+    Via,
+    compiled,
+    micro,
+)
 from routing.consignment import Consignment
 from routing.costing import leg_co2e_kg, leg_price
 from routing.itinerary import Handling, Itinerary, Leg
-from routing.objectives import Objective, Weights, ranking_key
+from routing.objectives import Objective, Weights, balanced_rates, rank_key
 
 # Scheduled departures are searched up to this many days after ready: long enough for a sea
 # leg (~45 days via the Cape) to be followed by another scheduled leg.
 DEFAULT_HORIZON_DAYS = 60.0
+MAX_HORIZON_DAYS = 400.0
 INF = math.inf
 
 
@@ -49,10 +91,26 @@ class SearchOptions:
     alternatives: int = 0
 
     def __post_init__(self) -> None:
-        if not self.horizon_days > 0:
-            raise ValueError("horizon_days must be greater than zero")
+        if not (isinstance(self.horizon_days, (int, float)) and 0 < self.horizon_days <= MAX_HORIZON_DAYS):
+            raise ValueError(f"horizon_days must be greater than 0 and at most {MAX_HORIZON_DAYS:g}, "
+                             f"not {self.horizon_days!r}")
         if self.alternatives < 0:
             raise ValueError("alternatives must be zero or more")
+
+
+@dataclass(frozen=True)
+class DepartureCosts:
+    """One service's cost for one consignment where it differs by departure (the planner's
+    reduced costs): `default` micro-euros at any departure not listed, `costs[i]` at the
+    instant `times[i]` (POSIX seconds, sorted ascending). Every cost is zero or more.
+
+    For a timetabled service the listed instants are scheduled departures; an on-demand
+    service may leave at a listed instant after the cargo is available, if that is cheaper.
+    """
+
+    default: int
+    times: tuple[float, ...] = ()
+    costs: tuple[int, ...] = ()
 
 
 @dataclass
@@ -64,300 +122,517 @@ class SearchStats:
 
 
 class _Label:
-    __slots__ = ("co2", "cost", "dead", "depart", "dmax", "mode", "node", "parent", "service",
-                 "sig", "time")
+    __slots__ = ("co2", "cost", "dead", "depart", "lead", "legs", "node", "parent", "seen", "si", "sig",
+                 "time")
 
-    def __init__(self, node: str, time: float, cost: float, co2: float,
-                 parent: _Label | None, service: Service | None, depart: float,
-                 sig: tuple[str, ...], mode: str, dmax: float) -> None:
+    def __init__(self, node: int, time: float, cost: int, co2: int, legs: int,
+                 parent: _Label | None, si: int, depart: float, lead: Lead, seen: int,
+                 sig: tuple[int, ...]) -> None:
         self.node = node
         self.time = time  # arrival instant at node (POSIX s); ready time at the origin
-        self.cost = cost  # EUR so far, handling at node excluded
-        self.co2 = co2  # kg CO2e so far
+        self.cost = cost  # micro-euros so far, handling at node excluded
+        self.co2 = co2  # milligrams CO2e so far
+        self.legs = legs
         self.parent = parent
-        self.service = service
-        self.depart = depart
-        self.sig = sig  # service ids so far
-        self.mode = mode  # mode of the longest leg so far
-        self.dmax = dmax  # length of the longest leg so far
+        self.si = si  # service index of the last leg (-1 at the origin)
+        self.depart = depart  # departure instant of the last leg
+        self.lead = lead  # (distance, rank) of the longest leg so far
+        self.seen = seen  # bit set of the locations visited (itinerary searches only)
+        self.sig = sig  # service indices so far (alternatives only)
         self.dead = False
 
-    def visits(self, node: str) -> bool:
-        label: _Label | None = self
-        while label is not None:
-            if label.node == node:
+
+def _sequence(cn: CompiledNetwork, label: _Label) -> tuple[tuple[str, float], ...]:
+    """The (service id, departure) sequence of a label, first leg first."""
+    out = []
+    node: _Label | None = label
+    while node is not None and node.si >= 0:
+        out.append((cn.services[node.si].id, node.depart))
+        node = node.parent
+    out.reverse()
+    return tuple(out)
+
+
+def _path_nodes(cn: CompiledNetwork, label: _Label) -> list[int]:
+    nodes = []
+    node: _Label | None = label
+    while node is not None:
+        nodes.append(node.node)
+        node = node.parent
+    return nodes
+
+
+# Dominance kinds: which static criteria, and how they compare.
+_LEX_COST = 0  # (cost, CO2e) lexicographically: objectives cost and time
+_LEX_CO2 = 1  # (CO2e, cost) lexicographically: objective co2
+_PARETO = 2  # componentwise: balanced, pareto
+
+
+_Indexable = list[int] | dict[int, int]
+
+
+class _Lazy(dict[int, int]):
+    """A per-service value computed on first use."""
+
+    def __init__(self, compute: Callable[[int], int]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, si: int) -> int:
+        value = self[si] = self.compute(si)
+        return value
+
+
+class _Problem:
+    """Everything one search needs, prepared once per consignment."""
+
+    def __init__(self, network: Network, consignment: Consignment, options: SearchOptions,
+                 costs: Mapping[int, DepartureCosts] | None = None) -> None:
+        cn = compiled(network)
+        for end in (consignment.origin, consignment.destination):
+            if end not in cn.index:
+                raise ValueError(f"location {end!r} is not in the network")
+        self.cn = cn
+        self.consignment = consignment
+        self.options = options
+        self.objective = options.objective
+        self.goods = consignment.goods
+        self.origin = cn.index[consignment.origin]
+        self.target = cn.index[consignment.destination]
+        self.ready = to_seconds(consignment.ready)
+        self.horizon_end = self.ready + options.horizon_days * 86400.0
+        self.due = to_seconds(consignment.due) if consignment.due is not None else INF
+        self.out = cn.out(self.goods)
+        excluded = cn.too_small(consignment.weight_kg, consignment.volume_m3)
+        if excluded:  # a service too small for the consignment alone is no option for it
+            self.out = [[si for si in sis if si not in excluded] for sis in self.out]
+        self.excluded = excluded
+        self.ht = cn.time_bounds(self.goods, self.target)
+        self.costs = costs or {}
+        self.lazy_prices = False  # price services one by one as reached (the `time` corridor)
+        self._table: PriceTable | None = None
+        self._handling: list[int] | None = None
+        self._hc: list[float] | None = None
+        self._hco2: list[float] | None = None
+        self._via: dict[Via, list[float]] = {}  # primary bounds over walks with a leg of a mode
+        # The balanced weights in micro-euros per second in transit and per milligram CO2e.
+        self.per_day_s, self.per_mg = balanced_rates(options.weights)
+
+    @property
+    def table(self) -> PriceTable:
+        if self._table is None:
+            c = self.consignment
+            self._table = self.cn.prices(c.weight_kg, c.volume_m3)
+        return self._table
+
+    def leg_prices(self) -> tuple[_Indexable, _Indexable]:
+        """Micro-euros and milligrams per service: all at once (vectorised), or as reached."""
+        if self.lazy_prices and self._table is None:
+            c = self.consignment
+            services = self.cn.services
+            return (_Lazy(lambda si: micro(leg_price(services[si], c.weight_kg, c.volume_m3).eur)),
+                    _Lazy(lambda si: micro(leg_co2e_kg(services[si], c.weight_kg))))
+        return self.table.cost, self.table.co2
+
+    @property
+    def handling(self) -> list[int]:
+        if self._handling is None:
+            self._handling = self.cn.handling_micro(self.consignment.weight_kg)
+        return self._handling
+
+    @property
+    def hc(self) -> list[float]:
+        """Least static cost (micro-euros) from each location to the destination."""
+        if self._hc is None:
+            self._hc = self.cn.cost_bounds(self.goods, self.target, self.table, self.handling)
+        return self._hc
+
+    @property
+    def hco2(self) -> list[float]:
+        """Least CO2e (mg) from each location to the destination."""
+        if self._hco2 is None:
+            per_kg = self.cn.co2_bounds(self.goods, self.target)
+            w = self.consignment.weight_kg * 1e6
+            self._hco2 = [max(0.0, x * w - 1.0) for x in per_kg]
+        return self._hco2
+
+    def bound_via(self, label: _Label, leg: Via) -> tuple[float, ...]:
+        """`bound` for completions that must still take a leg of the mode (rank) of `leg`
+        at least as long as its length."""
+        key = leg
+        via = self._via.get(key)
+        cn, goods, target = self.cn, self.goods, self.target
+        if via is None:
+            objective = self.objective
+            if objective is Objective.TIME:
+                via = cn.time_bounds_via(goods, target, leg)
+            elif objective is Objective.CO2:
+                w = self.consignment.weight_kg * 1e6
+                via = [max(0.0, x * w - 1.0) for x in cn.co2_bounds_via(goods, target, leg)]
+            else:
+                via = cn.cost_bounds(goods, target, self.table, self.handling, leg)
+            self._via[key] = via
+        v = label.node
+        if via[v] == INF:
+            return (INF,)
+        objective = self.objective
+        if objective is Objective.COST:
+            return (label.cost + via[v], label.time + self.ht[v])
+        if objective is Objective.TIME:
+            return (label.time + via[v], label.cost + self.hc[v])
+        if objective is Objective.CO2:
+            return (label.co2 + via[v], label.cost + self.hc[v])
+        return (label.cost + via[v] + self.per_mg * (label.co2 + self.hco2[v])
+                + self.per_day_s * (label.time + self.ht[v] - self.ready),)
+
+    def key(self, label: _Label) -> tuple[float, ...]:
+        return rank_key(self.objective, self.per_day_s, self.per_mg, label.cost, label.co2, label.time,
+                        self.ready)
+
+    def bound(self, label: _Label) -> tuple[float, ...]:
+        v = label.node
+        objective = self.objective
+        if objective is Objective.COST:
+            return (label.cost + self.hc[v], label.time + self.ht[v])
+        if objective is Objective.TIME:
+            return (label.time + self.ht[v], label.cost + self.hc[v])
+        if objective is Objective.CO2:
+            return (label.co2 + self.hco2[v], label.cost + self.hc[v])
+        return (label.cost + self.hc[v] + self.per_mg * (label.co2 + self.hco2[v])
+                + self.per_day_s * (label.time + self.ht[v] - self.ready),)
+
+
+def _kind(objective: Objective, pareto: bool) -> int:
+    if pareto or objective is Objective.BALANCED:
+        return _PARETO
+    return _LEX_CO2 if objective is Objective.CO2 else _LEX_COST
+
+
+class _Search:
+    """One label-setting run (see the module docstring for the rules it implements)."""
+
+    def __init__(self, p: _Problem, *, pareto: bool = False, by_mode: bool = False,
+                 elementary: bool = False, k: int = 1, only_rank: int | None = None,
+                 stats: SearchStats | None = None, due: float | None = None,
+                 latest: list[float] | None = None,
+                 bound: Callable[[_Label], tuple[float, ...]] | None = None) -> None:
+        self.p = p
+        self.cn = p.cn
+        self.kind = _kind(p.objective, pareto)
+        self.pareto = pareto
+        self.by_mode = by_mode or only_rank is not None
+        self.elementary = elementary
+        self.k = k
+        self.only_rank = only_rank
+        self.stats = stats or SearchStats()
+        self.due = p.due if due is None else due
+        self.latest = latest  # latest useful arrival per location (the `time` corridor)
+        self.bound = bound or (self._rank_bound if only_rank is not None else p.bound)
+        self.bags: dict[int, list[_Label]] = {}
+        self.found: dict[object, _Label] = {}  # best complete label per route / main mode
+        if self.by_mode:
+            self.bottleneck = self.cn.floors(p.goods, p.target)
+            leads = self.cn.leads_by_rank
+            self.leads_by_rank = leads
+            self.top_lead = [v[-1] if v else NO_LEAD for v in leads]
+        if elementary:
+            reach = self.cn.reach_masks(p.goods)
+            arrive = 0
+            for node, h in enumerate(p.ht):
+                if h < INF:
+                    arrive |= 1 << node
+            # Locations that may still be passed on the way from each location: reachable from
+            # it and able to reach the destination.
+            self.ahead = [m & arrive for m in reach]
+
+    # --- comparisons ----------------------------------------------------------------------
+
+    def _tie_lt(self, a: _Label, b: _Label) -> bool:
+        if a.legs != b.legs:
+            return a.legs < b.legs
+        return _sequence(self.cn, a) < _sequence(self.cn, b)
+
+    def _dominates(self, a: _Label, b: _Label) -> bool:
+        """Whether `a` dominates `b` at the same location (module docstring)."""
+        if a.time > b.time:
+            return False
+        kind = self.kind
+        if kind == _LEX_COST:
+            if a.cost != b.cost:
+                better = a.cost < b.cost
+            elif a.co2 != b.co2:
+                better = a.co2 < b.co2
+            else:
+                better = self._tie_lt(a, b)
+        elif kind == _LEX_CO2:
+            if a.co2 != b.co2:
+                better = a.co2 < b.co2
+            elif a.cost != b.cost:
+                better = a.cost < b.cost
+            else:
+                better = self._tie_lt(a, b)
+        else:
+            if a.cost > b.cost or a.co2 > b.co2:
+                return False
+            # At the destination a label is complete: arriving earlier is then better too.
+            better = (a.cost < b.cost or a.co2 < b.co2 or (a.time < b.time and a.node == self.p.target)
+                      or self._tie_lt(a, b))
+        if not better:
+            return False
+        if self.by_mode and not self._same_main_mode(a.lead, b.lead, a.node):
+            return False
+        if self.elementary:
+            # `a` must be able to follow every completion of `b` (module docstring).
+            return not (a.seen & ~b.seen & self.ahead[a.node])
+        return True
+
+    def _same_main_mode(self, x: Lead, y: Lead, node: int) -> bool:
+        """Whether no completion from `node` can give labels with longest legs x and y
+        different main modes."""
+        if x == y:
+            return True
+        lo, hi = (x, y) if x < y else (y, x)
+        floor = self.bottleneck[node]
+        if floor > hi:
+            return True  # every completion has a longer leg, which decides the mode
+        if lo[1] != hi[1]:
+            return False
+        # Same mode: another mode's leg strictly between them would decide for one only.
+        for rank, values in enumerate(self.leads_by_rank):
+            if rank == hi[1] or not values:
+                continue
+            i = _bisect_right(values, lo)
+            if i < len(values) and values[i] < hi:
+                return False
+        return True
+
+    def _possible_ranks(self, label: _Label) -> list[int]:
+        """Main modes (by rank) a completion of `label` can still give: its own longest leg's
+        if some walk on needs no longer leg; another mode's if that mode has a leg longer than
+        both the label's longest and the bottleneck (every walk on has a leg that long)."""
+        lead = label.lead
+        floor = self.bottleneck[label.node]
+        ranks = [r for r, top in enumerate(self.top_lead) if top > lead and not top < floor]
+        if lead != NO_LEAD and not floor > lead and lead[1] not in ranks:
+            ranks.append(lead[1])
+        return ranks
+
+    # --- the search ---------------------------------------------------------------------------
+
+    def admit(self, child: _Label) -> bool:
+        """Add `child` to its location's bag unless dominated; drop what it dominates."""
+        bag = self.bags.get(child.node)
+        if bag is None:
+            self.bags[child.node] = [child]
+            return True
+        k = self.k
+        if k == 1:
+            for other in bag:
+                if self._dominates(other, child):
+                    return False
+        else:
+            routes: set[tuple[int, ...]] = set()
+            for other in bag:
+                if self._dominates(other, child):
+                    if other.sig == child.sig:
+                        return False
+                    routes.add(other.sig)
+                    if len(routes) >= k:
+                        return False
+        survivors = []
+        for other in bag:
+            if (k == 1 or other.sig == child.sig) and self._dominates(child, other):
+                other.dead = True
+            else:
+                survivors.append(other)
+        survivors.append(child)
+        self.bags[child.node] = survivors
+        return True
+
+    def _complete(self, label: _Label) -> None:
+        """Record a label at the destination."""
+        p = self.p
+        if self.pareto:
+            return  # already in the destination's bag, which holds the front
+        if self.by_mode:
+            rank = label.lead[1]
+            if self.only_rank is not None and rank != self.only_rank:
+                return
+            slot: object = rank
+        elif self.k > 1:
+            slot = label.sig
+        else:
+            slot = None
+        best = self.found.get(slot)
+        if best is None or (p.key(label), label.legs) < (p.key(best), best.legs) or (
+                (p.key(label), label.legs) == (p.key(best), best.legs) and self._tie_lt(label, best)):
+            self.found[slot] = label
+
+    def _kth_key(self) -> tuple[float, ...] | None:
+        """The key the search must beat: the best found (K-th best with alternatives)."""
+        if len(self.found) < self.k:
+            return None
+        keys = sorted(self.p.key(lab) for lab in self.found.values())
+        return keys[self.k - 1]
+
+    def run(self) -> list[_Label]:
+        p, cn = self.p, self.cn
+        origin, target = p.origin, p.target
+        ht = p.ht
+        if ht[origin] == INF:
+            return []
+        start = _Label(origin, p.ready, 0, 0, 0, None, -1, p.ready, NO_LEAD,
+                       1 << origin if self.elementary else 0, ())
+        self.bags[origin] = [start]
+        heap: list[tuple[tuple[float, ...], int, _Label]] = [(self.bound(start), 0, start)]
+        counter = 1
+        exhaustive = self.pareto
+        limit: tuple[float, ...] | None = None
+        price, emit = p.leg_prices()
+        handling_s, handling = cn.handling_s, p.handling
+        dur_s, cut_s, timetabled, s_to, leads = cn.dur_s, cn.cut_s, cn.timetabled, cn.s_to, cn.lead
+        horizon_end, due, latest = p.horizon_end, self.due, self.latest
+        costs = p.costs
+        while heap:
+            bound, _, label = heapq.heappop(heap)
+            if label.dead:
+                continue
+            if not exhaustive:
+                if limit is None:
+                    limit = self._kth_key()
+                if limit is not None and bound > limit[: len(bound)]:
+                    break
+            elif self.pareto and self._front_dominates(label):
+                continue
+            self.stats.labels_expanded += 1
+            node = label.node
+            if node == target:
+                self._complete(label)
+                limit = None
+                continue
+            available, cost = label.time, label.cost
+            if label.parent is not None:  # changing service here: handling time and charge
+                available += handling_s[node]
+                cost += handling[node]
+            for si in p.out[node]:
+                nxt = s_to[si]
+                h = ht[nxt]
+                if h == INF or (self.elementary and label.seen >> nxt & 1):
+                    continue
+                special = costs.get(si)
+                if special is None:
+                    if timetabled[si]:
+                        depart = cn.next_departure(si, available + cut_s[si], horizon_end)
+                        if depart is None:
+                            continue
+                    else:
+                        depart = available
+                    options: list[tuple[float, int]] | tuple[tuple[float, int]] = ((depart, price[si]),)
+                else:
+                    options = _departure_options(cn, si, available, horizon_end, special)
+                for depart, leg_cost in options:
+                    arrive = depart + dur_s[si]
+                    if arrive + h > due or (latest is not None and arrive > latest[nxt]):
+                        break  # later departures arrive later still
+                    lead = leads[si] if leads[si] > label.lead else label.lead
+                    child = _Label(nxt, arrive, cost + leg_cost, label.co2 + emit[si], label.legs + 1,
+                                   label, si, depart, lead,
+                                   label.seen | 1 << nxt if self.elementary else 0,
+                                   (*label.sig, si) if self.k > 1 else ())
+                    child_bound = self.bound(child)
+                    if child_bound[0] < INF and self.admit(child):
+                        self.stats.labels_created += 1
+                        heapq.heappush(heap, (child_bound, counter, child))
+                        counter += 1
+        if self.pareto:
+            return [lab for lab in self.bags.get(target, []) if not lab.dead]
+        return list(self.found.values())
+
+    def _rank_bound(self, label: _Label) -> tuple[float, ...]:
+        """The bound of completions whose main mode is `only_rank` (INF when none can be):
+        a completion that still needs a leg of that mode is bounded over walks with one."""
+        rank = self.only_rank
+        assert rank is not None
+        if rank not in self._possible_ranks(label):
+            return (INF,)
+        floor = self.bottleneck[label.node]
+        own = rank == label.lead[1] and not floor > label.lead
+        if own:
+            return self.p.bound(label)
+        # The main leg is ahead: a leg of the mode at least as long as the longest leg every
+        # walk from the origin needs (the origin's floor; one bound per mode and query).
+        return self.p.bound_via(label, (rank, self.bottleneck[self.p.origin]))
+
+    def _front_dominates(self, label: _Label) -> bool:
+        """Whether an itinerary found strictly dominates every completion of `label`."""
+        p = self.p
+        v = label.node
+        lb = (label.cost + p.hc[v], label.co2 + p.hco2[v], label.time + p.ht[v])
+        for other in self.bags.get(p.target, ()):
+            if other.dead:
+                continue
+            mine = (other.cost, other.co2, other.time)
+            if all(x <= y for x, y in zip(mine, lb, strict=True)) and any(
+                    x < y for x, y in zip(mine, lb, strict=True)):
                 return True
-            label = label.parent
         return False
 
 
-@dataclass(frozen=True)
-class _Arc:
-    service: Service
-    cost: float
-    co2: float
-    lb_s: float  # minimum seconds from availability at the origin to arrival
-
-
-_Adjacency = tuple[dict[str, list[str]], dict[str, list[str]]]  # ahead, behind
-_ADJACENCY: weakref.WeakKeyDictionary[Network, dict[str, _Adjacency]] = weakref.WeakKeyDictionary()
-
-
-def _adjacency(network: Network, goods: str) -> _Adjacency:
-    """Locations one usable service ahead of and behind each location, cached per network and
-    goods class (networks are immutable)."""
-    cache = _ADJACENCY.setdefault(network, {})
-    found = cache.get(goods)
-    if found is None:
-        ahead: dict[str, list[str]] = {}
-        behind: dict[str, list[str]] = {}
-        for services in network.outgoing.values():
-            for s in services:
-                if s.accepts(goods):
-                    ahead.setdefault(s.origin, []).append(s.destination)
-                    behind.setdefault(s.destination, []).append(s.origin)
-        found = cache[goods] = (ahead, behind)
-    return found
-
-
-def _reach(start: str, edges: Mapping[str, list[str]]) -> set[str]:
-    seen, stack = {start}, [start]
-    while stack:
-        for nxt in edges.get(stack.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen
-
-
-def _arcs(network: Network, consignment: Consignment) -> dict[str, list[_Arc]]:
-    """Usable services (goods class accepted) on some origin → destination walk, leaving each
-    location, priced for the consignment.
-
-    Only services on such a walk can appear in an itinerary, so pricing the others is wasted
-    work (at 10,000 planned consignments it was most of candidate generation).
-    """
-    ahead, behind = _adjacency(network, consignment.goods)
-    from_origin = _reach(consignment.origin, ahead)
-    to_target = _reach(consignment.destination, behind)
-    arcs: dict[str, list[_Arc]] = {lid: [] for lid in network.locations}
-    for location_id in sorted(from_origin & to_target):
-        for service in network.outgoing[location_id]:
-            if not service.accepts(consignment.goods) or service.destination not in to_target:
-                continue
-            price = leg_price(service, consignment.weight_kg, consignment.volume_m3).eur
-            co2 = leg_co2e_kg(service, consignment.weight_kg)
-            wait = service.cutoff_h if service.is_timetabled else 0.0
-            arcs[location_id].append(_Arc(service, price, co2, (wait + service.duration_h) * 3600))
-    return arcs
-
-
-def _reverse_bounds(network: Network, arcs: Mapping[str, list[_Arc]], target: str,
-                    arc_weight: Callable[[_Arc], float],
-                    node_weight: Callable[[str], float]) -> dict[str, float]:
-    """Least static weight from every location to `target` (Dijkstra on reversed arcs)."""
-    incoming: dict[str, list[_Arc]] = {}
-    for out in arcs.values():
-        for arc in out:
-            incoming.setdefault(arc.service.destination, []).append(arc)
-    best = {target: 0.0}
-    heap = [(0.0, target)]
-    while heap:
-        dist, node = heapq.heappop(heap)
-        if dist > best.get(node, INF):
-            continue
-        # Leaving `node` onward costs its handling, unless it is the target itself.
-        through = dist + (node_weight(node) if node != target else 0.0)
-        for arc in incoming.get(node, ()):
-            candidate = through + arc_weight(arc)
-            origin = arc.service.origin
-            if candidate < best.get(origin, INF):
-                best[origin] = candidate
-                heapq.heappush(heap, (candidate, origin))
-    return best
-
-
-@dataclass
-class _Problem:
-    """Everything one search needs, prepared once."""
-
-    network: Network
-    consignment: Consignment
-    options: SearchOptions
-    arcs: dict[str, list[_Arc]]
-    ready_s: float
-    horizon_s: float
-    due_s: float
-    h_time: dict[str, float]
-    h_cost: dict[str, float]
-    h_co2: dict[str, float]
-    handling_s: dict[str, float]
-    handling_eur: dict[str, float]
-
-
-def _prepare(network: Network, consignment: Consignment, options: SearchOptions) -> _Problem:
-    for end in (consignment.origin, consignment.destination):
-        if end not in network.locations:
-            raise ValueError(f"location {end!r} is not in the network")
-    arcs = _arcs(network, consignment)
-    handling_s = {lid: loc.handling_h * 3600 for lid, loc in network.locations.items()}
-    handling_eur = {lid: loc.handling_cost_eur(consignment.weight_kg)
-                    for lid, loc in network.locations.items()}
-    target = consignment.destination
-    h_time = _reverse_bounds(network, arcs, target, lambda a: a.lb_s, handling_s.__getitem__)
-    h_cost = _reverse_bounds(network, arcs, target, lambda a: a.cost, handling_eur.__getitem__)
-    needs_co2 = options.objective in (Objective.CO2, Objective.BALANCED)
-    h_co2 = (_reverse_bounds(network, arcs, target, lambda a: a.co2, lambda _: 0.0)
-             if needs_co2 else {})
-    ready_s = to_seconds(consignment.ready)
-    due_s = to_seconds(consignment.due) if consignment.due is not None else INF
-    return _Problem(network, consignment, options, arcs, ready_s,
-                    ready_s + options.horizon_days * 86400.0, due_s, h_time, h_cost, h_co2,
-                    handling_s, handling_eur)
-
-
-# --- objective-specific keys ----------------------------------------------------------------------
-# crit: the vector a label is compared on for dominance (static criteria + arrival).
-# bound: an admissible lower bound of the final key, used as the heap priority.
-# final: the ranking key of a complete itinerary, ties broken by the departure sequence.
-
-Key = tuple[float, ...]
-
-
-def _crit(p: _Problem, label: _Label, pareto: bool) -> Key:
-    if pareto:
-        return (label.cost, label.co2, label.time)
-    objective = p.options.objective
-    if objective is Objective.CO2:
-        return (label.co2, label.cost, label.time)
-    if objective is Objective.BALANCED:
-        return (label.cost + p.options.weights.eur_per_tco2 * label.co2 / 1000.0, label.time)
-    return (label.cost, label.time)
-
-
-def _bound(p: _Problem, label: _Label) -> Key:
-    node = label.node
-    cost = label.cost + p.h_cost[node]
-    time = label.time + p.h_time[node]
-    objective = p.options.objective
-    if objective is Objective.TIME:
-        return (time, cost)
-    if objective is Objective.CO2:
-        return (label.co2 + p.h_co2[node], cost, time)
-    if objective is Objective.BALANCED:
-        w = p.options.weights
-        co2 = label.co2 + p.h_co2[node]
-        return (w.score(cost, (time - p.ready_s) / 3600.0, co2), time)
-    return (cost, time)
-
-
-def _final(p: _Problem, label: _Label) -> Key:
-    return ranking_key(p.options.objective, p.options.weights, label.cost, label.co2, label.time,
-                       p.ready_s)
-
-
-def _tie_break(label: _Label) -> tuple[tuple[str, float], ...]:
-    """The stated final tie rule: lexicographic (service id, departure) sequence."""
-    legs = []
-    node: _Label | None = label
-    while node is not None and node.service is not None:
-        legs.append((node.service.id, node.depart))
-        node = node.parent
-    return tuple(reversed(legs))
-
-
-def _dominates(a: Key, b: Key) -> bool:
-    return all(x <= y for x, y in zip(a, b, strict=True))
-
-
-# --- the search ----------------------------------------------------------------------------------
-
-def _run(p: _Problem, *, k: int, pareto: bool, by_mode: bool,
-         stats: SearchStats) -> list[_Label]:
-    """Label-setting search; returns complete labels at the destination (unordered)."""
-    origin, target = p.consignment.origin, p.consignment.destination
-    if origin not in p.h_time:
-        return []
-    bags: dict[str, list[tuple[Key, _Label]]] = {}
-    start = _Label(origin, p.ready_s, 0.0, 0.0, None, None, p.ready_s, (), "", -1.0)
-    heap: list[tuple[Key, int, _Label]] = [(_bound(p, start), 0, start)]
-    counter = 1
-    found: dict[tuple[str, ...], tuple[Key, _Label]] = {}  # best complete label per route
-    exhaustive = pareto or by_mode
-
-    while heap:
-        bound, _, label = heapq.heappop(heap)
-        if label.dead:
-            continue
-        if not exhaustive and len(found) >= k:
-            kth = sorted(f for f, _ in found.values())[k - 1]
-            if bound > kth[: len(bound)]:
-                break
-        stats.labels_expanded += 1
-        if label.node == target:
-            key = _final(p, label)
-            if label.sig not in found or key < found[label.sig][0]:
-                found[label.sig] = (key, label)
-            continue
-        available, cost = label.time, label.cost
-        if label.parent is not None:  # changing service here: handling time and charge
-            available += p.handling_s[label.node]
-            cost += p.handling_eur[label.node]
-        for arc in p.arcs[label.node]:
-            service = arc.service
-            nxt = service.destination
-            h = p.h_time.get(nxt)
-            if h is None or label.visits(nxt):
-                continue
-            if service.is_timetabled:
-                depart = next_departure_s(service, available + service.cutoff_h * 3600, p.horizon_s)
-                if depart is None:
-                    continue
-            else:
-                depart = available  # on demand: no timetable, so the horizon does not apply
-            arrive = depart + service.duration_h * 3600
-            if arrive + h > p.due_s:
-                continue
-            longer = service.distance_km > label.dmax
-            child = _Label(nxt, arrive, cost + arc.cost, label.co2 + arc.co2, label, service,
-                           depart, (*label.sig, service.id),
-                           service.mode if longer else label.mode,
-                           service.distance_km if longer else label.dmax)
-            if _admit(p, bags, child, k=1 if pareto or by_mode else k, pareto=pareto,
-                      by_mode=by_mode):
-                stats.labels_created += 1
-                heapq.heappush(heap, (_bound(p, child), counter, child))
-                counter += 1
-    if pareto:
-        return [label for _, label in bags.get(target, []) if not label.dead]
-    return [label for _, label in found.values()]
-
-
-def _admit(p: _Problem, bags: dict[str, list[tuple[Key, _Label]]], child: _Label, *, k: int,
-           pareto: bool, by_mode: bool) -> bool:
-    """Add `child` to its location's bag unless it is dominated; prune what it dominates."""
-    crit = _crit(p, child, pareto)
-    bag = bags.setdefault(child.node, [])
-    dominators = 0
-    for other_crit, other in bag:
-        if by_mode and (other.mode, other.dmax) != (child.mode, child.dmax):
-            continue
-        if _dominates(other_crit, crit):
-            if other.sig == child.sig or k == 1:
-                return False
-            dominators += 1
-            if dominators >= k:
-                return False
-    survivors = []
-    for other_crit, other in bag:
-        comparable = not by_mode or (other.mode, other.dmax) == (child.mode, child.dmax)
-        if comparable and _dominates(crit, other_crit) and (k == 1 or other.sig == child.sig):
-            other.dead = True
+def _bisect_right(values: list[Lead], x: Lead) -> int:
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < values[mid]:
+            hi = mid
         else:
-            survivors.append((other_crit, other))
-    survivors.append((crit, child))
-    bags[child.node] = survivors
-    return True
+            lo = mid + 1
+    return lo
+
+
+def _departure_options(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
+                       special: DepartureCosts) -> list[tuple[float, int]]:
+    """The departures of service `si` worth taking from `available`: the first, then each
+    later one that is strictly cheaper than every earlier one (later and no cheaper is
+    dominated). Departures are in time order."""
+    times, costs, default = special.times, special.costs, special.default
+    listed = dict(zip(times, costs, strict=True))
+    out: list[tuple[float, int]] = []
+    best = None
+    if not cn.timetabled[si]:
+        # On demand: now, or at a listed instant later if that is cheaper.
+        first = listed.get(available, default)
+        out.append((available, first))
+        best = first
+        i = _bisect_right_float(times, available)
+        for t, value in zip(times[i:], costs[i:], strict=True):
+            if value < best:
+                out.append((t, value))
+                best = value
+        return out
+    depart = cn.next_departure(si, available + cn.cut_s[si], horizon_end)
+    last_listed = times[-1] if times else -INF
+    while depart is not None:
+        value = listed.get(depart, default)
+        if best is None or value < best:
+            out.append((depart, value))
+            best = value
+        if depart > last_listed and value == default:
+            break  # every later departure costs the default
+        if best == 0:
+            break
+        depart = cn.next_departure(si, depart + 1.0, horizon_end)
+    return out
+
+
+def _bisect_right_float(values: tuple[float, ...], x: float) -> int:
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < values[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 # --- building itineraries ------------------------------------------------------------------------
@@ -365,32 +640,38 @@ def _admit(p: _Problem, bags: dict[str, list[tuple[Key, _Label]]], child: _Label
 def _itinerary(p: _Problem, label: _Label) -> Itinerary:
     chain = []
     node: _Label | None = label
-    while node is not None and node.service is not None:
+    while node is not None and node.si >= 0:
         chain.append(node)
         node = node.parent
     chain.reverse()
-    c = p.consignment
+    cn, c = p.cn, p.consignment
+    network = cn.network
     legs, handling = [], []
     for i, step in enumerate(chain):
-        service = step.service
-        assert service is not None
+        service = cn.services[step.si]
         if i > 0:
-            location = p.network.locations[service.origin]
+            location = network.locations[service.origin]
             handling.append(Handling(location.id, location.handling_cost_eur(c.weight_kg),
                                      location.handling_h))
         price = leg_price(service, c.weight_kg, c.volume_m3)
         legs.append(Leg(
             service=service,
-            depart=from_seconds(step.depart, p.network.locations[service.origin].tz),
-            arrive=from_seconds(step.time, p.network.locations[service.destination].tz),
+            depart=from_seconds(step.depart, network.locations[service.origin].tz),
+            arrive=from_seconds(step.time, network.locations[service.destination].tz),
             chargeable_kg=price.chargeable_kg, cost_eur=price.eur, basis=price.basis,
             containers=price.containers, co2e_kg=leg_co2e_kg(service, c.weight_kg),
         ))
     return Itinerary(c, tuple(legs), tuple(handling))
 
 
-def _ranked(p: _Problem, labels: list[_Label]) -> list[_Label]:
-    return sorted(labels, key=lambda lab: (_final(p, lab), _tie_break(lab)))
+def _ranked(p: _Problem, search: _Search, labels: list[_Label]) -> list[_Label]:
+    """Labels in the total order: key, fewest legs, lexicographic sequence."""
+    return sorted(labels, key=lambda lab: (p.key(lab), lab.legs, _sequence(p.cn, lab)))
+
+
+def _is_itinerary(p: _Problem, label: _Label) -> bool:
+    nodes = _path_nodes(p.cn, label)
+    return len(nodes) == len(set(nodes))
 
 
 @dataclass(frozen=True)
@@ -401,62 +682,77 @@ class SearchResult:
     stats: SearchStats
 
 
-def _best_distinct(p: _Problem, stats: SearchStats) -> tuple[Itinerary, ...]:
+def _best(p: _Problem, stats: SearchStats) -> tuple[Itinerary, ...]:
     k = p.options.alternatives + 1
-    labels = _run(p, k=k, pareto=False, by_mode=False, stats=stats)
-    distinct: list[_Label] = []
-    seen: set[tuple[str, ...]] = set()
-    for label in _ranked(p, labels):
-        if label.sig not in seen:
-            seen.add(label.sig)
-            distinct.append(label)
-    return tuple(_itinerary(p, lab) for lab in distinct[:k])
+    if k == 1:
+        if p.objective is Objective.TIME and not p.costs:
+            from routing.earliest import earliest_then_cheapest
+
+            label = earliest_then_cheapest(p, stats)
+            return () if label is None else (_itinerary(p, label),)
+        search = _Search(p, stats=stats)
+    else:
+        search = _Search(p, elementary=True, k=k, stats=stats)
+    labels = _ranked(p, search, search.run())
+    return tuple(_itinerary(p, lab) for lab in labels[:k])
 
 
 def _best_per_mode(p: _Problem) -> dict[str, Itinerary]:
-    labels = _run(p, k=1, pareto=False, by_mode=True, stats=SearchStats())
-    best: dict[str, _Label] = {}
-    for label in _ranked(p, labels):
-        best.setdefault(label.mode, label)  # a complete label's mode is its main mode
-    return {mode: _itinerary(p, label) for mode, label in best.items()}
+    """One search per main mode that the origin can still give (module docstring)."""
+    out: dict[str, Itinerary] = {}
+    probe = _Search(p, by_mode=True)
+    start = _Label(p.origin, p.ready, 0, 0, 0, None, -1, p.ready, NO_LEAD, 0, ())
+    for rank in sorted(probe._possible_ranks(start), key=lambda r: RANKED_MODES[r]):
+        found = _Search(p, only_rank=rank).run()
+        if not found:
+            continue
+        label = found[0]
+        if not _is_itinerary(p, label):  # its cycle keeps the mode: search itineraries only
+            exact = _Search(p, elementary=True, only_rank=rank).run()
+            if not exact:
+                continue
+            label = exact[0]
+        out[RANKED_MODES[rank]] = _itinerary(p, label)
+    return out
 
 
 def best_itineraries(network: Network, consignment: Consignment,
-                     options: SearchOptions | None = None) -> SearchResult:
+                     options: SearchOptions | None = None,
+                     costs: Mapping[int, DepartureCosts] | None = None) -> SearchResult:
     """The best itinerary under `options.objective` and up to `alternatives` next-best
-    distinct ones (distinct service sequences), best first; empty when none exists."""
-    p = _prepare(network, consignment, options or SearchOptions())
+    distinct ones (distinct service sequences), best first; empty when none exists.
+
+    `costs` (service index in `compiled(network)` -> DepartureCosts) replaces the tariff of
+    some services by departure-dependent costs (the planner's pricing)."""
+    p = _Problem(network, consignment, options or SearchOptions(), costs)
     stats = SearchStats()
-    return SearchResult(_best_distinct(p, stats), stats)
+    return SearchResult(_best(p, stats), stats)
 
 
 def pareto_itineraries(network: Network, consignment: Consignment,
                        options: SearchOptions | None = None) -> SearchResult:
-    """Every non-dominated itinerary on (cost, CO2e, arrival), cheapest first."""
-    options = options or SearchOptions()
-    p = _prepare(network, consignment, options)
+    """Every non-dominated itinerary on (cost, CO2e, arrival), cheapest first (then earliest,
+    then cleanest). Itineraries with the same three figures are listed once: the first in the
+    tie order (fewest legs, then lexicographic sequence)."""
+    p = _Problem(network, consignment, options or SearchOptions())
     stats = SearchStats()
-    labels = _run(p, k=1, pareto=True, by_mode=False, stats=stats)
-    ranked = sorted(labels, key=lambda lab: ((round(lab.cost, 6), lab.time, round(lab.co2, 6)),
-                                             _tie_break(lab)))
+    labels = _Search(p, pareto=True, stats=stats).run()
+    ranked = sorted(labels, key=lambda lab: ((lab.cost, lab.time, lab.co2), lab.legs,
+                                             _sequence(p.cn, lab)))
     return SearchResult(tuple(_itinerary(p, lab) for lab in ranked), stats)
 
 
 def best_by_main_mode(network: Network, consignment: Consignment,
                       options: SearchOptions | None = None) -> dict[str, Itinerary]:
-    """The best itinerary for each main mode (mode of the longest leg) that has one.
-
-    Labels are only compared within the same (main mode so far, longest leg so far) state,
-    so the best itinerary of every main mode survives: exact per mode.
-    """
-    return _best_per_mode(_prepare(network, consignment, options or SearchOptions()))
+    """The best itinerary of each main mode (mode of the longest leg) that has one, exactly."""
+    return _best_per_mode(_Problem(network, consignment, options or SearchOptions()))
 
 
 def route_candidates(network: Network, consignment: Consignment, options: SearchOptions
                      ) -> tuple[tuple[Itinerary, ...], dict[str, Itinerary]]:
     """`best_itineraries` and `best_by_main_mode` together, preparing the search once."""
-    p = _prepare(network, consignment, options)
-    return _best_distinct(p, SearchStats()), _best_per_mode(p)
+    p = _Problem(network, consignment, options)
+    return _best(p, SearchStats()), _best_per_mode(p)
 
 
 def earliest_arrival(network: Network, consignment: Consignment,
@@ -468,5 +764,3 @@ def earliest_arrival(network: Network, consignment: Consignment,
     result = best_itineraries(network, relaxed,
                               SearchOptions(objective=Objective.TIME, horizon_days=horizon_days))
     return result.itineraries[0] if result.itineraries else None
-
-

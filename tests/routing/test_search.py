@@ -188,3 +188,83 @@ def test_compare_on_default_network_has_rail_air_and_sea(default):
     raw = RawNetwork(DEFAULT_NETWORK_DIR)
     for it in by_mode.values():
         verify_itinerary(raw, it, 60)
+
+
+FIXTURES = DEFAULT_NETWORK_DIR.parents[1] / "tests" / "data" / "networks"
+
+
+def _fixture_consignment(**kw):
+    base = {"origin": "A", "destination": "D", "weight_kg": 500.0, "volume_m3": 1.0,
+            "ready": datetime(2027, 3, 22, 6, tzinfo=BRU)}
+    base.update(kw)
+    return Consignment(**base)
+
+
+@pytest.mark.parametrize("objective", [Objective.COST, Objective.TIME])
+def test_co2_breaks_a_cost_and_time_tie_whatever_k(objective):
+    """Two parallel services equal in price and time: the cleaner one wins, with or without
+    alternatives, and the order of the alternatives follows."""
+    net = load_network(FIXTURES / "engine_co2_tie")
+    c = _fixture_consignment()
+    [best] = best_itineraries(net, c, SearchOptions(objective=objective)).itineraries
+    assert best.signature == ("S2", "S3")
+    two = best_itineraries(net, c, SearchOptions(objective=objective, alternatives=1)).itineraries
+    assert [it.signature for it in two] == [("S2", "S3"), ("S1", "S3")]
+
+
+@pytest.mark.parametrize("objective", list(Objective))
+def test_exact_tie_goes_to_the_lexicographic_sequence(objective):
+    """S1 (24 h) and S2 (1 h) both catch the same S3 departure and tie on every criterion: the
+    stated rule (fewest legs, then lexicographic sequence) picks S1, not the earlier arrival at B."""
+    net = load_network(FIXTURES / "engine_sequence_tie")
+    [best] = best_itineraries(net, _fixture_consignment(), SearchOptions(objective=objective)).itineraries
+    assert best.signature == ("S1", "S3")
+
+
+def test_a_label_that_passed_a_location_does_not_hide_one_that_can_still_pass_it():
+    """The cheap road route passes Y on its way to X, where the rail leg starts, but the rail
+    route must pass Y after the train: compare still shows rail, and one alternative is found."""
+    net = load_network(FIXTURES / "engine_revisit")
+    c = _fixture_consignment()
+    by_mode = best_by_main_mode(net, c)
+    assert by_mode["rail"].signature == ("AX", "XR", "RY", "YD")
+    assert by_mode["road"].signature == ("AY", "YD")
+    two = best_itineraries(net, c, SearchOptions(alternatives=1)).itineraries
+    assert [it.signature for it in two] == [("AY", "YD"), ("AX", "XR", "RY", "YD")]
+    assert len(best_itineraries(net, c, SearchOptions(alternatives=3)).itineraries) == 2
+
+
+def test_balanced_ties_go_to_the_earlier_arrival_then_the_cheaper(tmp_path):
+    """Equal balanced scores: the earlier arrival wins, then the lower cost (README)."""
+    directory = write_network(tmp_path, [location("A"), location("B")], [
+        # 1 h and 25 h: at EUR 24/day, 24 h in transit is worth EUR 24, which S1 saves in price.
+        service("S1", "A", "B", eur_fixed=76, duration_h=25),
+        service("S2", "A", "B", eur_fixed=100, duration_h=1),
+    ])
+    c = _c(destination="B")
+    weights = Weights(eur_per_day=24.0, eur_per_tco2=0.0)
+    [best] = _solve(directory, c, objective=Objective.BALANCED, weights=weights)
+    assert best.signature == ("S2",)
+
+
+def test_a_service_the_consignment_alone_overfills_is_refused(tmp_path):
+    """A departure with less capacity than the consignment is not offered to it."""
+    directory = write_network(tmp_path, [location("A"), location("B")], [
+        service("SMALL", "A", "B", eur_fixed=10, capacity_kg=400),
+        service("BIG", "A", "B", eur_fixed=90),
+    ])
+    [best] = _solve(directory, _c(destination="B", weight_kg=500.0))
+    assert best.signature == ("BIG",)
+    [best] = _solve(directory, _c(destination="B", weight_kg=300.0))
+    assert best.signature == ("SMALL",)
+
+
+def test_main_mode_of_equally_long_legs_follows_the_rank(tmp_path):
+    """Two 1,000 km legs, road then rail: the main mode is rail whatever their order."""
+    directory = write_network(tmp_path, [location("A"), location("B"), location("C")], [
+        service("R", "A", "B", distance_km=1000, eur_fixed=10),
+        service("T", "B", "C", mode="rail", distance_km=1000, eur_fixed=10),
+    ])
+    [best] = _solve(directory, _c(destination="C"))
+    assert best.main_mode == "rail"
+    assert set(best_by_main_mode(load_network(directory), _c(destination="C"))) == {"rail"}

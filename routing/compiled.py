@@ -1,0 +1,540 @@
+"""A network compiled for search: integer ids, adjacency per goods class, departure tables and
+static lower bounds, built once per network and cached (networks are immutable).
+
+Everything here is independent of the consignment, except `prices`, which prices every service
+at once for one weight and volume (vectorised, with the same arithmetic as `routing.costing`), and
+`cost_bounds`, the least static cost from every location to a destination at those prices.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import weakref
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from network.columns import GOODS_CLASSES, MODES
+from network.model import Network, Service
+from network.timetable import WEEK_S, week_departures
+
+INF = math.inf
+# The main mode of an itinerary is the mode of its longest leg; among legs of equal length the
+# higher rank wins (sea, then rail, then air, then road), so the choice never depends on order.
+MODE_RANK = {"road": 0, "air": 1, "rail": 2, "sea": 3}
+RANKED_MODES = tuple(sorted(MODES, key=MODE_RANK.__getitem__))
+# Static bounds are made a little smaller than computed so that float rounding (sums taken in
+# another order) can never make them exceed a true remaining time: 1 ms, or cost: 1 micro-euro.
+TIME_MARGIN_S = 1e-3
+BOUND_CACHE = 512  # destinations whose static bounds are kept per goods class
+
+Lead = tuple[float, int]  # (distance_km, mode rank) of a leg: the longest leg has the largest
+NO_LEAD: Lead = (-1.0, -1)
+Via = tuple[int, Lead]  # walks that take a leg of this mode (rank), at least this long
+LEVELS = 16  # leg lengths at which large networks record which locations cannot avoid them
+
+
+def micro(eur: float) -> int:
+    """Euros (or kilograms) as whole micro-units: the engine compares costs exactly."""
+    return round(eur * 1_000_000)
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    """Every service priced for one weight and volume: micro-euros per leg, CO2e in mg."""
+
+    cost: list[int]
+    co2: list[int]
+    cost_array: np.ndarray  # float euros, for bounds
+
+
+class CompiledNetwork:
+    """Arrays and indexes of one network for the search (see module docstring)."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.ids: tuple[str, ...] = tuple(sorted(network.locations))
+        self.index = {lid: i for i, lid in enumerate(self.ids)}
+        self.services: tuple[Service, ...] = tuple(network.services[s] for s in sorted(network.services))
+        self.service_index = {s.id: i for i, s in enumerate(self.services)}
+        ss = self.services
+        self.s_from = [self.index[s.origin] for s in ss]
+        self.s_to = [self.index[s.destination] for s in ss]
+        self.dur_s = [s.duration_h * 3600.0 for s in ss]
+        self.cut_s = [s.cutoff_h * 3600.0 if s.is_timetabled else 0.0 for s in ss]
+        self.timetabled = [s.is_timetabled for s in ss]
+        self.lead: list[Lead] = [(s.distance_km, MODE_RANK[s.mode]) for s in ss]
+        self.capacitated = [(si, s.capacity_kg, s.capacity_m3) for si, s in enumerate(ss)
+                            if s.is_capacitated]
+        locations = [network.locations[lid] for lid in self.ids]
+        self.handling_s = [loc.handling_h * 3600.0 for loc in locations]
+        self.handling_eur = [loc.handling_eur for loc in locations]
+        self.handling_eur_per_kg = [loc.handling_eur_per_kg for loc in locations]
+        # Per timetabled service, its departures (POSIX s, sorted) over whole UTC weeks
+        # [first_week, end_week), extended on demand: one bisect finds the next departure.
+        self._times: list[list[float]] = [[] for _ in ss]
+        self._first_week = [0] * len(ss)
+        self._end_week = [0] * len(ss)
+        self._time_bounds: dict[str, OrderedDict[int, list[float]]] = {g: OrderedDict()
+                                                                        for g in GOODS_CLASSES}
+        self._co2_bounds: dict[str, OrderedDict[int, list[float]]] = {g: OrderedDict()
+                                                                       for g in GOODS_CLASSES}
+        self._floors: dict[str, OrderedDict[int, Floors]] = {g: OrderedDict() for g in GOODS_CLASSES}
+        self._out: dict[str, list[list[int]]] = {}
+        self._in: dict[str, list[list[int]]] = {}
+
+    # --- adjacency -------------------------------------------------------------------------
+
+    def out(self, goods: str) -> list[list[int]]:
+        """Services accepting `goods` leaving each location, in service-id order."""
+        found = self._out.get(goods)
+        if found is None:
+            found = [[] for _ in self.ids]
+            for si, s in enumerate(self.services):
+                if s.accepts(goods):
+                    found[self.s_from[si]].append(si)
+            self._out[goods] = found
+        return found
+
+    def into(self, goods: str) -> list[list[int]]:
+        """Services accepting `goods` arriving at each location, in service-id order."""
+        found = self._in.get(goods)
+        if found is None:
+            found = [[] for _ in self.ids]
+            for si, s in enumerate(self.services):
+                if s.accepts(goods):
+                    found[self.s_to[si]].append(si)
+            self._in[goods] = found
+        return found
+
+    # --- timetables ------------------------------------------------------------------------
+
+    def _cover(self, si: int, first: int, end: int) -> list[float]:
+        """Make service `si`'s departure list cover UTC weeks [first, end)."""
+        s = self.services[si]
+        assert s.departure is not None
+        times = self._times[si]
+        have_first, have_end = self._first_week[si], self._end_week[si]
+        if have_first == have_end:  # nothing yet
+            have_first = have_end = first
+        if first < have_first:
+            before: list[float] = []
+            for week in range(first, have_first):
+                before.extend(week_departures(s.days, s.departure, s.origin_tz, week))
+            times[:0] = before
+            have_first = first
+        for week in range(have_end, end):
+            times.extend(week_departures(s.days, s.departure, s.origin_tz, week))
+        self._first_week[si], self._end_week[si] = have_first, max(have_end, end)
+        return times
+
+    def expand_timetables(self, start_s: float, end_s: float) -> None:
+        """Expand every timetable over [start_s, end_s] now rather than on first use (servers
+        and benchmarks that will query that window)."""
+        first, end = int(start_s // WEEK_S), int(end_s // WEEK_S) + 1
+        for si, timetabled in enumerate(self.timetabled):
+            if timetabled:
+                self._cover(si, first, end)
+
+    def next_departure(self, si: int, earliest: float, latest: float) -> float | None:
+        """The first scheduled departure of service `si` in [earliest, latest], or None."""
+        week = int(earliest // WEEK_S)
+        if week < self._first_week[si] or week >= self._end_week[si]:
+            self._cover(si, week, week + 1)
+        times = self._times[si]
+        i = bisect_left(times, earliest)
+        while i == len(times):
+            end = self._end_week[si]
+            if end * WEEK_S > latest:
+                return None
+            times = self._cover(si, end, end + 4)
+        depart = times[i]
+        return depart if depart <= latest else None
+
+    def previous_departure(self, si: int, latest: float, earliest: float) -> float | None:
+        """The last scheduled departure of service `si` in [earliest, latest], or None."""
+        week = int(latest // WEEK_S)
+        if week < self._first_week[si] or week >= self._end_week[si]:
+            self._cover(si, week, week + 1)
+        times = self._times[si]
+        i = bisect_right(times, latest)
+        while i == 0:
+            first = self._first_week[si]
+            if first * WEEK_S <= earliest:
+                return None
+            self._cover(si, first - 4, first)
+            times = self._times[si]
+            i = bisect_right(times, latest)
+        depart = times[i - 1]
+        return depart if depart >= earliest else None
+
+    # --- prices ----------------------------------------------------------------------------
+
+    @cached_property
+    def _tariff(self) -> dict[str, np.ndarray]:
+        ss = self.services
+        boxed = [s.container for s in ss]
+        return {
+            "kg_per_m3": np.array([s.kg_per_m3 for s in ss]),
+            "fixed": np.array([s.eur_fixed for s in ss]),
+            "per_kg": np.array([s.eur_per_kg for s in ss]),
+            "per_tkm": np.array([s.eur_per_tkm for s in ss]),
+            "min": np.array([s.eur_min for s in ss]),
+            "km": np.array([s.distance_km for s in ss]),
+            "g_per_tkm": np.array([s.co2e_g_per_tkm for s in ss]),
+            "has_box": np.array([b is not None for b in boxed]),
+            "box_eur": np.array([b.eur if b else 0.0 for b in boxed]),
+            "box_kg": np.array([b.kg if b else 1.0 for b in boxed]),
+            "box_m3": np.array([b.m3 if b else 1.0 for b in boxed]),
+        }
+
+    def prices(self, weight_kg: float, volume_m3: float) -> PriceTable:
+        """Every service's leg price (min of LCL and whole containers) and CO2e for one
+        consignment, computed as `routing.costing.leg_price` and `leg_co2e_kg` do."""
+        t = self._tariff
+        kg = np.maximum(weight_kg, volume_m3 * t["kg_per_m3"])
+        lcl = np.maximum(t["min"], t["fixed"] + t["per_kg"] * kg + t["per_tkm"] * kg / 1000.0 * t["km"])
+        eps = 1e-9
+        n = np.maximum(np.maximum(1.0, np.ceil(weight_kg / t["box_kg"] - eps)),
+                       np.ceil(volume_m3 / t["box_m3"] - eps))
+        fcl = n * t["box_eur"]
+        price = np.where(t["has_box"] & (fcl < lcl), fcl, lcl)
+        co2_kg = weight_kg / 1000.0 * t["km"] * t["g_per_tkm"] / 1000.0
+        return PriceTable(np.rint(price * 1e6).astype(np.int64).tolist(),
+                          np.rint(co2_kg * 1e6).astype(np.int64).tolist(), price)
+
+    def too_small(self, weight_kg: float, volume_m3: float) -> frozenset[int]:
+        """Services whose capacity per departure cannot hold the consignment alone."""
+        return frozenset(si for si, kg, m3 in self.capacitated
+                         if (kg is not None and weight_kg > kg) or (m3 is not None and volume_m3 > m3))
+
+    def handling_micro(self, weight_kg: float) -> list[int]:
+        """What changing service costs at each location, in micro-euros, for `weight_kg`."""
+        eur = np.array(self.handling_eur) + np.array(self.handling_eur_per_kg) * weight_kg
+        return np.rint(eur * 1e6).astype(np.int64).tolist()  # type: ignore[no-any-return]
+
+    # --- static bounds (reverse Dijkstra on the cheapest parallel arc) ----------------------
+
+    def _graph(self, goods: str, via: Via | None) -> _ReverseGraph:
+        """The reversed graph of the services accepting `goods` (see `_ReverseGraph`)."""
+        key = (goods, via)
+        graphs: dict[tuple[str, Via | None], _ReverseGraph] = self.__dict__.setdefault("_graphs", {})
+        found = graphs.get(key)
+        if found is None:
+            n = len(self.ids)
+            usable = np.array([i for i, s in enumerate(self.services) if s.accepts(goods)], dtype=np.int64)
+            to = np.array(self.s_to, dtype=np.int64)[usable] if len(usable) else np.zeros(0, np.int64)
+            fr = np.array(self.s_from, dtype=np.int64)[usable] if len(usable) else np.zeros(0, np.int64)
+            if via is None:
+                heads, tails, services, size = to, fr, usable, n
+            else:
+                # Layer 1 (n..2n-1): a leg of the mode, at least as long as asked, was taken;
+                # layer 0: not yet.
+                rank, shortest = via
+                mine = np.array([self.lead[i][1] == rank and self.lead[i] >= shortest
+                                 for i in usable.tolist()], dtype=bool)
+                heads = np.concatenate([to + n, to[mine] + n, to[~mine]])
+                tails = np.concatenate([fr + n, fr[mine], fr[~mine]])
+                services = np.concatenate([usable, usable[mine], usable[~mine]])
+                size = 2 * n
+            found = graphs[key] = _ReverseGraph.build(size, heads, tails, services, heads % n)
+        return found
+
+    def _reverse_dijkstra(self, goods: str, target: int, arc: np.ndarray, node: Sequence[float],
+                          via: Via | None = None) -> np.ndarray:
+        """Least Σ arc + node weight of the locations passed, from every location to `target`.
+
+        `arc` holds a weight per service, `node` a weight per location paid when cargo changes
+        service there (not at `target`). With `via` (rank, shortest), only walks with at least
+        one leg of that mode and at least that long count (a two-layer graph: before and
+        after such a leg).
+        """
+        n = len(self.ids)
+        graph = self._graph(goods, via)
+        source = target if via is None else target + n
+        dist = graph.distances(arc, np.asarray(node, dtype=float), source)[:n]
+        # Each path into `target` paid target's own node weight once, on its last arc.
+        dist = dist - float(node[target])
+        if via is None:
+            dist[target] = 0.0
+        return np.maximum(dist, 0.0)
+
+    def time_bounds(self, goods: str, target: int) -> list[float]:
+        """Least seconds from availability at each location to arrival at `target` (cut-offs,
+        durations and handling; waiting ignored), INF where `target` cannot be reached."""
+        cache = self._time_bounds[goods]
+        found = cache.get(target)
+        if found is None:
+            arc = np.array(self.cut_s) + np.array(self.dur_s)
+            dist = self._reverse_dijkstra(goods, target, arc, self.handling_s)
+            found = [max(0.0, d - TIME_MARGIN_S) if d < INF else INF for d in dist.tolist()]
+            found[target] = 0.0
+            cache[target] = found
+            if len(cache) > BOUND_CACHE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(target)
+        return found
+
+    def co2_bounds(self, goods: str, target: int) -> list[float]:
+        """Least kg CO2e per kg carried from each location to `target`."""
+        cache = self._co2_bounds[goods]
+        found = cache.get(target)
+        if found is None:
+            t = self._tariff
+            arc = t["km"] * t["g_per_tkm"] / 1e6
+            found = self._reverse_dijkstra(goods, target, arc, [0.0] * len(self.ids)).tolist()
+            cache[target] = found
+            if len(cache) > BOUND_CACHE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(target)
+        return found
+
+    def cost_bounds(self, goods: str, target: int, table: PriceTable, handling: list[int],
+                    via: Via | None = None) -> list[float]:
+        """Least micro-euros from each location to `target` at the prices of `table` (with
+        `via`: over walks with such a leg, see `_reverse_dijkstra`)."""
+        dist = self._reverse_dijkstra(goods, target, table.cost_array * 1e6, handling, via)
+        return [max(0.0, d - 1.0) if d < INF else INF for d in dist.tolist()]
+
+    def time_bounds_via(self, goods: str, target: int, via: Via) -> list[float]:
+        """`time_bounds` over walks with a leg as `via` says."""
+        arc = np.array(self.cut_s) + np.array(self.dur_s)
+        dist = self._reverse_dijkstra(goods, target, arc, self.handling_s, via)
+        return [max(0.0, d - TIME_MARGIN_S) if d < INF else INF for d in dist.tolist()]
+
+    def co2_bounds_via(self, goods: str, target: int, via: Via) -> list[float]:
+        """`co2_bounds` over walks with a leg as `via` says."""
+        t = self._tariff
+        arc = t["km"] * t["g_per_tkm"] / 1e6
+        dist = self._reverse_dijkstra(goods, target, arc, [0.0] * len(self.ids), via)
+        return [float(d) for d in dist]
+
+    def floors(self, goods: str, target: int) -> Floors:
+        """For each location, a lower bound of the least possible longest leg of a walk to
+        `target` (every walk from there has a leg at least that long, in (distance, rank)
+        order). The search uses it only as a floor, so a lower bound is all it needs.
+
+        Exact on small networks (a minimax Dijkstra); on large ones, the longest of a few leg
+        lengths (`LEVELS`, the longest in the network) under which the location cannot reach
+        `target`, read off reachability sets computed once per goods class.
+        """
+        cache = self._floors[goods]
+        found = cache.get(target)
+        if found is not None:
+            cache.move_to_end(target)
+            return found
+        small = len(self._graph(goods, None).services) <= SMALL_GRAPH
+        found = (_ExactFloors(self._exact_bottlenecks(goods, target)) if small
+                 else _LevelFloors(self, goods, target))
+        cache[target] = found
+        if len(cache) > BOUND_CACHE:
+            cache.popitem(last=False)
+        return found
+
+    def _exact_bottlenecks(self, goods: str, target: int) -> list[Lead]:
+        best: list[Lead | None] = [None] * len(self.ids)
+        best[target] = NO_LEAD
+        heap: list[tuple[Lead, int]] = [(NO_LEAD, target)]
+        into = self.into(goods)
+        while heap:
+            value, node = heapq.heappop(heap)
+            if best[node] is not None and value > best[node]:  # type: ignore[operator]
+                continue
+            for si in into[node]:
+                u = self.s_from[si]
+                cand = max(value, self.lead[si])
+                current = best[u]
+                if current is None or cand < current:
+                    best[u] = cand
+                    heapq.heappush(heap, (cand, u))
+        return [NO_LEAD if b is None else b for b in best]
+
+    def level_values(self, goods: str) -> list[Lead]:
+        """The leg lengths ((distance, rank), longest first) at which large networks bound
+        floors: the `LEVELS` longest of the services accepting `goods`."""
+        key = f"levels:{goods}"
+        cached = self.__dict__.get(key)
+        if cached is None:
+            values = sorted({self.lead[i] for i in self._graph(goods, None).services.tolist()})
+            cached = self.__dict__[key] = list(reversed(values[-LEVELS:]))
+        return cached
+
+    def reached_under(self, goods: str, level: Lead, target: int) -> np.ndarray:
+        """Which locations reach `target` over legs shorter than `level` (a breadth-first
+        search in C over the reversed graph of those legs, built once per level)."""
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import breadth_first_order
+
+        key = ("under", goods, level)
+        graphs: dict[object, object] = self.__dict__.setdefault("_level_graphs", {})
+        graph = graphs.get(key)
+        if graph is None:
+            n = len(self.ids)
+            keep = [i for i in self._graph(goods, None).services.tolist() if self.lead[i] < level]
+            to = np.array([self.s_to[i] for i in keep], dtype=np.int64)
+            fr = np.array([self.s_from[i] for i in keep], dtype=np.int64)
+            graph = graphs[key] = csr_matrix((np.ones(len(keep)), (to, fr)), shape=(n, n))
+        reached = np.zeros(len(self.ids), dtype=bool)
+        reached[breadth_first_order(graph, target, directed=True, return_predecessors=False)] = True
+        return reached
+
+    # --- structure --------------------------------------------------------------------------
+
+    @cached_property
+    def leads_by_rank(self) -> list[list[Lead]]:
+        """Sorted leg values (distance, rank) of each mode, indexed by rank."""
+        per: list[list[Lead]] = [[] for _ in RANKED_MODES]
+        for value in self.lead:
+            per[value[1]].append(value)
+        return [sorted(v) for v in per]
+
+    def reach_masks(self, goods: str, below: Lead | None = None) -> list[int]:
+        """For each location, the bit set of locations reachable from it (itself included),
+        over the services accepting `goods` (and shorter than `below`, if given)."""
+        key = f"reach:{goods}:{below}"
+        cached = self.__dict__.get(key)
+        if cached is None:
+            import networkx as nx
+
+            graph = nx.DiGraph()
+            graph.add_nodes_from(range(len(self.ids)))
+            out = self.out(goods)
+            graph.add_edges_from((u, self.s_to[si]) for u in range(len(self.ids)) for si in out[u]
+                                 if below is None or self.lead[si] < below)
+            dag = nx.condensation(graph)
+            members = dag.graph["mapping"]
+            masks: dict[int, int] = {}
+            for scc in reversed(list(nx.topological_sort(dag))):
+                mask = 0
+                for node in dag.nodes[scc]["members"]:
+                    mask |= 1 << node
+                for nxt in dag.successors(scc):
+                    mask |= masks[nxt]
+                masks[scc] = mask
+            cached = [masks[members[u]] for u in range(len(self.ids))]
+            self.__dict__[key] = cached
+        return cached
+
+
+class Floors:
+    """Lower bounds of the longest leg every walk from a location to one destination has."""
+
+    def __getitem__(self, node: int) -> Lead:
+        raise NotImplementedError
+
+
+class _ExactFloors(Floors):
+    def __init__(self, values: list[Lead]) -> None:
+        self.values = values
+
+    def __getitem__(self, node: int) -> Lead:
+        return self.values[node]
+
+
+class _LevelFloors(Floors):
+    """Floors at the network's longest leg lengths: the longest level under which a location
+    cannot reach the destination (levels searched as needed, longest first)."""
+
+    def __init__(self, cn: CompiledNetwork, goods: str, target: int) -> None:
+        self.cn, self.goods, self.target = cn, goods, target
+        self.levels = cn.level_values(goods)
+        self.reached: list[np.ndarray | None] = [None] * len(self.levels)
+        self.memo: dict[int, Lead] = {}
+
+    def __getitem__(self, node: int) -> Lead:
+        found = self.memo.get(node)
+        if found is None:
+            found = NO_LEAD
+            for i, tau in enumerate(self.levels):  # longest first
+                reached = self.reached[i]
+                if reached is None:
+                    reached = self.reached[i] = self.cn.reached_under(self.goods, tau, self.target)
+                if not reached[node]:
+                    found = tau  # no walk from here avoids a leg of τ or longer
+                    break
+            self.memo[node] = found
+        return found
+
+
+_COMPILED: weakref.WeakKeyDictionary[Network, CompiledNetwork] = weakref.WeakKeyDictionary()
+
+
+def compiled(network: Network) -> CompiledNetwork:
+    """The compiled form of `network` (built on first use, then cached with the network)."""
+    found = _COMPILED.get(network)
+    if found is None:
+        found = _COMPILED[network] = CompiledNetwork(network)
+    return found
+
+
+# Graphs with fewer arcs than this are searched in Python (importing scipy costs more).
+SMALL_GRAPH = 1_000
+
+
+@dataclass(frozen=True)
+class _ReverseGraph:
+    """Arcs head -> tail (a service's destination to its origin), grouped by (head, tail) in
+    CSR order, so that a query fills in weights and keeps the least of parallel arcs with one
+    `minimum.reduceat`."""
+
+    size: int
+    services: np.ndarray  # per arc, in group order: the service whose weight it carries
+    nodes: np.ndarray  # per arc: the location whose node weight it adds (the service's destination)
+    starts: np.ndarray  # first arc of each group
+    heads: np.ndarray  # per group
+    tails: np.ndarray  # per group
+    indptr: np.ndarray  # CSR row pointers of the groups
+
+    @classmethod
+    def build(cls, size: int, heads: np.ndarray, tails: np.ndarray, services: np.ndarray,
+              nodes: np.ndarray) -> _ReverseGraph:
+        order = np.lexsort((tails, heads))
+        heads, tails, services, nodes = heads[order], tails[order], services[order], nodes[order]
+        new = np.ones(len(heads), dtype=bool)
+        new[1:] = (heads[1:] != heads[:-1]) | (tails[1:] != tails[:-1])
+        starts = np.flatnonzero(new)
+        group_heads, group_tails = heads[starts], tails[starts]
+        indptr = np.searchsorted(group_heads, np.arange(size + 1))
+        return cls(size, services, nodes, starts, group_heads, group_tails, indptr)
+
+    def distances(self, arc: np.ndarray, node: np.ndarray, source: int) -> np.ndarray:
+        """Least weights from `source` to every node (INF where unreachable)."""
+        if not len(self.starts):
+            out = np.full(self.size, INF)
+            out[source] = 0.0
+            return out
+        weights = np.minimum.reduceat(arc[self.services] + node[self.nodes], self.starts)
+        if len(weights) <= SMALL_GRAPH:
+            return _python_dijkstra(self.size, self.indptr, self.tails, weights, source)
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+
+        graph = csr_matrix((weights, self.tails, self.indptr), shape=(self.size, self.size))
+        return np.asarray(dijkstra(graph, directed=True, indices=source))
+
+
+def _python_dijkstra(n: int, indptr: np.ndarray, tails: np.ndarray, weights: np.ndarray,
+                     source: int) -> np.ndarray:
+    """Dijkstra over a small CSR graph (scipy's import costs more than the search)."""
+    ptr, to, w = indptr.tolist(), tails.tolist(), weights.tolist()
+    dist = [INF] * n
+    dist[source] = 0.0
+    heap = [(0.0, source)]
+    while heap:
+        d, u = heapq.heappop(heap)
+        if d > dist[u]:
+            continue
+        for i in range(ptr[u], ptr[u + 1]):
+            nd = d + w[i]
+            v = to[i]
+            if nd < dist[v]:
+                dist[v] = nd
+                heapq.heappush(heap, (nd, v))
+    return np.array(dist)
