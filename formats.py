@@ -53,13 +53,28 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def to_csv(rows: Iterable[dict[str, Any]], fieldnames: Sequence[str]) -> str:
-    """CSV text with a header row, safe to open in a spreadsheet (see `spreadsheet_safe`)."""
+    """CSV text with a header row and `\n` line ends, safe to open in a spreadsheet.
+
+    Text cells are made inert (see `spreadsheet_safe`). A cell holding a carriage return is
+    quoted: the csv module quotes only the characters of its line terminator, so rows are
+    written with `\r\n` and that terminator is then replaced by `\n`.
+    """
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fieldnames), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(fieldnames), lineterminator="\r\n")
     writer.writeheader()
+    _newline(buffer)
     for row in rows:
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+        _newline(buffer)
     return buffer.getvalue()
+
+
+def _newline(buffer: io.StringIO) -> None:
+    """Replace the `\r\n` that ends the row just written by `\n`."""
+    end = buffer.tell()
+    buffer.seek(end - 2)
+    buffer.truncate()
+    buffer.write("\n")
 
 
 def _named(option: str, message: str) -> str:
