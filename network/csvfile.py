@@ -27,6 +27,14 @@ def _refuse(name: str, line: int | None, message: str, *, column: str | None = N
     return FileFormatError([Problem(name, line, column, message, column_number)])
 
 
+def _size_text(size: int) -> str:
+    """A file size as people read it: `128 MiB`, `3.2 GiB`, `900 bytes`."""
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:,.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size:,} bytes"
+
+
 def read_bytes(path: Path, name: str) -> bytes:
     """The bytes of `path`, refusing what is not a regular file or is over MAX_INPUT_BYTES."""
     try:
@@ -38,10 +46,10 @@ def read_bytes(path: Path, name: str) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise _refuse(name, None, "is not a regular file (a device, FIFO or socket): "
                                   "give a CSV file")
-    limit = f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB"
+    limit = _size_text(MAX_INPUT_BYTES)
     if info.st_size > MAX_INPUT_BYTES:
-        raise _refuse(name, None, f"is {info.st_size / (1024 * 1024):,.0f} MiB, over the "
-                                  f"{limit} limit for an input file")
+        raise _refuse(name, None, f"is {_size_text(info.st_size)}, over the {limit} limit for an "
+                                  "input file")
     try:
         with path.open("rb") as handle:
             # One byte more than allowed: files whose size stat does not tell (/proc) are capped too.
