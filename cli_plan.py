@@ -91,6 +91,8 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
     if map_path is not None:
         if map_path.resolve() in {p.resolve() for p in outputs_in_dir}:
             raise InputError(f"--map: {str(map_path)!r} is also written by --out")
+        if map_path.resolve() == out_dir.resolve():
+            raise InputError(f"--map: {str(map_path)!r} is the --out directory")
         check_output_file(map_path, option="--map", inputs=inputs,
                           will_create_parent=map_path.resolve().parent == out_dir.resolve())
 
