@@ -96,10 +96,26 @@ class _Cli(click.Group):
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
         except BrokenPipeError:
-            raise  # stdout closed by the reader (`| head`): `run` ends quietly
+            # The reader of stdout went away (`| head`): stop quietly, as a SIGPIPE would.
+            _silence_stdout()
+            ctx.exit(EX_BROKEN_PIPE)
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             ctx.exit(2)
+
+
+EX_SOFTWARE, EX_INTERRUPTED, EX_BROKEN_PIPE = 70, 130, 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test runner's buffer): nothing will be flushed to a pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def _network(ctx: click.Context) -> Network:
@@ -552,9 +568,6 @@ def _register_plan() -> None:
 _register_plan()
 
 
-EX_USAGE, EX_SOFTWARE, EX_INTERRUPTED, EX_BROKEN_PIPE = 2, 70, 130, 141
-
-
 def _command_name(argv: Sequence[str]) -> str:
     """The (sub)command named in `argv`, e.g. `route` or `network show`, for error messages."""
     words: list[str] = []
@@ -587,6 +600,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         code = cli.main(args=args, prog_name="cli.py", standalone_mode=False, obj={})
     except click.exceptions.Exit as exc:  # pragma: no cover - main() returns these codes
         return exc.exit_code
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.format_message(), err=True)  # a bare `cli.py` or `cli.py network`: the help
+        return exc.exit_code
     except click.ClickException as exc:
         hint = ""
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
@@ -597,10 +613,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except (click.Abort, KeyboardInterrupt):
         click.echo("interrupted", err=True)
         return EX_INTERRUPTED
-    except BrokenPipeError:
-        # The reader of stdout went away (`| head`): stop quietly, as a SIGPIPE would.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    except BrokenPipeError:  # pragma: no cover - _Cli.invoke handles the commands' output
+        _silence_stdout()
         return EX_BROKEN_PIPE
     except Exception as exc:  # the last line of defence: a bug, not an input problem
         name = _command_name(args)

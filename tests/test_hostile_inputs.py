@@ -340,6 +340,32 @@ def test_ctrl_c_while_writing_outputs_leaves_nothing(work, monkeypatch, args):
     refused(invoke(*args), 130, "interrupted")
 
 
+@pytest.mark.parametrize("args", [
+    ["network", "show", "--format", "json"],
+    ["network", "show", "--format", "csv", "--what", "services"],
+])
+def test_closed_stdout_ends_quietly(work, args):
+    """A reader that stops early (`| head`) ends the run quietly with 141, as SIGPIPE would."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *args], cwd=work.root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before the child has loaded the network, let alone written
+    err = process.stderr.read().decode("utf-8")
+    assert process.wait(timeout=120) == 141
+    assert err == ""
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    ([], "Commands:"),
+    (["network"], "departures"),
+])
+def test_bare_group_prints_its_help_and_exits_2(work, args, needle):
+    """`cli.py` or `cli.py network` alone prints the help (on stderr, as click does), exit 2."""
+    outcome = invoke(*args)
+    assert outcome.code == 2
+    assert needle in outcome.err
+    assert "Traceback" not in outcome.err + outcome.out
+
+
 # --- §4 outputs ------------------------------------------------------------------------------------
 
 
