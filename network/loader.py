@@ -225,14 +225,15 @@ def _read_rows(path: Path, required: tuple[str, ...], problems: list[Problem],
             if not any(c.strip() for c in cells):
                 continue  # blank lines are allowed
             status.rows += 1
+            if C.ID in header and header.index(C.ID) < len(cells):
+                # Every id written counts as known, even on a malformed row (no follow-on errors).
+                status.ids.add(cells[header.index(C.ID)].strip())
             if len(cells) != len(header):
                 problems.append(
                     Problem(name, line, None, f"expected {len(header)} fields, found {len(cells)}")
                 )
                 continue
-            row = _Row(name, line, dict(zip(header, cells, strict=True)), header, problems)
-            status.ids.add(row.cells.get(C.ID, "").strip())
-            yield row
+            yield _Row(name, line, dict(zip(header, cells, strict=True)), header, problems)
     except FileFormatError as exc:
         problems.extend(exc.problems)
         status.complete = False
