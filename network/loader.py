@@ -26,7 +26,8 @@ REQUIRED_SHAPE_COLUMNS = C.SHAPE_COLUMNS
 REQUIRED_ACCESS_COLUMNS = (C.COUNTRY, C.NEAREST_K, C.DETOUR_FACTOR, C.SPEED_KMH, C.EUR_PER_TKM)
 
 # Model field -> CSV column, where the two differ (for error locations).
-_FIELD_TO_COLUMN = {"origin": C.FROM, "destination": C.TO, "container": C.CONTAINER_EUR}
+_FIELD_TO_COLUMN = {"origin": C.FROM, "destination": C.TO, "container": C.CONTAINER_EUR,
+                    "eur": C.CONTAINER_EUR, "m3": C.CONTAINER_M3, "kg": C.CONTAINER_KG}
 
 
 # --- cell parsers: each returns a value or raises ValueError with a short reason ---------------
@@ -301,8 +302,8 @@ def _container(row: _Row) -> Container | None:
     if any(given) and not all(given):
         row.problem(C.CONTAINER_EUR, "container_eur, container_m3 and container_kg go together")
         return None
-    if not any(given):
-        return None
+    if not any(given) or row.failed & {C.CONTAINER_EUR, C.CONTAINER_M3, C.CONTAINER_KG}:
+        return None  # nothing to build, or a cell already reported
     built: Container | None = row.build(Container, eur=price, m3=m3, kg=kg)
     return built
 
