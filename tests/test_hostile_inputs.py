@@ -218,14 +218,21 @@ def test_network_value_outside_its_physical_range_is_located(work, fixture, need
     refused(outcome, 2, *needles, lines=len(needles))
 
 
-@pytest.mark.parametrize(("replace", "needle"), [
-    (("BE,2,1.3,60,", "BE,2,5,60,"), "access.csv:2:3 (detour_factor): 5 is outside 1..2"),
-    (("BE,2,1.3,60,", "BE,2,1.3,0,"), "access.csv:2:4 (speed_kmh): 0 is outside 5..200 km/h"),
-    (("BE,2,1.3,60,", "BE,1000,1.3,60,"), "access.csv:2:2 (nearest_k): 1000 is outside 1..100"),
+TRAIN = "TRAIN,RAIL,ARR,rail,ZIH,11000,432,Mon Thu,10:00,48,861000,2747,333,0,0.25,0,100,3000,67,"
+
+
+@pytest.mark.parametrize(("file", "replace", "needle"), [
+    ("access", ("BE,2,1.3,60,", "BE,2,5,60,"), "access.csv:2:3 (detour_factor): 5 is outside 1..2"),
+    ("access", ("BE,2,1.3,60,", "BE,2,1.3,0,"), "access.csv:2:4 (speed_kmh): 0 is outside 5..200 km/h"),
+    ("access", ("BE,2,1.3,60,", "BE,1000,1.3,60,"), "access.csv:2:2 (nearest_k): 1000 is outside 1..100"),
+    ("services", (TRAIN, TRAIN.replace(",67,", ",1e-300,")),
+     "services.csv:3:19 (container_m3): 1e-300 is outside 1..1,000 m³"),
+    ("services", (TRAIN, TRAIN.replace(",861000,", ",1e12,")),
+     "services.csv:3:11 (capacity_kg): 1e12 is outside 0..1,000,000,000 kg"),
 ])
-def test_access_rule_outside_its_range_is_located(work, replace, needle):
-    """access.csv values that could make a synthesized road leg absurd are exit 2, located."""
-    net = work.network("net", access=replace)
+def test_network_value_outside_its_range_is_one_located_line(work, file, replace, needle):
+    """A number that could make a leg or a synthesized road leg absurd is exit 2, one line."""
+    net = work.network("net", **{file: replace})
     refused(invoke("network", "validate", str(net)), 2, needle)
 
 
