@@ -1,28 +1,45 @@
 """Command-line front end: parse, load, call a typed function, format. Nothing else.
 
-Exit codes: 0 success; 1 a valid request that cannot be served; 2 bad input or usage.
+Exit codes: 0 success; 1 a valid request that cannot be served; 2 bad input or usage;
+70 an internal error (a bug: one line, never a traceback); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
-from formats import table, to_csv, to_json
+from cli_types import FiniteFloat, OutputPath
+from formats import OutputSet, check_output_file, table, to_csv, to_json
 from network import columns as C
-from network.errors import FileFormatError, InputError, RoutingError, UnservableError
+from network.errors import (
+    FileFormatError,
+    InputError,
+    InvalidFieldsError,
+    RoutingError,
+    UnservableError,
+    UnservableRowsError,
+)
 from network.loader import DEFAULT_NETWORK_DIR, load_network
 from network.model import Location, Network, Service
 from network.quantities import parse_volume_m3, parse_weight_kg
-from network.timetable import departures, parse_instant
+from network.timetable import departures
 from routing.compare import Comparison, compare
 from routing.consignment import Consignment
 from routing.itinerary import Itinerary
+from routing.limits import (
+    MAX_EUR_PER_DAY,
+    MAX_EUR_PER_TCO2,
+    MAX_HORIZON_DAYS,
+    MAX_VALUE_EUR,
+)
 from routing.objectives import (
     ANNUAL_CARRYING_RATE,
     DEFAULT_EUR_PER_TCO2,
@@ -30,7 +47,7 @@ from routing.objectives import (
     Weights,
     default_eur_per_day,
 )
-from routing.query import build_consignment, explain_no_itinerary
+from routing.query import build_consignment, check_window, explain_no_itinerary, parse_when
 from routing.report import itineraries_document
 from routing.search import (
     DEFAULT_HORIZON_DAYS,
@@ -68,15 +85,37 @@ class _Cli(click.Group):
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
+        except UnservableRowsError as exc:
+            for problem in exc.problems:
+                click.echo(f"cannot serve: {problem}", err=True)
+            ctx.exit(1)
         except UnservableError as exc:
             click.echo(f"cannot serve: {exc}", err=True)
             ctx.exit(1)
         except RoutingError as exc:  # pragma: no cover - every error has a branch above
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
+        except BrokenPipeError:
+            # The reader of stdout went away (`| head`): stop quietly, as a SIGPIPE would.
+            _silence_stdout()
+            ctx.exit(EX_BROKEN_PIPE)
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             ctx.exit(2)
+
+
+EX_SOFTWARE, EX_INTERRUPTED, EX_BROKEN_PIPE = 70, 130, 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test runner's buffer): nothing will be flushed to a pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def _network(ctx: click.Context) -> Network:
@@ -236,10 +275,9 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
     service = _service(net, service_id)
     if not service.is_timetabled:
         raise InputError(f"service {service_id!r} departs on demand (no timetable)")
-    try:
-        start = parse_instant(start_text, service.origin_tz)
-    except ValueError as exc:
-        raise InputError(f"--from: {exc}") from None
+    start = parse_when(start_text, service.origin_tz, "--from")
+    assert start is not None
+    check_window(start, days, "--from", "--days")
     arrival_tz = net.locations[service.destination].zone
     rows = []
     for dep in departures(service, start, start + timedelta(days=days)):
@@ -265,6 +303,17 @@ def _render_rows(rows: list[dict[str, Any]], fmt: str, fields: list[str],
 
 # --- route, compare, pareto ----------------------------------------------------------------------
 
+# Bounded number types shared with `plan` (cli_plan.py): one definition of each option's range.
+EUR_PER_DAY = FiniteFloat(0, MAX_EUR_PER_DAY, "EUR/day")
+EUR_PER_TCO2 = FiniteFloat(0, MAX_EUR_PER_TCO2, "EUR/t")
+HORIZON_DAYS = FiniteFloat(0, MAX_HORIZON_DAYS, "days", low_open=True)
+
+# How the fields of a consignment are called on the command line (for error messages).
+LABELS = {"origin": "ORIGIN", "destination": "DESTINATION", "weight_kg": "--weight",
+          "volume_m3": "--volume", "ready": "--ready", "due": "--due", "goods": "--goods",
+          "value_eur": "--value"}
+
+
 def _consignment_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.argument("origin"),
@@ -279,16 +328,16 @@ def _consignment_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Latest arrival (ISO date-time, destination local time)."),
         click.option("--goods", default="general", show_default=True,
                      help="Goods class: " + ", ".join(C.GOODS_CLASSES) + "."),
-        click.option("--value", "value_eur", type=float, default=None,
-                     help="Value of the goods in EUR (sets the default --eur-per-day)."),
+        click.option("--value", "value_eur", type=FiniteFloat(0, MAX_VALUE_EUR, "EUR"),
+                     default=None, help="Value of the goods in EUR (sets the default --eur-per-day)."),
         click.option("--objective", type=click.Choice([o.value for o in Objective]),
                      default="cost", show_default=True, help="What to minimise."),
-        click.option("--eur-per-day", type=float, default=None,
+        click.option("--eur-per-day", type=EUR_PER_DAY, default=None,
                      help="Price of a day in transit for 'balanced' (default: value × "
                           f"{ANNUAL_CARRYING_RATE:.0%} a year / 365)."),
-        click.option("--eur-per-tco2", type=float, default=DEFAULT_EUR_PER_TCO2,
+        click.option("--eur-per-tco2", type=EUR_PER_TCO2, default=DEFAULT_EUR_PER_TCO2,
                      show_default=True, help="Carbon price for 'balanced', EUR per t CO2e."),
-        click.option("--horizon-days", type=float, default=DEFAULT_HORIZON_DAYS,
+        click.option("--horizon-days", type=HORIZON_DAYS, default=DEFAULT_HORIZON_DAYS,
                      show_default=True, help="Only departures up to this many days after ready."),
         _FORMAT,
     ]
@@ -308,10 +357,14 @@ def _request(ctx: click.Context, kw: dict[str, Any]) -> tuple[Network, Consignme
     net = _network(ctx)
     weight_kg = parse_weight_kg(kw["weight"])
     volume_m3 = parse_volume_m3(kw["volume"])
-    net, consignment = build_consignment(
-        net, kw["origin"], kw["destination"], weight_kg=weight_kg, volume_m3=volume_m3,
-        ready=kw["ready"] if kw["ready"] is not None else _tomorrow_morning, due=kw["due"],
-        goods=kw["goods"], value_eur=kw["value_eur"])
+    try:
+        net, consignment = build_consignment(
+            net, kw["origin"], kw["destination"], weight_kg=weight_kg, volume_m3=volume_m3,
+            ready=kw["ready"] if kw["ready"] is not None else _tomorrow_morning, due=kw["due"],
+            goods=kw["goods"], value_eur=kw["value_eur"], labels=LABELS)
+    except InvalidFieldsError as exc:
+        raise InputError("; ".join(f"{LABELS.get(f, f)}: {m}" for f, m in exc.errors)) from None
+    check_window(consignment.ready, kw["horizon_days"], "--ready", "--horizon-days")
     per_day = kw["eur_per_day"]
     weights = Weights(default_eur_per_day(kw["value_eur"]) if per_day is None else per_day,
                       kw["eur_per_tco2"])
@@ -398,9 +451,15 @@ def _emit_itineraries(net: Network, c: Consignment, options: SearchOptions,
     return doc
 
 
-_MAP = click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path),
+_MAP = click.option("--map", "map_path", type=OutputPath(),
                     default=None, help="Also write the itineraries as an interactive HTML map "
                                        "(self-contained; only the basemap tiles need internet).")
+
+
+def _check_map(ctx: click.Context, map_path: Path | None) -> None:
+    """Refuse an unusable --map path before any work is done."""
+    if map_path is not None:
+        check_output_file(map_path, option="--map", inputs=network_inputs(ctx))
 
 
 def _write_map(ctx: click.Context, net: Network, c: Consignment, options: SearchOptions,
@@ -408,21 +467,21 @@ def _write_map(ctx: click.Context, net: Network, c: Consignment, options: Search
     """Write the map of `itineraries` to --map FILE (never over an input of the run)."""
     if map_path is None:
         return
-    from maps import best_index, itineraries_map, save_map  # folium is heavy: import on demand
+    from maps import best_index, itineraries_map, map_html  # folium is heavy: import on demand
 
     best = 0 if command == "route" else best_index(itineraries, options.objective, options.weights)
     m = itineraries_map(net, itineraries, title=f"{command}: {_header(net, c, options)}",
                         computed_at=datetime.now(UTC).astimezone(), best_index=best)
-    try:
-        save_map(m, map_path, protected=network_inputs(ctx))
-    except ValueError as exc:
-        raise InputError(f"--map: {exc}") from None
+    with OutputSet(protected=network_inputs(ctx)) as outputs:
+        outputs.add(map_path, map_html(m))
+        outputs.commit()
 
 
 def _search_and_emit(ctx: click.Context, kw: dict[str, Any],
                      search: Callable[[Network, Consignment, SearchOptions], SearchResult],
                      command: str) -> None:
     """Run `search` for the request in `kw`; write the map and print, or explain a failure."""
+    _check_map(ctx, kw["map_path"])
     net, consignment, options = _request(ctx, kw)
     found = list(search(net, consignment, options).itineraries)
     if not found:
@@ -478,6 +537,7 @@ def _comparison_text(result: Comparison) -> str:
 @click.pass_context
 def compare_cmd(ctx: click.Context, /, **kw: Any) -> None:
     """Rail vs air vs sea: the best itinerary per main mode, with break-even figures."""
+    _check_map(ctx, kw["map_path"])
     net, consignment, options = _request(ctx, kw)
     result = compare(net, consignment, options)
     if not result.by_mode:
@@ -508,13 +568,73 @@ def _register_plan() -> None:
 _register_plan()
 
 
-def main() -> None:
-    """Entry point that never shows a traceback for an interrupted run."""
+def _command_name(argv: Sequence[str]) -> str:
+    """The (sub)command named in `argv`, e.g. `route` or `network show`, for error messages."""
+    words: list[str] = []
+    group: click.Group = cli
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--network":
+            skip = True  # its value is a directory, not a command
+        elif arg in group.commands:
+            words.append(arg)
+            command = group.commands[arg]
+            if not isinstance(command, click.Group):
+                break
+            group = command
+    return " ".join(words) or "silkroute"
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI on `argv` (default: the process's arguments) and return its exit code.
+
+    Every outcome is one line or more of `error: ...` (or `cannot serve: ...`) on stderr and
+    a documented exit code, never a traceback: the project's errors are turned into messages by
+    `_Cli.invoke`; usage errors here (2); Ctrl-C is `interrupted` (130); anything unexpected is
+    a bug, reported in one line naming the command (70).
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        cli(obj={})
-    except KeyboardInterrupt:
+        code = cli.main(args=args, prog_name="cli.py", standalone_mode=False, obj={})
+    except click.exceptions.Exit as exc:  # pragma: no cover - main() returns these codes
+        return exc.exit_code
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.format_message(), err=True)  # a bare `cli.py` or `cli.py network`: the help
+        return exc.exit_code
+    except click.ClickException as exc:
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        message = " ".join(exc.format_message().split())  # click's messages may span lines
+        click.echo(f"error: {message}{hint}", err=True)
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
         click.echo("interrupted", err=True)
-        sys.exit(130)
+        return EX_INTERRUPTED
+    except BrokenPipeError:  # pragma: no cover - _Cli.invoke handles the commands' output
+        _silence_stdout()
+        return EX_BROKEN_PIPE
+    except Exception as exc:  # the last line of defence: a bug, not an input problem
+        name = _command_name(args)
+        detail = " ".join(str(exc).split()) or "(no message)"
+        click.echo(f"internal error in '{name}': {type(exc).__name__}: {detail} — this is a bug, "
+                   "please report it with the command line", err=True)
+        return EX_SOFTWARE
+    return code if isinstance(code, int) else 0
+
+
+def main() -> None:
+    """Entry point: exit with `run`'s code, never a traceback."""
+    code = run()
+    if code == EX_INTERRUPTED and threading.active_count() > 1:
+        # Ctrl-C reached the main thread while solver threads still run; waiting for them would
+        # keep the process alive. Outputs are already rolled back; flush and leave at once.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

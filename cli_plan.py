@@ -7,20 +7,26 @@ from pathlib import Path
 
 import click
 
-from formats import table, to_json
+from cli_types import FiniteFloat, OutputPath
+from formats import OutputSet, check_output_dir, check_output_file, table, to_json
 from network.errors import InputError
+from routing.limits import (
+    MAX_EUR_PER_DAY,
+    MAX_EUR_PER_TCO2,
+    MAX_HORIZON_DAYS,
+    MAX_TIME_LIMIT_S,
+    MIN_TIME_LIMIT_S,
+)
 from routing.objectives import DEFAULT_EUR_PER_TCO2, Objective
 from routing.planner.model import Plan
 from routing.search import DEFAULT_HORIZON_DAYS
 
 
-def _write_plan_map(ctx: click.Context, result: Plan, consignments_csv: Path, map_path: Path,
-                    solver: str) -> None:
-    """Render the plan's aggregated flows to `map_path` (never over an input of the run)."""
+def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, solver: str) -> str:
+    """The plan's aggregated flows as one self-contained HTML page."""
     from datetime import UTC, datetime
 
-    from cli import network_inputs
-    from maps import Unassigned, flows_from_departures, flows_map, save_map
+    from maps import Unassigned, flows_from_departures, flows_map, map_html
 
     served = len(result.assignments)
     title = (f"plan {consignments_csv.name}: {served}/{served + len(result.unassigned)} served · "
@@ -29,32 +35,36 @@ def _write_plan_map(ctx: click.Context, result: Plan, consignments_csv: Path, ma
     m = flows_map(result.request.network, flows_from_departures(result.departures),
                   [Unassigned(u.consignment.id, f"{u.reason}: {u.detail}") for u in result.unassigned],
                   title=title, computed_at=datetime.now(UTC).astimezone())
-    save_map(m, map_path, protected=[consignments_csv, *network_inputs(ctx)])
+    return map_html(m)
 
 
 @click.command("plan")
 @click.argument("consignments_csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--objective", type=click.Choice(["cost", "co2", "balanced"]), default="cost",
               show_default=True, help="What to minimise once as many consignments as possible are served.")
-@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0.1), default=60.0,
-              show_default=True, help="Seconds for the whole run; the best plan found is returned.")
+@click.option("--time-limit", "time_limit", type=FiniteFloat(MIN_TIME_LIMIT_S, MAX_TIME_LIMIT_S, "s"),
+              default=60.0, show_default=True,
+              help="Seconds for the whole run; the best plan found is returned.")
 @click.option("--solver", type=click.Choice(["highs", "scip", "cpsat", "greedy"]), default="highs",
               show_default=True, help="MIP solver (highs, scip via MathOpt; cpsat) or the greedy baseline.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("plan"),
-              show_default=True, help="Directory for assignments.csv, departures.csv and plan.json.")
+@click.option("--out", "out_dir", type=OutputPath(), default=Path("plan"), show_default=True,
+              help="Directory for assignments.csv, departures.csv and plan.json (created if its "
+                   "parent exists).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="What to print on stdout.")
-@click.option("--horizon-days", type=float, default=DEFAULT_HORIZON_DAYS, show_default=True,
+@click.option("--horizon-days", type=FiniteFloat(0, MAX_HORIZON_DAYS, "days", low_open=True),
+              default=DEFAULT_HORIZON_DAYS, show_default=True,
               help="Only departures up to this many days after each consignment's ready time.")
 @click.option("--alternatives", type=click.IntRange(0, 20), default=3, show_default=True,
               help="Next-best distinct service sequences per consignment (candidate generation).")
 @click.option("--max-departures", type=click.IntRange(1, 60), default=6, show_default=True,
               help="Departures per timetabled leg and sequence (the earliest and later ones).")
-@click.option("--eur-per-day", type=float, default=None,
+@click.option("--eur-per-day", type=FiniteFloat(0, MAX_EUR_PER_DAY, "EUR/day"), default=None,
               help="Price of a day in transit for 'balanced' (default: each consignment's value × 20 %/365).")
-@click.option("--eur-per-tco2", type=float, default=DEFAULT_EUR_PER_TCO2, show_default=True,
+@click.option("--eur-per-tco2", type=FiniteFloat(0, MAX_EUR_PER_TCO2, "EUR/t"),
+              default=DEFAULT_EUR_PER_TCO2, show_default=True,
               help="Carbon price for 'balanced', EUR per t CO2e.")
-@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--map", "map_path", type=OutputPath(), default=None,
               help="Also write the plan as an HTML map: flows per service, utilisation, unassigned.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_context
@@ -66,7 +76,7 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
     from cli import _network, network_inputs
     from routing.planner import PlanRequest, plan_consignments
     from routing.planner.consignments import read_consignments
-    from routing.planner.output import plan_document, summary, write_plan
+    from routing.planner.output import PLAN_FILES, plan_document, plan_files, summary
 
     started = time.monotonic()
 
@@ -75,19 +85,32 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
         if elapsed >= 1.0:  # short runs stay silent
             click.echo(f"[{elapsed:6.1f}s] {line}", err=True)
 
-    network, consignments = read_consignments(consignments_csv, _network(ctx))
+    # Every output path is checked before any work, so a long solve never ends in a refusal.
+    inputs = [consignments_csv, *network_inputs(ctx)]
+    outputs_in_dir = check_output_dir(out_dir, PLAN_FILES, option="--out", inputs=inputs)
+    if map_path is not None:
+        if map_path.resolve() in {p.resolve() for p in outputs_in_dir}:
+            raise InputError(f"--map: {str(map_path)!r} is also written by --out")
+        if map_path.resolve() == out_dir.resolve():
+            raise InputError(f"--map: {str(map_path)!r} is the --out directory")
+        check_output_file(map_path, option="--map", inputs=inputs,
+                          will_create_parent=map_path.resolve().parent == out_dir.resolve())
+
+    network, consignments = read_consignments(consignments_csv, _network(ctx), horizon_days)
     try:
         request = PlanRequest(network, consignments, Objective(objective), eur_per_tco2, eur_per_day,
                               horizon_days, alternatives, max_departures, solver, time_limit)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     result = plan_consignments(request, None if quiet else progress)
-    try:
-        write_plan(result, out_dir, protected=[consignments_csv, *network_inputs(ctx)])
+    # All or nothing: every file is complete in a temporary before any is renamed into place.
+    with OutputSet(protected=inputs) as outputs:
+        outputs.make_dir(out_dir)
+        for name, text in plan_files(result).items():
+            outputs.add(out_dir / name, text)
         if map_path is not None:
-            _write_plan_map(ctx, result, consignments_csv, map_path, solver)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+            outputs.add(map_path, _plan_map_html(ctx, result, consignments_csv, solver))
+        outputs.commit()
     head = summary(result)
     if fmt == "json":
         click.echo(to_json(plan_document(result)))

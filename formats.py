@@ -1,7 +1,8 @@
-"""Rendering helpers shared by the CLI: text tables, JSON, CSV, and atomic file writes."""
+"""Rendering helpers shared by the CLI: text tables, JSON, CSV, and all-or-nothing file writes."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -10,6 +11,8 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from network.errors import InputError
 
 
 def table(rows: Sequence[Sequence[Any]], header: Sequence[str], *,
@@ -34,44 +37,186 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection). OWASP's
+# advice: prefix such a cell with a single quote, which the spreadsheet shows but does not run.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """`value`, with a text cell that a spreadsheet would run as a formula made inert (`'=...`).
+
+    Only strings are changed: numbers we write (a negative cost, say) stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: Iterable[dict[str, Any]], fieldnames: Sequence[str]) -> str:
-    """CSV text with a header row."""
+    """CSV text with a header row and `\n` line ends, safe to open in a spreadsheet.
+
+    Text cells are made inert (see `spreadsheet_safe`). A cell holding a carriage return is
+    quoted: the csv module quotes only the characters of its line terminator, so rows are
+    written with `\r\n` and that terminator is then replaced by `\n`.
+    """
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fieldnames), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(fieldnames), lineterminator="\r\n")
     writer.writeheader()
+    _newline(buffer)
     for row in rows:
-        writer.writerow(row)
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+        _newline(buffer)
     return buffer.getvalue()
+
+
+def _newline(buffer: io.StringIO) -> None:
+    """Replace the `\r\n` that ends the row just written by `\n`."""
+    end = buffer.tell()
+    buffer.seek(end - 2)
+    buffer.truncate()
+    buffer.write("\n")
+
+
+def _named(option: str, message: str) -> str:
+    return f"{option}: {message}" if option else message
+
+
+def _same_file(target: Path, others: Iterable[Path]) -> bool:
+    resolved = target.resolve()
+    return any(Path(o).resolve() == resolved for o in others)
+
+
+def check_output_file(path: str | Path, *, option: str = "", inputs: Iterable[str | Path] = (),
+                      will_create_parent: bool = False) -> Path:
+    """`path` if a file can be written there, else `InputError` naming `option`.
+
+    Refused: an empty path, an input of the run (`inputs`, compared after resolving links),
+    a directory or any other non-regular file (a device: writing by rename would replace it),
+    a parent directory that does not exist (unless `will_create_parent`) or is not writable.
+    """
+    if not str(path).strip():
+        raise InputError(_named(option, "the path is empty"))
+    target = Path(path)
+    shown = repr(str(target))
+    if _same_file(target, [Path(i) for i in inputs]):
+        raise InputError(_named(option, f"refusing to write {shown}: it is an input of this run"))
+    if target.is_dir():
+        raise InputError(_named(option, f"cannot write {shown}: it is a directory"))
+    if target.exists() and not target.is_file():
+        raise InputError(_named(option, f"cannot write {shown}: it is not a regular file"))
+    directory = target.resolve().parent
+    if will_create_parent:
+        return target
+    if not directory.is_dir():
+        raise InputError(_named(option, f"cannot write {shown}: directory {str(directory)!r} "
+                                        "does not exist"))
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InputError(_named(option, f"cannot write {shown}: directory {str(directory)!r} "
+                                        "is not writable"))
+    return target
+
+
+def check_output_dir(path: str | Path, names: Iterable[str], *, option: str = "",
+                     inputs: Iterable[str | Path] = ()) -> list[Path]:
+    """The files `names` inside directory `path`, if they can all be written, else `InputError`.
+
+    The directory may be created (one level: its parent must exist and be writable).
+    """
+    if not str(path).strip():
+        raise InputError(_named(option, "the path is empty"))
+    directory = Path(path)
+    shown = repr(str(directory))
+    if directory.exists() and not directory.is_dir():
+        raise InputError(_named(option, f"{shown} exists and is not a directory"))
+    exists = directory.is_dir()
+    parent = directory.resolve().parent
+    if not exists and not parent.is_dir():
+        raise InputError(_named(option, f"cannot create {shown}: directory {str(parent)!r} "
+                                        "does not exist"))
+    if not os.access(directory if exists else parent, os.W_OK | os.X_OK):
+        where = shown if exists else repr(str(parent))
+        raise InputError(_named(option, f"cannot write into {where}: it is not writable"))
+    return [check_output_file(directory / name, option=option, inputs=inputs,
+                              will_create_parent=not exists) for name in names]
+
+
+class OutputSet:
+    """Outputs of one run, written all or nothing.
+
+    `add` writes each output to a temporary file beside its target (`.name.XXXX.tmp`);
+    `commit` renames them all into place once every one is complete. Leaving the `with` block
+    without `commit` (an error, Ctrl-C) removes the temporaries and any directory `make_dir`
+    created, so a failed or interrupted run leaves no file behind, partial or whole. (Renames
+    within one directory do not fail in practice; should one, the outputs renamed before it
+    stay, each complete.)
+    """
+
+    def __init__(self, protected: Iterable[str | Path] = ()) -> None:
+        self._protected = [Path(p) for p in protected]
+        self._pending: list[tuple[Path, Path]] = []  # (temporary, target)
+        self._made: list[Path] = []
+        self._done = False
+
+    def __enter__(self) -> OutputSet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done:
+            self.rollback()
+
+    def make_dir(self, path: str | Path) -> Path:
+        """Create directory `path` if missing (removed again on rollback while still empty)."""
+        directory = Path(path)
+        if not directory.is_dir():
+            directory.mkdir()
+            self._made.append(directory)
+        return directory
+
+    def add(self, path: str | Path, text: str) -> Path:
+        """Write `text` to a temporary file beside `path`; it becomes `path` at `commit`."""
+        target = check_output_file(path, inputs=self._protected)
+        resolved = target.resolve()
+        if any(t == resolved for _, t in self._pending):
+            raise InputError(f"{str(target)!r} is written twice in one run")
+        fd, tmp = tempfile.mkstemp(prefix=f".{resolved.name}.", suffix=".tmp", dir=resolved.parent)
+        self._pending.append((Path(tmp), resolved))
+        # mkstemp makes the file private (0600); outputs are meant to be shared: honour the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return target
+
+    def commit(self) -> None:
+        """Rename every temporary into place."""
+        for tmp, target in self._pending:
+            os.replace(tmp, target)
+        self._pending = []
+        self._done = True
+
+    def rollback(self) -> None:
+        """Remove the temporaries and the directories this set created (when empty)."""
+        for tmp, _ in self._pending:
+            tmp.unlink(missing_ok=True)
+        self._pending = []
+        for directory in reversed(self._made):
+            # Not empty: something else wrote there meanwhile; leave it.
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+        self._made = []
+        self._done = True
 
 
 def write_atomic(path: str | Path, text: str, *, protected: Iterable[str | Path] = ()) -> Path:
     """Write `text` to `path` via a temporary file and a rename, never over a protected input.
 
     Readers see either the old file or the complete new one, never a partial write.
-    Raises `ValueError` when `path` is one of `protected` (an input of the same run).
+    Raises `InputError` (a `ValueError`) when `path` cannot or must not be written.
     """
-    target = Path(path)
-    resolved = target.resolve()
-    for other in protected:
-        if Path(other).resolve() == resolved:
-            raise ValueError(f"refusing to write {str(target)!r}: it is an input of this run")
-    if target.is_dir():
-        raise ValueError(f"cannot write {str(target)!r}: it is a directory")
-    directory = resolved.parent
-    if not directory.is_dir():
-        raise ValueError(f"cannot write {str(target)!r}: directory {str(directory)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    # mkstemp makes the file private (0600); outputs are meant to be shared, so honour the umask.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, resolved)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with OutputSet(protected) as outputs:
+        target = outputs.add(path, text)
+        outputs.commit()
     return target

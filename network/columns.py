@@ -75,6 +75,39 @@ ACCESS_COLUMNS = (
     KG_PER_M3, CONTAINER_EUR_PER_KM, CONTAINER_M3, CONTAINER_KG, CO2E_G_PER_TKM, SOURCE, AS_OF,
 )
 
+# Physical range of every numeric column, inclusive: column -> (low, high, unit). The loader and
+# the model objects refuse values outside, naming the range; the README's network-file section
+# lists the same table. Access-rule ranges are chosen so that every road leg synthesized from
+# them stays inside the service ranges: at most 20,004 km great-circle × 2.0 = 40,008 km, which
+# takes 720 h + 40,008 km / 5 km/h = 8,722 h and costs 100 EUR/km × 40,008 km = EUR 4.0 M.
+RANGES: dict[str, tuple[float, float, str]] = {
+    LAT: (-90.0, 90.0, "degrees"),
+    LON: (-180.0, 180.0, "degrees"),
+    HANDLING_H: (0.0, 720.0, "h"),
+    HANDLING_EUR: (0.0, 10_000_000.0, "EUR"),
+    HANDLING_EUR_PER_KG: (0.0, 10_000.0, "EUR/kg"),
+    DISTANCE_KM: (0.0, 50_000.0, "km"),
+    DURATION_H: (0.0, 8_760.0, "h"),
+    CUTOFF_H: (0.0, 720.0, "h"),
+    CAPACITY_KG: (0.0, 1_000_000_000.0, "kg"),
+    CAPACITY_M3: (0.0, 1_000_000_000.0, "m³"),
+    KG_PER_M3: (0.0, 10_000.0, "kg/m³"),
+    EUR_FIXED: (0.0, 10_000_000.0, "EUR"),
+    EUR_PER_KG: (0.0, 10_000.0, "EUR/kg"),
+    EUR_PER_TKM: (0.0, 10_000.0, "EUR/tkm"),
+    EUR_MIN: (0.0, 10_000_000.0, "EUR"),
+    CONTAINER_EUR: (0.0, 10_000_000.0, "EUR"),
+    CONTAINER_M3: (1.0, 1_000.0, "m³"),
+    CONTAINER_KG: (1.0, 1_000_000.0, "kg"),
+    CO2E_G_PER_TKM: (0.0, 10_000.0, "g/tkm"),
+    NEAREST_K: (1.0, 100.0, ""),
+    DETOUR_FACTOR: (1.0, 2.0, ""),
+    SPEED_KMH: (5.0, 200.0, "km/h"),
+    LEAD_TIME_H: (0.0, 720.0, "h"),
+    CONTAINER_EUR_PER_KM: (0.0, 100.0, "EUR/km"),
+    SEQ: (0.0, 1_000_000.0, ""),
+}
+
 # Vocabularies.
 KINDS = ("city", "rail_terminal", "airport", "seaport")
 MODES = ("road", "rail", "air", "sea")

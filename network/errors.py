@@ -14,13 +14,28 @@ from dataclasses import dataclass
 class RoutingError(Exception):
     """Base class of every error this project raises on purpose."""
 
+    field: str = ""
+    """The field of the request it concerns (`origin`, `ready`, ...), when one is known."""
+
 
 class InputError(RoutingError, ValueError):
     """Bad input: an unknown place, a malformed quantity, an inconsistent request."""
 
 
+class FieldError(InputError):
+    """Bad input in one field of a request (`field`: `ready`, `due`, `origin`, ...)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
 class UnservableError(RoutingError):
     """The request is valid but cannot be served (no itinerary, no capacity)."""
+
+
+class OffNetworkError(UnservableError):
+    """A valid place the network cannot reach: its country has no access rule, or no hub."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,15 @@ class FileFormatError(InputError):
         first = str(self.problems[0]) if self.problems else "invalid file"
         more = len(self.problems) - 1
         super().__init__(first + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
+
+
+class UnservableRowsError(UnservableError):
+    """Rows of an input file, valid in themselves, that name places the network cannot serve."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        more = len(self.problems) - 1
+        super().__init__(str(self.problems[0]) + (f" (and {more} more)" if more else ""))
 
 
 class InvalidFieldsError(InputError):

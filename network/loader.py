@@ -6,7 +6,6 @@ planner sees every defect of a file in one go, each with its file, line and colu
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from network import columns as C
+from network.csvfile import records
 from network.errors import FileFormatError, InputError, InvalidFieldsError, Problem
-from network.model import AccessRule, Container, Location, Network, Point, Service
+from network.model import AccessRule, Container, Location, Network, Point, Service, range_problem
 
 DEFAULT_NETWORK_DIR = Path(__file__).resolve().parent / "data"
 
@@ -26,7 +26,8 @@ REQUIRED_SHAPE_COLUMNS = C.SHAPE_COLUMNS
 REQUIRED_ACCESS_COLUMNS = (C.COUNTRY, C.NEAREST_K, C.DETOUR_FACTOR, C.SPEED_KMH, C.EUR_PER_TKM)
 
 # Model field -> CSV column, where the two differ (for error locations).
-_FIELD_TO_COLUMN = {"origin": C.FROM, "destination": C.TO, "container": C.CONTAINER_EUR}
+_FIELD_TO_COLUMN = {"origin": C.FROM, "destination": C.TO, "container": C.CONTAINER_EUR,
+                    "eur": C.CONTAINER_EUR, "m3": C.CONTAINER_M3, "kg": C.CONTAINER_KG}
 
 
 # --- cell parsers: each returns a value or raises ValueError with a short reason ---------------
@@ -43,12 +44,17 @@ def parse_float(text: str) -> float:
     return value
 
 
-def parse_non_negative(text: str) -> float:
-    """A finite number >= 0."""
-    value = parse_float(text)
-    if value < 0:
-        raise ValueError(f"{text!r} is negative")
-    return value
+def ranged(column: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`parse`, then refuse a value outside `column`'s physical range (network.columns.RANGES)."""
+
+    def parse_in_range(text: str) -> Any:
+        value = parse(text)
+        problem = range_problem(float(value), column, text)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    return parse_in_range
 
 
 def parse_days(text: str) -> frozenset[int]:
@@ -164,7 +170,10 @@ class _Row:
         required: bool = True,
         default: float | None = 0.0,
     ) -> Any:
-        """A numeric cell; a bad one yields 0.0 so the rest of the row is still checked."""
+        """A numeric cell within its column's range; a bad one yields 0.0 so the rest of the row
+        is still checked."""
+        if column in C.RANGES:
+            parse = ranged(column, parse)
         return self.get(column, parse, required=required, default=default, fallback=0.0)
 
     def text(self, column: str, *, required: bool = False) -> str:
@@ -183,43 +192,68 @@ class _Row:
         return None if self.failed else built
 
 
-def _read_rows(path: Path, required: tuple[str, ...], problems: list[Problem]) -> Iterator[_Row]:
-    """Yield the rows of `path`; records missing columns (and stops) or decoding problems."""
+@dataclass
+class _FileRead:
+    """What reading one file gave: whether it was read to the end, its rows, every id written."""
+
+    complete: bool = True
+    rows: int = 0
+    ids: set[str] = field(default_factory=set)
+
+    @property
+    def usable(self) -> bool:
+        """True when references into this file can be checked (read whole, at least one row)."""
+        return self.complete and self.rows > 0
+
+
+def _read_rows(path: Path, required: tuple[str, ...], problems: list[Problem],
+               status: _FileRead) -> Iterator[_Row]:
+    """Yield the rows of `path`; records missing columns (and stops) or reading problems.
+
+    `status` says afterwards whether the whole file was read, so that files referring to it
+    do not report every reference as unknown when it could not be.
+    """
     name = path.name
+    header: tuple[str, ...] = ()
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        problems.append(Problem(name, None, None, f"cannot read: {exc.strerror}"))
-        return
-    with handle:
-        reader = csv.reader(handle)
-        try:
-            header = tuple(h.strip() for h in next(reader, ()))
+        for line, cells in records(path, name):
             if not header:
-                problems.append(Problem(name, 1, None, "file is empty (expected a header row)"))
-                return
-            missing = [c for c in required if c not in header]
-            for column in missing:
-                problems.append(Problem(name, 1, column, "required column is missing"))
-            duplicated = sorted({h for h in header if header.count(h) > 1})
-            for column in duplicated:
-                problems.append(Problem(name, 1, column, "column appears twice"))
-            if missing or duplicated:
-                return
-            for cells in reader:
-                if not any(c.strip() for c in cells):
-                    continue  # blank lines are allowed
-                line = reader.line_num
-                if len(cells) != len(header):
-                    problems.append(
-                        Problem(name, line, None, f"expected {len(header)} fields, found {len(cells)}")
-                    )
-                    continue
-                yield _Row(name, line, dict(zip(header, cells, strict=True)), header, problems)
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(name, None, None, f"not UTF-8 text ({exc.reason})"))
-        except csv.Error as exc:
-            problems.append(Problem(name, reader.line_num, None, f"malformed CSV: {exc}"))
+                header = tuple(h.strip() for h in cells)
+                if not _header_ok(name, header, required, problems):
+                    status.complete = False
+                    return
+                continue
+            if not any(c.strip() for c in cells):
+                continue  # blank lines are allowed
+            status.rows += 1
+            if C.ID in header and header.index(C.ID) < len(cells):
+                # Every id written counts as known, even on a malformed row (no follow-on errors).
+                status.ids.add(cells[header.index(C.ID)].strip())
+            if len(cells) != len(header):
+                problems.append(
+                    Problem(name, line, None, f"expected {len(header)} fields, found {len(cells)}")
+                )
+                continue
+            yield _Row(name, line, dict(zip(header, cells, strict=True)), header, problems)
+    except FileFormatError as exc:
+        problems.extend(exc.problems)
+        status.complete = False
+        return
+    if not header:
+        problems.append(Problem(name, 1, None, "file is empty (expected a header row)"))
+        status.complete = False
+
+
+def _header_ok(name: str, header: tuple[str, ...], required: tuple[str, ...],
+               problems: list[Problem]) -> bool:
+    """Record missing and repeated columns of a header; True when there are none."""
+    missing = [c for c in required if c not in header]
+    for column in missing:
+        problems.append(Problem(name, 1, column, "required column is missing"))
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    for column in duplicated:
+        problems.append(Problem(name, 1, column, "column appears twice"))
+    return not missing and not duplicated
 
 
 def _check_unique(row: _Row, key: str, seen: dict[str, int]) -> bool:
@@ -234,10 +268,10 @@ def _check_unique(row: _Row, key: str, seen: dict[str, int]) -> bool:
     return True
 
 
-def _load_locations(path: Path, problems: list[Problem]) -> dict[str, Location]:
+def _load_locations(path: Path, problems: list[Problem], status: _FileRead) -> dict[str, Location]:
     locations: dict[str, Location] = {}
     seen: dict[str, int] = {}
-    for row in _read_rows(path, REQUIRED_LOCATION_COLUMNS, problems):
+    for row in _read_rows(path, REQUIRED_LOCATION_COLUMNS, problems, status):
         values = {
             "id": row.text(C.ID, required=True),
             "name": row.text(C.NAME, required=True),
@@ -246,9 +280,9 @@ def _load_locations(path: Path, problems: list[Problem]) -> dict[str, Location]:
             "lat": row.number(C.LAT),
             "lon": row.number(C.LON),
             "tz": row.text(C.TZ, required=True),
-            "handling_h": row.number(C.HANDLING_H, parse_non_negative, required=False),
-            "handling_eur": row.number(C.HANDLING_EUR, parse_non_negative, required=False),
-            "handling_eur_per_kg": row.number(C.HANDLING_EUR_PER_KG, parse_non_negative, required=False),
+            "handling_h": row.number(C.HANDLING_H, required=False),
+            "handling_eur": row.number(C.HANDLING_EUR, required=False),
+            "handling_eur_per_kg": row.number(C.HANDLING_EUR_PER_KG, required=False),
             "source": row.text(C.SOURCE),
             "as_of": row.text(C.AS_OF),
         }
@@ -261,28 +295,31 @@ def _load_locations(path: Path, problems: list[Problem]) -> dict[str, Location]:
 
 
 def _container(row: _Row) -> Container | None:
-    price = row.number(C.CONTAINER_EUR, parse_non_negative, required=False, default=None)
-    m3 = row.number(C.CONTAINER_M3, parse_non_negative, required=False, default=None)
-    kg = row.number(C.CONTAINER_KG, parse_non_negative, required=False, default=None)
+    price = row.number(C.CONTAINER_EUR, required=False, default=None)
+    m3 = row.number(C.CONTAINER_M3, required=False, default=None)
+    kg = row.number(C.CONTAINER_KG, required=False, default=None)
     given = [v is not None for v in (price, m3, kg)]
     if any(given) and not all(given):
         row.problem(C.CONTAINER_EUR, "container_eur, container_m3 and container_kg go together")
         return None
-    if not any(given):
-        return None
+    if not any(given) or row.failed & {C.CONTAINER_EUR, C.CONTAINER_M3, C.CONTAINER_KG}:
+        return None  # nothing to build, or a cell already reported
     built: Container | None = row.build(Container, eur=price, m3=m3, kg=kg)
     return built
 
 
-def _load_services(path: Path, locations: dict[str, Location], problems: list[Problem]) -> dict[str, Service]:
+def _load_services(path: Path, locations: dict[str, Location], known: set[str] | None,
+                   problems: list[Problem], status: _FileRead) -> dict[str, Service]:
+    """The services of `path`; references are checked against `known` location ids (all of
+    them, valid or not), and not at all when `known` is None (locations.csv was unreadable)."""
     services: dict[str, Service] = {}
     seen: dict[str, int] = {}
-    for row in _read_rows(path, REQUIRED_SERVICE_COLUMNS, problems):
+    for row in _read_rows(path, REQUIRED_SERVICE_COLUMNS, problems, status):
         sid = row.text(C.ID, required=True)
         origin = row.text(C.FROM, required=True)
         destination = row.text(C.TO, required=True)
         for column, ref in ((C.FROM, origin), (C.TO, destination)):
-            if ref and ref not in locations:
+            if known is not None and ref and ref not in known:
                 row.problem(column, f"unknown location {ref!r}")
                 row.failed.add(column)
         days = row.get(C.DAYS, parse_days, required=False, default=frozenset(), fallback=frozenset())
@@ -292,20 +329,20 @@ def _load_services(path: Path, locations: dict[str, Location], problems: list[Pr
             "destination": destination,
             "mode": row.text(C.MODE, required=True),
             "operator": row.text(C.OPERATOR),
-            "distance_km": row.number(C.DISTANCE_KM, parse_non_negative),
-            "duration_h": row.number(C.DURATION_H, parse_non_negative),
+            "distance_km": row.number(C.DISTANCE_KM),
+            "duration_h": row.number(C.DURATION_H),
             "days": days,
             "departure": row.get(C.DEPARTURE, parse_hhmm, required=bool(days)),
-            "cutoff_h": row.number(C.CUTOFF_H, parse_non_negative, required=False),
-            "capacity_kg": row.number(C.CAPACITY_KG, parse_non_negative, required=False, default=None),
-            "capacity_m3": row.number(C.CAPACITY_M3, parse_non_negative, required=False, default=None),
-            "kg_per_m3": row.number(C.KG_PER_M3, parse_non_negative, required=False),
-            "eur_fixed": row.number(C.EUR_FIXED, parse_non_negative, required=False),
-            "eur_per_kg": row.number(C.EUR_PER_KG, parse_non_negative, required=False),
-            "eur_per_tkm": row.number(C.EUR_PER_TKM, parse_non_negative, required=False),
-            "eur_min": row.number(C.EUR_MIN, parse_non_negative, required=False),
+            "cutoff_h": row.number(C.CUTOFF_H, required=False),
+            "capacity_kg": row.number(C.CAPACITY_KG, required=False, default=None),
+            "capacity_m3": row.number(C.CAPACITY_M3, required=False, default=None),
+            "kg_per_m3": row.number(C.KG_PER_M3, required=False),
+            "eur_fixed": row.number(C.EUR_FIXED, required=False),
+            "eur_per_kg": row.number(C.EUR_PER_KG, required=False),
+            "eur_per_tkm": row.number(C.EUR_PER_TKM, required=False),
+            "eur_min": row.number(C.EUR_MIN, required=False),
             "container": _container(row),
-            "co2e_g_per_tkm": row.number(C.CO2E_G_PER_TKM, parse_non_negative, required=False),
+            "co2e_g_per_tkm": row.number(C.CO2E_G_PER_TKM, required=False),
             "goods": row.get(C.GOODS, parse_goods, required=False, default=frozenset(), fallback=frozenset()),
             "source": row.text(C.SOURCE),
             "as_of": row.text(C.AS_OF),
@@ -320,25 +357,21 @@ def _load_services(path: Path, locations: dict[str, Location], problems: list[Pr
 
 
 def _load_shapes(
-    path: Path, services: dict[str, Service], service_ids: set[str], problems: list[Problem]
+    path: Path, services: dict[str, Service], service_ids: set[str] | None, problems: list[Problem]
 ) -> dict[str, tuple[Point, ...]]:
+    """Shapes of `path`; references to services are checked against `service_ids` (every id
+    written in services.csv), and not at all when it is None (services.csv was unreadable)."""
     points: dict[str, list[tuple[int, Point]]] = {}
     seqs: dict[tuple[str, int], int] = {}
-    for row in _read_rows(path, REQUIRED_SHAPE_COLUMNS, problems):
+    for row in _read_rows(path, REQUIRED_SHAPE_COLUMNS, problems, _FileRead()):
         sid = row.text(C.SERVICE, required=True)
-        seq = row.get(C.SEQ, parse_count)
+        seq = row.get(C.SEQ, ranged(C.SEQ, parse_count))
         lat = row.number(C.LAT)
         lon = row.number(C.LON)
-        if sid and sid not in service_ids:
+        if sid and service_ids is not None and sid not in service_ids:
             row.problem(C.SERVICE, f"shape for unknown service {sid!r}")
             continue
-        if lat is not None and not -90 <= lat <= 90:
-            row.problem(C.LAT, f"{lat!r} is outside -90..90")
-            continue
-        if lon is not None and not -180 <= lon <= 180:
-            row.problem(C.LON, f"{lon!r} is outside -180..180")
-            continue
-        if None in (seq, lat, lon) or not sid:
+        if row.failed or seq is None or not sid:
             continue
         if (sid, seq) in seqs:
             row.problem(C.SEQ, f"seq {seq} of {sid!r} repeats line {seqs[(sid, seq)]}")
@@ -360,23 +393,21 @@ def _load_shapes(
 def _load_access(path: Path, problems: list[Problem]) -> dict[str, AccessRule]:
     rules: dict[str, AccessRule] = {}
     seen: dict[str, int] = {}
-    for row in _read_rows(path, REQUIRED_ACCESS_COLUMNS, problems):
+    for row in _read_rows(path, REQUIRED_ACCESS_COLUMNS, problems, _FileRead()):
         values = {
             "country": row.text(C.COUNTRY, required=True),
-            "nearest_k": row.get(C.NEAREST_K, parse_count, fallback=1),
-            "detour_factor": row.number(C.DETOUR_FACTOR, parse_non_negative),
-            "speed_kmh": row.number(C.SPEED_KMH, parse_non_negative),
-            "lead_time_h": row.number(C.LEAD_TIME_H, parse_non_negative, required=False),
-            "eur_fixed": row.number(C.EUR_FIXED, parse_non_negative, required=False),
-            "eur_per_tkm": row.number(C.EUR_PER_TKM, parse_non_negative),
-            "eur_min": row.number(C.EUR_MIN, parse_non_negative, required=False),
-            "kg_per_m3": row.number(C.KG_PER_M3, parse_non_negative, required=False),
-            "container_eur_per_km": row.number(
-                C.CONTAINER_EUR_PER_KM, parse_non_negative, required=False, default=None
-            ),
-            "container_m3": row.number(C.CONTAINER_M3, parse_non_negative, required=False, default=None),
-            "container_kg": row.number(C.CONTAINER_KG, parse_non_negative, required=False, default=None),
-            "co2e_g_per_tkm": row.number(C.CO2E_G_PER_TKM, parse_non_negative, required=False),
+            "nearest_k": row.get(C.NEAREST_K, ranged(C.NEAREST_K, parse_count), fallback=1),
+            "detour_factor": row.number(C.DETOUR_FACTOR),
+            "speed_kmh": row.number(C.SPEED_KMH),
+            "lead_time_h": row.number(C.LEAD_TIME_H, required=False),
+            "eur_fixed": row.number(C.EUR_FIXED, required=False),
+            "eur_per_tkm": row.number(C.EUR_PER_TKM),
+            "eur_min": row.number(C.EUR_MIN, required=False),
+            "kg_per_m3": row.number(C.KG_PER_M3, required=False),
+            "container_eur_per_km": row.number(C.CONTAINER_EUR_PER_KM, required=False, default=None),
+            "container_m3": row.number(C.CONTAINER_M3, required=False, default=None),
+            "container_kg": row.number(C.CONTAINER_KG, required=False, default=None),
+            "co2e_g_per_tkm": row.number(C.CO2E_G_PER_TKM, required=False),
             "source": row.text(C.SOURCE),
             "as_of": row.text(C.AS_OF),
         }
@@ -392,28 +423,35 @@ def load_network(directory: str | Path | None = None) -> Network:
     """Load and validate the network in `directory` (the embedded default when None).
 
     Raises `FileFormatError` carrying every problem found in every file, or `InputError`
-    when the directory or a required file does not exist.
+    when the directory or a required file does not exist. A file that cannot be read whole
+    (not UTF-8, a field too long, a missing column, no rows) is reported once: the files that
+    refer to it then skip their reference checks instead of reporting every reference unknown.
     """
     root = DEFAULT_NETWORK_DIR if directory is None else Path(directory)
-    if not root.is_dir():
+    if not root.exists():
         raise InputError(f"network directory {str(root)!r} does not exist")
+    if not root.is_dir():
+        raise InputError(f"network directory {str(root)!r} is not a directory")
     for required in (C.LOCATIONS_FILE, C.SERVICES_FILE):
-        if not (root / required).is_file():
+        if not (root / required).exists():
             raise InputError(f"network directory {str(root)!r} has no {required}")
     problems: list[Problem] = []
-    locations = _load_locations(root / C.LOCATIONS_FILE, problems)
-    location_ids_ok = not any(p.file == C.LOCATIONS_FILE for p in problems)
-    # When locations.csv is broken, a service naming a rejected location would add noise;
-    # only ids that appear in the file at all count as unknown.
-    known = locations if location_ids_ok else _all_ids(root / C.LOCATIONS_FILE, locations)
-    services = _load_services(root / C.SERVICES_FILE, known, problems)
-    service_ids = _all_ids(root / C.SERVICES_FILE, services)
+    location_file = _FileRead()
+    locations = _load_locations(root / C.LOCATIONS_FILE, problems, location_file)
+    if location_file.complete and location_file.rows == 0:
+        problems.append(Problem(C.LOCATIONS_FILE, None, None, "no locations (a header but no rows)"))
+    # A service naming a location rejected above is not re-reported: every id written counts.
+    known = location_file.ids if location_file.usable else None
+    service_file = _FileRead()
+    services = _load_services(root / C.SERVICES_FILE, locations, known, problems, service_file)
+    # A network without services is valid (a shape then names an unknown service).
+    service_ids = service_file.ids if service_file.complete else None
     shapes = (
-        _load_shapes(root / C.SHAPES_FILE, services, set(service_ids), problems)
-        if (root / C.SHAPES_FILE).is_file()
+        _load_shapes(root / C.SHAPES_FILE, services, service_ids, problems)
+        if (root / C.SHAPES_FILE).exists()
         else {}
     )
-    access = _load_access(root / C.ACCESS_FILE, problems) if (root / C.ACCESS_FILE).is_file() else {}
+    access = _load_access(root / C.ACCESS_FILE, problems) if (root / C.ACCESS_FILE).exists() else {}
     if problems:
         raise FileFormatError(sorted(problems, key=_problem_order))
     # Services referring to locations rejected above never reach this point.
@@ -424,20 +462,6 @@ def load_network(directory: str | Path | None = None) -> Network:
         access=access,
         name=root.name if directory is not None else "default",
     )
-
-
-def _all_ids(path: Path, parsed: dict[str, Any]) -> dict[str, Any]:
-    """Every id written in `path` (valid or not), so references to them are not re-reported."""
-    ids: dict[str, Any] = dict(parsed)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for record in csv.DictReader(handle):
-                key = (record.get(C.ID) or "").strip()
-                if key:
-                    ids.setdefault(key, None)
-    except (OSError, UnicodeDecodeError, csv.Error):
-        pass
-    return ids
 
 
 _FILE_ORDER = {f: i for i, f in enumerate((C.LOCATIONS_FILE, C.SERVICES_FILE, C.SHAPES_FILE, C.ACCESS_FILE))}

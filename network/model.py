@@ -15,8 +15,9 @@ from functools import cache, cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from network.columns import GOODS_CLASSES, KINDS, MODES
+from network.columns import GOODS_CLASSES, KINDS, MODES, RANGES
 from network.errors import InvalidFieldsError
+from routing.limits import range_text
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -29,7 +30,8 @@ def zone(name: str) -> ZoneInfo:
     """The IANA time zone `name`; raises `ValueError` for an unknown zone."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        # OSError: a key naming a directory of the zone database ("Europe") or far too long.
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
@@ -38,22 +40,34 @@ def _check_id(errors: Errors, name: str, value: str) -> None:
         errors.append((name, f"{value!r} is not a valid id (letters, digits, '_' and '-')"))
 
 
-def _check_non_negative(errors: Errors, obj: object, *names: str) -> None:
+def range_problem(value: float, column: str, shown: str | None = None) -> str | None:
+    """Why `value` does not fit `column`'s physical range (network.columns.RANGES), or None.
+
+    `shown` is the value as the user wrote it (a CSV cell), echoed in the message.
+    """
+    low, high, unit = RANGES[column]
+    text = shown if shown is not None else f"{value:g}"
+    if math.isnan(value) or math.isinf(value):
+        return f"{text} is not a finite number (allowed: {range_text(low, high, unit)})"
+    if value < 0 <= low:
+        return f"{text} is negative (allowed: {range_text(low, high, unit)})"
+    if not low <= value <= high:
+        return f"{text} is outside {range_text(low, high, unit)}"
+    return None
+
+
+def _check_ranges(errors: Errors, obj: object, *names: str, columns: Mapping[str, str] | None = None) -> None:
+    """Check each numeric field against its column's range (`columns` maps field -> column)."""
     for name in names:
         value = getattr(obj, name)
         if value is None:
             continue
-        if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
-            errors.append((name, f"{value!r} is not a finite number"))
-        elif value < 0:
-            errors.append((name, f"{value!r} is negative"))
-
-
-def _check_positive(errors: Errors, obj: object, *names: str) -> None:
-    for name in names:
-        value = getattr(obj, name)
-        if value is not None and isinstance(value, (int, float)) and value == 0:
-            errors.append((name, "must be greater than zero"))
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            errors.append((name, f"{value!r} is not a number"))
+            continue
+        problem = range_problem(float(value), (columns or {}).get(name, name))
+        if problem is not None:
+            errors.append((name, problem))
 
 
 def _raise_if(owner: str, errors: Errors) -> None:
@@ -87,11 +101,7 @@ class Location:
             errors.append(("kind", f"unknown kind {self.kind!r} (expected one of {', '.join(KINDS)})"))
         if not COUNTRY_PATTERN.match(self.country):
             errors.append(("country", f"{self.country!r} is not an ISO 3166 alpha-2 code"))
-        _check_non_negative(errors, self, "handling_h", "handling_eur", "handling_eur_per_kg")
-        if not -90 <= self.lat <= 90:
-            errors.append(("lat", f"{self.lat!r} is outside -90..90"))
-        if not -180 <= self.lon <= 180:
-            errors.append(("lon", f"{self.lon!r} is outside -180..180"))
+        _check_ranges(errors, self, "lat", "lon", "handling_h", "handling_eur", "handling_eur_per_kg")
         try:
             zone(self.tz)
         except ValueError as exc:
@@ -108,6 +118,9 @@ class Location:
         return self.handling_eur + self.handling_eur_per_kg * weight_kg
 
 
+_CONTAINER_COLUMNS = {"eur": "container_eur", "m3": "container_m3", "kg": "container_kg"}
+
+
 @dataclass(frozen=True)
 class Container:
     """A whole unit a service sells at a flat price (a 40' box, a full truck)."""
@@ -118,8 +131,7 @@ class Container:
 
     def __post_init__(self) -> None:
         errors: Errors = []
-        _check_non_negative(errors, self, "eur", "m3", "kg")
-        _check_positive(errors, self, "m3", "kg")
+        _check_ranges(errors, self, "eur", "m3", "kg", columns=_CONTAINER_COLUMNS)
         _raise_if("container", errors)
 
     def count_for(self, weight_kg: float, volume_m3: float) -> int:
@@ -166,7 +178,7 @@ class Service:
             errors.append(("destination", "is the same as the origin"))
         if self.mode not in MODES:
             errors.append(("mode", f"unknown mode {self.mode!r} (expected one of {', '.join(MODES)})"))
-        _check_non_negative(
+        _check_ranges(
             errors, self, "distance_km", "duration_h", "cutoff_h", "capacity_kg", "capacity_m3",
             "kg_per_m3", "eur_fixed", "eur_per_kg", "eur_per_tkm", "eur_min", "co2e_g_per_tkm",
         )
@@ -223,15 +235,11 @@ class AccessRule:
         errors: Errors = []
         if not COUNTRY_PATTERN.match(self.country):
             errors.append(("country", f"{self.country!r} is not an ISO 3166 alpha-2 code"))
-        _check_non_negative(
+        _check_ranges(
             errors, self, "nearest_k", "detour_factor", "speed_kmh", "lead_time_h", "eur_fixed",
             "eur_per_tkm", "eur_min", "kg_per_m3", "container_eur_per_km", "container_m3",
             "container_kg", "co2e_g_per_tkm",
         )
-        _check_positive(errors, self, "nearest_k", "speed_kmh", "container_m3", "container_kg")
-        if self.detour_factor < 1:
-            errors.append(("detour_factor", "must be at least 1 (roads are never shorter "
-                                            "than the great circle)"))
         sizes = (self.container_eur_per_km, self.container_m3, self.container_kg)
         if any(s is None for s in sizes) and any(s is not None for s in sizes):
             errors.append(("container_eur_per_km", "container price and sizes go together"))

@@ -15,7 +15,7 @@ from typing import Any
 
 from geographiclib.geodesic import Geodesic
 
-from network.errors import InputError, UnknownPlaceError
+from network.errors import OffNetworkError, UnknownPlaceError
 from network.model import AccessRule, Container, Location, Network, Service
 from network.places import find_location, normalise, suggest
 
@@ -110,7 +110,8 @@ def resolve_place(network: Network, query: str) -> tuple[Network, Location]:
     """The location named `query`, joining a world city to the network when needed.
 
     Returns the (possibly extended) network and the location. Raises `UnknownPlaceError`
-    (with suggestions) or `InputError` when the city's country has no access rule.
+    (with suggestions, bad input) or `OffNetworkError` (a valid place the network cannot
+    serve: its country has no access rule, or no hub to join it to).
     """
     found = find_location(network, query)
     if found is not None:
@@ -120,7 +121,7 @@ def resolve_place(network: Network, query: str) -> tuple[Network, Location]:
         raise UnknownPlaceError(query, suggest(network, query))
     rule = network.access.get(city.country)
     if rule is None:
-        raise InputError(f"{city.name} ({city.country}) is off the network and access.csv has no "
+        raise OffNetworkError(f"{city.name} ({city.country}) is off the network and access.csv has no "
                          f"rule for {city.country}: no road legs can join it")
     location = Location(id=city_location_id(city), name=city.name, kind="city",
                         country=city.country, lat=city.lat, lon=city.lon, tz=city.tz,
@@ -128,6 +129,6 @@ def resolve_place(network: Network, query: str) -> tuple[Network, Location]:
                         as_of=rule.as_of)
     services = _access_services(network, city, location, rule)
     if not services:
-        raise InputError(f"{city.name} ({city.country}) is off the network and its country has "
+        raise OffNetworkError(f"{city.name} ({city.country}) is off the network and its country has "
                          "no hub to join it to")
     return network.with_services(services, {location.id: location}), location

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from network.columns import GOODS_CLASSES
 from network.errors import InvalidFieldsError
+from routing.limits import (
+    MAX_VALUE_EUR,
+    MAX_VOLUME_M3,
+    MAX_WEIGHT_KG,
+    date_range_text,
+    instant_in_range,
+    quantity_problem,
+)
 
 DEFAULT_GOODS = "general"
 
@@ -28,20 +35,25 @@ class Consignment:
 
     def __post_init__(self) -> None:
         errors: list[tuple[str, str]] = []
-        for name in ("weight_kg", "volume_m3"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-                errors.append((name, f"{value!r} must be a number greater than zero"))
-        if self.value_eur is not None and (not math.isfinite(self.value_eur) or self.value_eur < 0):
-            errors.append(("value_eur", f"{self.value_eur!r} must be zero or more"))
-        if self.ready.tzinfo is None or self.ready.utcoffset() is None:
-            errors.append(("ready", "needs a time zone"))
-        if self.due is not None:
-            if self.due.tzinfo is None or self.due.utcoffset() is None:
-                errors.append(("due", "needs a time zone"))
-            elif not errors and self.due.astimezone(UTC) <= self.ready.astimezone(UTC):
-                errors.append(("due", f"{self.due.isoformat()} is not after ready "
-                                      f"{self.ready.isoformat()}"))
+        for name, high, unit in (("weight_kg", MAX_WEIGHT_KG, "kg"), ("volume_m3", MAX_VOLUME_M3, "m³")):
+            problem = quantity_problem(getattr(self, name), high, unit)
+            if problem is not None:
+                errors.append((name, problem))
+        if self.value_eur is not None:
+            problem = quantity_problem(self.value_eur, MAX_VALUE_EUR, "EUR", zero_ok=True)
+            if problem is not None:
+                errors.append(("value_eur", problem))
+        for name, instant in (("ready", self.ready), ("due", self.due)):
+            if instant is None:
+                continue
+            if instant.tzinfo is None or instant.utcoffset() is None:
+                errors.append((name, "needs a time zone"))
+            elif not instant_in_range(instant):
+                errors.append((name, f"{instant.isoformat()} is outside the supported range "
+                                     f"{date_range_text()}"))
+        if self.due is not None and not errors and self.due <= self.ready:
+            errors.append(("due", f"{self.due.isoformat()} is not after ready "
+                                  f"{self.ready.isoformat()}"))
         if self.goods not in GOODS_CLASSES:
             errors.append(("goods", f"unknown goods class {self.goods!r} "
                                     f"(expected {', '.join(GOODS_CLASSES)})"))

@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from formats import to_csv, to_json, write_atomic
+from formats import OutputSet, to_csv, to_json
 from routing.planner.model import Plan
 
 ASSIGNMENT_FIELDS = ["consignment", "origin", "destination", "weight_kg", "volume_m3", "goods",
                      "legs", "departures", "in_container", "freight_eur", "handling_eur",
                      "container_share_eur", "cost_eur", "co2e_kg", "arrival", "due", "meets_due",
                      "status", "reason"]
+PLAN_FILES = ("assignments.csv", "departures.csv", "plan.json")
 DEPARTURE_FIELDS = ["service", "departure", "kg_used", "capacity_kg", "m3_used", "capacity_m3",
                     "containers", "container_eur", "consignments", "in_container"]
 
@@ -90,15 +91,20 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     }
 
 
+def plan_files(plan: Plan) -> dict[str, str]:
+    """The text of each of PLAN_FILES."""
+    return {
+        "assignments.csv": to_csv(assignment_rows(plan), ASSIGNMENT_FIELDS),
+        "departures.csv": to_csv(departure_rows(plan), DEPARTURE_FIELDS),
+        "plan.json": to_json(plan_document(plan)) + "\n",
+    }
+
+
 def write_plan(plan: Plan, directory: str | Path, protected: Iterable[str | Path] = ()) -> list[Path]:
-    """Write the three files into `directory` (created if missing), never over an input."""
+    """Write the three files into `directory` (created if missing), all or none, never over an input."""
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    keep = list(protected)
-    return [
-        write_atomic(out / "assignments.csv", to_csv(assignment_rows(plan), ASSIGNMENT_FIELDS),
-                     protected=keep),
-        write_atomic(out / "departures.csv", to_csv(departure_rows(plan), DEPARTURE_FIELDS),
-                     protected=keep),
-        write_atomic(out / "plan.json", to_json(plan_document(plan)) + "\n", protected=keep),
-    ]
+    with OutputSet(protected) as outputs:
+        outputs.make_dir(out)
+        written = [outputs.add(out / name, text) for name, text in plan_files(plan).items()]
+        outputs.commit()
+    return written

@@ -93,7 +93,16 @@ BROKEN = {
     "departure_without_days": ("services.csv", 4, C.DAYS, "required when a departure"),
     "container_incomplete": ("services.csv", 3, C.CONTAINER_EUR, "go together"),
     "wrong_field_count": ("services.csv", 4, None, "expected 24 fields, found 25"),
+    "out_of_range": ("services.csv", 2, C.DISTANCE_KM, "1e308 is outside 0..50,000 km"),
+    "timezone_is_a_directory": ("locations.csv", 4, C.TZ, "unknown time zone 'Asia'"),
+    "header_only_locations": ("locations.csv", None, None, "no locations"),
+    "not_utf8": ("locations.csv", 2, C.NAME, "byte 0xE8 (character 8 of the line) is not UTF-8"),
+    "utf16_services": ("services.csv", 1, None, "the file looks like UTF-16"),
+    "field_too_long": ("locations.csv", 3, C.NAME, "a field is longer than 131,072 characters"),
 }
+
+# A file that cannot be read whole is one problem, not one per reference to it.
+SINGLE_PROBLEM = ("header_only_locations", "not_utf8", "utf16_services", "field_too_long")
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
@@ -105,6 +114,42 @@ def test_broken_network_reports_file_line_and_column(name):
     matching = [p for p in info.value.problems
                 if p.file == file and p.line == line and p.column == column and text in p.message]
     assert matching, [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize("name", SINGLE_PROBLEM)
+def test_unreadable_file_does_not_cascade(name):
+    """Files referring to a file that could not be read skip their reference checks."""
+    with pytest.raises(FileFormatError) as info:
+        load_network(NETWORKS / name)
+    assert len(info.value.problems) == 1, [str(p) for p in info.value.problems]
+
+
+def test_every_range_names_a_known_column():
+    """The range table covers every numeric column, and only real columns."""
+    known = set(C.LOCATION_COLUMNS) | set(C.SERVICE_COLUMNS) | set(C.ACCESS_COLUMNS) | set(C.SHAPE_COLUMNS)
+    assert set(C.RANGES) <= known
+    for column, (low, high, _) in C.RANGES.items():
+        assert low < high, column
+
+
+def test_the_widest_access_rule_synthesizes_valid_road_legs():
+    """Access ranges keep synthesized legs in the service ranges (the antipodes at 5 km/h)."""
+    from network.model import AccessRule, Location
+    from network.world import WorldCity, _access_services
+
+    def top(column):
+        return C.RANGES[column][1]
+
+    rule = AccessRule("BE", 1, top(C.DETOUR_FACTOR), C.RANGES[C.SPEED_KMH][0], top(C.LEAD_TIME_H),
+                      top(C.EUR_FIXED), top(C.EUR_PER_TKM), top(C.EUR_MIN), top(C.KG_PER_M3),
+                      top(C.CONTAINER_EUR_PER_KM), top(C.CONTAINER_M3), top(C.CONTAINER_KG),
+                      top(C.CO2E_G_PER_TKM))
+    hub = Location("HUB", "Hub", "seaport", "BE", 0.0, 0.0, "UTC")
+    city = WorldCity(1, "Antipode", "BE", 0.0, 180.0, "UTC", 1)
+    here = Location("GEO-1", "Antipode", "city", "BE", 0.0, 180.0, "UTC")
+    network = load_network(NETWORKS / "valid").with_services({}, {"HUB": hub})
+    services = _access_services(network, city, here, rule)  # raises if a leg were out of range
+    assert max(s.distance_km for s in services.values()) > 40_000
 
 
 def test_all_problems_of_a_file_are_reported_together():

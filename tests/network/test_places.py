@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from network import load_network
-from network.errors import InputError, UnknownPlaceError
+from network.errors import OffNetworkError, UnknownPlaceError
 from network.places import lookup
 from network.world import find_world_city, geodesic_km, resolve_place
 
@@ -63,6 +63,6 @@ def test_ambiguous_world_city_takes_the_most_populous():
 
 
 def test_world_city_of_a_country_without_access_rule_is_refused(net):
-    """A city in a country the network does not serve gets a clear input error."""
-    with pytest.raises(InputError, match="access.csv has no rule"):
+    """A city in a country the network does not serve is unservable (exit 1), not bad input."""
+    with pytest.raises(OffNetworkError, match="access.csv has no rule"):
         resolve_place(net, "Lyon")

@@ -1,0 +1,57 @@
+"""Click parameter types shared by every command: bounded finite numbers and output paths.
+
+Click's own float type accepts `inf` and `nan`, and its path type turns an empty string into
+the current directory; these types refuse both at the boundary, naming the option and the
+allowed range in click's usual one-line `Invalid value for '--option': ...` message.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+
+from routing.limits import amount_text
+
+
+class FiniteFloat(click.ParamType[float]):
+    """A finite number in [low, high] (or (low, high] when `low_open`), with its unit."""
+
+    name = "number"
+
+    def __init__(self, low: float, high: float, unit: str = "", *, low_open: bool = False) -> None:
+        self.low, self.high, self.unit, self.low_open = low, high, unit, low_open
+
+    def allowed(self) -> str:
+        """The allowed range in words: `greater than 0 and at most 400 days`, `0 to 100,000 EUR`."""
+        unit = f" {self.unit}" if self.unit else ""
+        if self.low_open:
+            return f"greater than {amount_text(self.low)} and at most {amount_text(self.high)}{unit}"
+        return f"{amount_text(self.low)} to {amount_text(self.high)}{unit}"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number (allowed: {self.allowed()})", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value} is not a finite number (allowed: {self.allowed()})", param, ctx)
+        too_low = number < self.low or (self.low_open and number == self.low)
+        if too_low or number > self.high:
+            self.fail(f"{value} is outside the allowed range: {self.allowed()}", param, ctx)
+        return number
+
+
+class OutputPath(click.ParamType[Path]):
+    """A path to write to; an empty string is refused (click's Path would make it `.`)."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        if isinstance(value, Path):
+            return value
+        if not str(value).strip():
+            self.fail("the path is empty", param, ctx)
+        return Path(value)

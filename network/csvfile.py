@@ -1,0 +1,188 @@
+"""Read an input CSV file defensively: regular files only, bounded size, UTF-8, bounded fields.
+
+Shared by the network loader and the consignments reader. Every refusal is one `Problem` located
+by file, line and column (a `FileFormatError`), never a traceback or an exhausted memory: a
+device or FIFO (`/dev/zero`) is refused before it is opened, a file over `MAX_INPUT_BYTES` is
+refused after reading at most one byte more, a byte that is not UTF-8 is named with its line,
+column and the encoding the file probably is in, and a field over `MAX_FIELD_CHARS` is named
+with its line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from network.errors import FileFormatError, Problem
+from routing.limits import MAX_FIELD_CHARS, MAX_INPUT_BYTES
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _refuse(name: str, line: int | None, message: str, *, column: str | None = None,
+            column_number: int | None = None) -> FileFormatError:
+    return FileFormatError([Problem(name, line, column, message, column_number)])
+
+
+def _size_text(size: int) -> str:
+    """A file size as people read it: `128 MiB`, `3.2 GiB`, `900 bytes`."""
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:,.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size:,} bytes"
+
+
+def read_bytes(path: Path, name: str) -> bytes:
+    """The bytes of `path`, refusing what is not a regular file or is over MAX_INPUT_BYTES."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise _refuse(name, None, f"cannot read: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _refuse(name, None, "is a directory, not a CSV file")
+    if not stat.S_ISREG(info.st_mode):
+        raise _refuse(name, None, "is not a regular file (a device, FIFO or socket): "
+                                  "give a CSV file")
+    limit = _size_text(MAX_INPUT_BYTES)
+    if info.st_size > MAX_INPUT_BYTES:
+        raise _refuse(name, None, f"is {_size_text(info.st_size)}, over the {limit} limit for an "
+                                  "input file")
+    try:
+        with path.open("rb") as handle:
+            # One byte more than allowed: files whose size stat does not tell (/proc) are capped too.
+            data = handle.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise _refuse(name, None, f"cannot read: {exc.strerror}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise _refuse(name, None, f"is over the {limit} limit for an input file")
+    return data
+
+
+def likely_encoding(data: bytes) -> str:
+    """What a file that is not UTF-8 probably is, as advice to the user."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 10:
+        return "UTF-16"
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "an 8-bit code page such as Latin-1"
+    return "Windows-1252 or Latin-1"
+
+
+def _parse_unbounded(lines: list[str]) -> list[str] | None:
+    """The first record of `lines` parsed without the field limit (to locate a long field)."""
+    old = csv.field_size_limit(MAX_INPUT_BYTES)
+    try:
+        return next(csv.reader(lines), [])
+    except csv.Error:
+        return None
+    finally:
+        csv.field_size_limit(old)
+
+
+def decode(data: bytes, name: str, header: list[str] | None = None) -> str:
+    """`data` as text (UTF-8, an optional BOM dropped); a bad byte is located and explained."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        line = data.count(b"\n", 0, start) + 1
+        line_start = data.rfind(b"\n", 0, start) + 1
+        before = data[line_start:start].decode("utf-8", errors="replace")
+        column, column_number = _column(before, line, header)
+        raise _refuse(
+            name, line,
+            f"byte 0x{data[start]:02X} (character {len(before) + 1} of the line) is not UTF-8 "
+            f"(the file looks like {likely_encoding(data)}: save it as UTF-8)",
+            column=column, column_number=column_number) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise _refuse(name, line, "contains a NUL character (the file looks like UTF-16 or "
+                                  "binary: save it as UTF-8 text)")
+    return text
+
+
+def _column(before: str, line: int, header: list[str] | None) -> tuple[str | None, int | None]:
+    """Column name and 1-based number of the field that `before` (a line's start) ends in."""
+    cells = _parse_unbounded([before])
+    index = max(len(cells) - 1, 0) if cells is not None else before.count(",")
+    if line == 1:
+        return None, index + 1
+    name = header[index] if header is not None and index < len(header) else None
+    return name, index + 1
+
+
+def _header_of(data: bytes) -> list[str] | None:
+    """The header row of a file whose first line, at least, is valid UTF-8."""
+    first = data.split(b"\n", 1)[0]
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    return [h.strip() for h in next(csv.reader([text]), [])]
+
+
+class _Lines:
+    """Physical lines of a text (universal newlines kept, as `open(newline="")` gives them).
+
+    Remembers the lines of the record being read, so a too-long field can be located.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._matches = _LINE.finditer(text)
+        self.current: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._matches).group()
+        self.current.append(line)
+        return line
+
+
+def records(path: Path, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of every record of `path`, the header first.
+
+    Raises `FileFormatError` (one located problem) when the file cannot be read whole:
+    not a regular file, too big, not UTF-8, a field too long, or malformed CSV.
+    """
+    data = read_bytes(path, name)
+    text = decode(data, name, _header_of(data))
+    del data  # the text is all we need; do not hold the file twice
+    lines = _Lines(text)
+    # The csv module's field limit is process-wide; pin it to ours (it is also its default).
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    reader = csv.reader(lines)
+    header: list[str] | None = None
+    while True:
+        first_line = reader.line_num + 1
+        lines.current = []
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _csv_problem(name, str(exc), first_line, lines.current, header) from None
+        if header is None:
+            header = [h.strip() for h in cells]
+        yield reader.line_num, cells
+
+
+def _csv_problem(name: str, message: str, line: int, record: list[str],
+                 header: list[str] | None) -> FileFormatError:
+    if "field larger than field limit" not in message:
+        return _refuse(name, line, f"malformed CSV: {message}")
+    cells = _parse_unbounded(record) or []
+    index = next((i for i, c in enumerate(cells) if len(c) > MAX_FIELD_CHARS), None)
+    column = header[index] if header is not None and index is not None and index < len(header) \
+        else None
+    # A field that runs over several lines is almost always a quote that was never closed.
+    hint = ": is a closing quote missing?" if index is not None and "\n" in cells[index] else ""
+    return _refuse(name, line, f"a field is longer than {MAX_FIELD_CHARS:,} characters (the limit "
+                               f"for one CSV field){hint}",
+                   column=column, column_number=None if index is None else index + 1)

@@ -1,0 +1,557 @@
+"""Hostile inputs through the CLI's entry point (`cli.run`, the exit codes of `main`): issue 12.
+
+Every case asserts its exit code, a one-line message naming the problem on stderr (one line per
+problem), no traceback, no file left behind (whole, partial or temporary) and inputs unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+import formats
+from formats import to_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+NETWORKS = ROOT / "tests" / "data" / "networks"
+SAMPLE = ROOT / "examples" / "consignments.csv"
+SERVICES = ROOT / "network" / "data" / "services.csv"
+LANE = ["Namur", "Zhengzhou", "--weight", "800kg", "--volume", "3.5m3", "--ready", "2026-12-01T09:00"]
+HEADER = "id,origin,destination,weight_kg,volume_m3,ready,due,goods,value_eur\n"
+ROW = "{id},Huy,Chengdu,100,1,{ready},{due},general,10\n"
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+# --- harness ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one run printed and returned."""
+
+    code: int
+    out: str
+    err: str
+
+    def error_lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line.strip()]
+
+
+def invoke(*args: str) -> Outcome:
+    """Run the CLI in process exactly as `python cli.py ARGS` would (exit code from `run`)."""
+    with CliRunner().isolation() as (out, err, _):
+        code = cli.run(list(args))
+    return Outcome(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
+
+
+def refused(outcome: Outcome, code: int, *needles: str, lines: int = 1) -> None:
+    """`outcome` failed with `code`, `lines` message lines on stderr containing every needle."""
+    assert outcome.code == code, (outcome.code, outcome.err)
+    assert "Traceback" not in outcome.out + outcome.err
+    assert outcome.out == ""
+    messages = outcome.error_lines()
+    assert len(messages) == lines, messages
+    assert all(m.startswith(("error: ", "cannot serve: ", "internal error in ", "interrupted"))
+               for m in messages), messages
+    for needle in needles:
+        assert needle in outcome.err, (needle, outcome.err)
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+class Workdir:
+    """A scratch working directory whose inputs must stay unchanged and gain only `expect`ed files.
+
+    The repository's inputs (default network, example consignments, fixture networks) are
+    hashed too, so a run that wrote over any of them fails the test.
+    """
+
+    REPO_INPUTS = (ROOT / "network" / "data", ROOT / "examples", NETWORKS)
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.expected: set[str] = set()
+        self.repo = {str(r): _hashes(r) for r in self.REPO_INPUTS}
+        self.before = _hashes(root)
+
+    def write(self, name: str, text: str | bytes) -> Path:
+        """An input file of the run (hashed like the others)."""
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        self.before = _hashes(self.root)
+        return path
+
+    def network(self, name: str, base: str = "valid", **replace: tuple[str, str]) -> Path:
+        """A copy of fixture network `base`, each `file=(old, new)` replacement applied."""
+        target = self.root / name
+        shutil.copytree(NETWORKS / base, target)
+        for file, (old, new) in replace.items():
+            path = target / f"{file}.csv"
+            text = path.read_text(encoding="utf-8")
+            assert old in text, (file, old)
+            path.write_text(text.replace(old, new), encoding="utf-8")
+        self.before = _hashes(self.root)
+        return target
+
+    def expect(self, *names: str) -> None:
+        """Files the run is meant to create (relative to the working directory)."""
+        self.expected.update(names)
+
+    def verify(self) -> None:
+        for root, hashes in self.repo.items():
+            assert _hashes(Path(root)) == hashes, f"an input under {root} changed"
+        after = _hashes(self.root)
+        assert {k: v for k, v in after.items() if k in self.before} == self.before, "an input changed"
+        assert set(after) - set(self.before) == self.expected, sorted(set(after) - set(self.before))
+        leftovers = list(self.root.rglob(".*.tmp"))
+        assert not leftovers, leftovers
+        dirs = {str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_dir()}
+        made = {d for d in dirs if not any(k == d or k.startswith(d + os.sep) for k in self.before)}
+        assert made <= {str(Path(e).parent) for e in self.expected}, made
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workdir]:
+    monkeypatch.chdir(tmp_path)
+    workdir = Workdir(tmp_path)
+    yield workdir
+    workdir.verify()
+
+
+def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any attempt to load the network (the first work of every command) a bug (exit 70)."""
+
+    def refuse(ctx: object) -> None:
+        raise AssertionError("work started before the outputs were checked")
+
+    monkeypatch.setattr(cli, "_network", refuse)
+
+
+# --- §2 no traceback: instants ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["route", *LANE[:6], "--ready", "9999-12-31T09:00"],
+     "--ready 9999-12-31T09:00 is outside the supported range 1971-01-01 to 2199-12-31"),
+    (["route", *LANE[:6], "--ready", "0001-01-01T09:00"], "--ready 0001-01-01T09:00 is outside"),
+    (["compare", *LANE[:6], "--ready", "0001-01-01T00:00+00:00"], "is outside the supported range"),
+    (["pareto", *LANE, "--due", "9999-12-31"], "--due 9999-12-31 is outside the supported range"),
+    (["route", *LANE[:6], "--ready", "2199-12-20T09:00"], "plus 60 days (--horizon-days) runs past"),
+    (["network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "9999-12-31"], "--from 9999-12-31 is outside"),
+    (["network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "0001-01-01"], "--from 0001-01-01 is outside"),
+    (["network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "2199-12-30"], "plus 14 days (--days)"),
+])
+def test_instant_outside_the_supported_range_is_refused(work, args, needle):
+    """A flag's instant near the ends of the calendar is exit 2 naming the flag and the range."""
+    refused(invoke(*args), 2, needle)
+
+
+@pytest.mark.parametrize(("ready", "due", "needle"), [
+    ("9999-12-31T09:00", "", "c.csv:2:6 (ready): ready 9999-12-31T09:00 is outside the supported"),
+    ("2026-12-01T09:00", "0001-01-01", "c.csv:2:7 (due): due 0001-01-01 is outside the supported"),
+    ("2199-12-30T09:00", "", "c.csv:2:6 (ready): ready 2199-12-30T09:00:00+01:00 plus 60 days"),
+])
+def test_consignments_csv_instant_outside_the_range_is_located(work, ready, due, needle):
+    """A ready or due cell near the ends of the calendar is exit 2 at its line and column."""
+    work.write("c.csv", HEADER + ROW.format(id="a", ready=ready, due=due))
+    refused(invoke("plan", "c.csv", "--out", "out", "--quiet"), 2, needle)
+
+
+# --- §2 no traceback: numbers ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["route", *LANE, "--eur-per-tco2", "inf", "--objective", "balanced", "--format", "json"],
+     "'--eur-per-tco2': inf is not a finite number (allowed: 0 to 100,000 EUR/t)"),
+    (["route", *LANE, "--eur-per-tco2", "nan"], "'--eur-per-tco2': nan is not a finite number"),
+    (["compare", *LANE, "--horizon-days", "1e308"],
+     "'--horizon-days': 1e308 is outside the allowed range: greater than 0 and at most 400 days"),
+    (["pareto", *LANE, "--horizon-days", "-5"], "'--horizon-days': -5 is outside the allowed range"),
+    (["route", *LANE, "--value", "1e308"], "'--value': 1e308 is outside the allowed range"),
+    (["route", *LANE, "--eur-per-day", "-1"], "'--eur-per-day': -1 is outside the allowed range"),
+    (["route", *LANE[:2], "--weight", "99999999999kg", "--volume", "1m3"],
+     "--weight: 1e+11 kg is outside the allowed range: greater than 0 and at most 10,000,000 kg"),
+    (["route", *LANE[:2], "--weight", "1kg", "--volume", "1000000m3"], "--volume: 1e+06 m³ is outside"),
+    (["plan", str(SAMPLE), "--horizon-days", "-5"], "'--horizon-days': -5 is outside"),
+    (["plan", str(SAMPLE), "--time-limit", "inf"],
+     "'--time-limit': inf is not a finite number (allowed: 0.1 to 604,800 s)"),
+    (["plan", str(SAMPLE), "--time-limit", "0"], "'--time-limit': 0 is outside the allowed range"),
+    (["plan", str(SAMPLE), "--eur-per-tco2", "nan"], "'--eur-per-tco2': nan is not a finite number"),
+])
+def test_non_finite_or_absurd_number_is_refused(work, args, needle):
+    """inf, nan, 1e308 and negatives in options are exit 2 naming the option and its range."""
+    refused(invoke(*args), 2, needle)
+
+
+@pytest.mark.parametrize(("fixture", "needles"), [
+    ("out_of_range", ["error: locations.csv:3:8 (handling_h): 1e9 is outside 0..720 h",
+                      "error: services.csv:2:6 (distance_km): 1e308 is outside 0..50,000 km",
+                      "error: services.csv:4:7 (duration_h): 9000 is outside 0..8,760 h"]),
+    ("nan_number", ["(distance_km): 'nan' is not a finite number"]),
+    ("negative_number", ["(distance_km): -20 is negative (allowed: 0..50,000 km)"]),
+])
+def test_network_value_outside_its_physical_range_is_located(work, fixture, needles):
+    """Network numbers outside their column's range are exit 2, one located line each."""
+    outcome = invoke("network", "validate", str(NETWORKS / fixture))
+    refused(outcome, 2, *needles, lines=len(needles))
+
+
+TRAIN = "TRAIN,RAIL,ARR,rail,ZIH,11000,432,Mon Thu,10:00,48,861000,2747,333,0,0.25,0,100,3000,67,"
+
+
+@pytest.mark.parametrize(("file", "replace", "needle"), [
+    ("access", ("BE,2,1.3,60,", "BE,2,5,60,"), "access.csv:2:3 (detour_factor): 5 is outside 1..2"),
+    ("access", ("BE,2,1.3,60,", "BE,2,1.3,0,"), "access.csv:2:4 (speed_kmh): 0 is outside 5..200 km/h"),
+    ("access", ("BE,2,1.3,60,", "BE,1000,1.3,60,"), "access.csv:2:2 (nearest_k): 1000 is outside 1..100"),
+    ("services", (TRAIN, TRAIN.replace(",67,", ",1e-300,")),
+     "services.csv:3:19 (container_m3): 1e-300 is outside 1..1,000 m³"),
+    ("services", (TRAIN, TRAIN.replace(",861000,", ",1e12,")),
+     "services.csv:3:11 (capacity_kg): 1e12 is outside 0..1,000,000,000 kg"),
+])
+def test_network_value_outside_its_range_is_one_located_line(work, file, replace, needle):
+    """A number that could make a leg or a synthesized road leg absurd is exit 2, one line."""
+    net = work.network("net", **{file: replace})
+    refused(invoke("network", "validate", str(net)), 2, needle)
+
+
+@pytest.mark.parametrize(("args", "target", "command"), [
+    (["compare", *LANE], "compare", "compare"),
+    (["network", "show"], "load_network", "network show"),
+    (["--network", str(NETWORKS / "valid"), "route", "Liège", "Zhengzhou", "--weight", "1",
+      "--volume", "1"], "build_consignment", "route"),
+])
+def test_unexpected_exception_is_one_line_and_exit_70(work, monkeypatch, args, target, command):
+    """A bug anywhere becomes one line naming the command and exit 70 (EX_SOFTWARE), no traceback."""
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(cli, target, boom)
+    refused(invoke(*args), 70, f"internal error in '{command}': OverflowError: date value out of "
+                               "range — this is a bug, please report it with the command line")
+
+
+# --- §3 exit codes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("origin", "destination", "needle"), [
+    ("Lille", "Zhengzhou", "Lille (FR) is off the network and access.csv has no rule for FR"),
+    ("Aachen", "Zhengzhou", "Aachen (DE) is off the network and access.csv has no rule for DE"),
+    ("Namur", "Hong Kong", "Hong Kong (HK) is off the network and access.csv has no rule for HK"),
+])
+def test_place_without_access_rule_is_unservable(work, origin, destination, needle):
+    """A valid world city the network cannot reach is exit 1 saying what is missing."""
+    outcome = invoke("route", origin, destination, "--weight", "800kg", "--volume", "3.5m3")
+    refused(outcome, 1, "cannot serve: " + needle)
+
+
+def test_country_with_a_rule_but_no_hub_is_unservable(work):
+    """A city whose country has an access rule but no hub to join is exit 1 too."""
+    net = work.network("net", access=("BE,2,", "FR,2,1.3,60,4,40,0.15,60,333,1.4,85,24000,85,t,x\nBE,2,"))
+    outcome = invoke("--network", str(net), "route", "Lille", "Zhengzhou", "--weight", "1",
+                     "--volume", "1")
+    refused(outcome, 1, "cannot serve: Lille (FR) is off the network and its country has no hub")
+
+
+def test_plan_rows_naming_unservable_places_exit_1(work):
+    """A consignments file whose only problems are unreachable places is exit 1, located."""
+    work.write("c.csv", HEADER + "a,Lille,Chengdu,100,1,2026-12-01T09:00,,general,10\n"
+                                 "b,Huy,Hong Kong,100,1,2026-12-01T09:00,,general,10\n")
+    refused(invoke("plan", "c.csv", "--out", "out", "--quiet"), 1,
+            "cannot serve: c.csv:2:2 (origin): Lille (FR)",
+            "cannot serve: c.csv:3:3 (destination): Hong Kong (HK)", lines=2)
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["route", "Namur"], "error: Missing argument 'DESTINATION'."),
+    (["route", *LANE, "--frobnicate"], "error: No such option '--frobnicate'"),
+    (["teleport"], "error: No such command 'teleport'."),
+    (["route", *LANE, "--objective", "fastest"], "error: Invalid value for '--objective'"),
+])
+def test_usage_error_is_one_line_and_exit_2(work, args, needle):
+    """Usage errors are click's message on one line, with a pointer to --help, exit 2."""
+    refused(invoke(*args), 2, needle)
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--help"], "Usage:"),
+    (["route", "--help"], "--horizon-days NUMBER"),
+    (["--version"], "silkroute, version 0.1.0"),
+])
+def test_help_and_version_exit_0(work, args, needle):
+    """--help and --version print to stdout and exit 0."""
+    outcome = invoke(*args)
+    assert outcome.code == 0
+    assert needle in outcome.out
+    assert outcome.err == ""
+
+
+def test_ctrl_c_during_plan_exits_130_and_leaves_nothing(work):
+    """SIGINT during a `plan` run is exit 130 with `interrupted`, no traceback, no --out files."""
+    from bench.generate_consignments import generate, write
+
+    csv_path = work.root / "surge.csv"
+    write(generate(1000, 1, date(2026, 9, 9), 56, True), csv_path)
+    work.before = _hashes(work.root)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "cli.py"), "plan", "surge.csv", "--out", "out", "--map",
+         "plan.html", "--time-limit", "120"],
+        cwd=work.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stderr.readline()  # the first progress line: the run is under way
+        assert first.startswith("["), first
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err[-2000:]
+    assert err.strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in out + err
+    assert out == ""
+
+
+@pytest.mark.parametrize("args", [
+    ["route", *LANE, "--map", "route.html"],
+    ["plan", str(SAMPLE), "--out", "out", "--map", "plan.html", "--quiet", "--solver", "greedy"],
+])
+def test_ctrl_c_while_writing_outputs_leaves_nothing(work, monkeypatch, args):
+    """Ctrl-C after some outputs are in temporaries removes them all: exit 130, no files."""
+
+    def interrupted(m: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("maps.map_html", interrupted)
+    refused(invoke(*args), 130, "interrupted")
+
+
+@pytest.mark.parametrize("args", [
+    ["network", "show", "--format", "json"],
+    ["network", "show", "--format", "csv", "--what", "services"],
+])
+def test_closed_stdout_ends_quietly(work, args):
+    """A reader that stops early (`| head`) ends the run quietly with 141, as SIGPIPE would."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *args], cwd=work.root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before the child has loaded the network, let alone written
+    err = process.stderr.read().decode("utf-8")
+    assert process.wait(timeout=120) == 141
+    assert err == ""
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    ([], "Commands:"),
+    (["network"], "departures"),
+])
+def test_bare_group_prints_its_help_and_exits_2(work, args, needle):
+    """`cli.py` or `cli.py network` alone prints the help (on stderr, as click does), exit 2."""
+    outcome = invoke(*args)
+    assert outcome.code == 2
+    assert needle in outcome.err
+    assert "Traceback" not in outcome.err + outcome.out
+
+
+# --- §4 outputs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["route", *LANE, "--map", ""], "'--map': the path is empty"),
+    (["route", *LANE, "--map", "missing/dir/x.html"], "--map: cannot write 'missing/dir/x.html': "
+                                                      "directory"),
+    (["compare", *LANE, "--map", "."], "--map: cannot write '.': it is a directory"),
+    (["pareto", *LANE, "--map", "/dev/null"], "--map: cannot write '/dev/null': it is not a regular"),
+    (["route", *LANE, "--map", str(SERVICES)], "it is an input of this run"),
+    (["plan", str(SAMPLE), "--out", ""], "'--out': the path is empty"),
+    (["plan", str(SAMPLE), "--out", str(SAMPLE)], "exists and is not a directory"),
+    (["plan", str(SAMPLE), "--out", "missing/deeper"], "--out: cannot create 'missing/deeper'"),
+    (["plan", str(SAMPLE), "--map", str(SAMPLE)], "--map: refusing to write"),
+    (["plan", str(SAMPLE), "--out", "out", "--map", "out/plan.json"], "is also written by --out"),
+    (["plan", str(SAMPLE), "--out", "out", "--map", "out"], "is the --out directory"),
+])
+def test_unusable_output_path_is_refused_before_any_work(work, monkeypatch, args, needle):
+    """Empty, input, directory, device or parentless output paths are exit 2 before any work."""
+    no_work(monkeypatch)
+    refused(invoke(*args), 2, needle)
+
+
+def test_failed_output_leaves_the_others_untouched(work, monkeypatch):
+    """When the third of four outputs fails, none is written and earlier versions stay."""
+    work.write("out/assignments.csv", "old\n")
+    real_add = formats.OutputSet.add
+    calls = []
+
+    def failing_add(self: formats.OutputSet, path: object, text: str) -> Path:
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_add(self, path, text)
+
+    monkeypatch.setattr(formats.OutputSet, "add", failing_add)
+    outcome = invoke("plan", str(SAMPLE), "--out", "out", "--map", "plan.html", "--quiet",
+                     "--solver", "greedy")
+    refused(outcome, 2, "error: No space left on device: out/plan.json")
+
+
+def test_failed_map_render_leaves_no_plan_files(work, monkeypatch):
+    """A map that fails to render leaves neither the map nor the three plan files, nor --out."""
+
+    def broken(m: object) -> str:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr("maps.map_html", broken)
+    outcome = invoke("plan", str(SAMPLE), "--out", "out", "--map", "plan.html", "--quiet",
+                     "--solver", "greedy")
+    refused(outcome, 2, "error: Input/output error")
+    assert not (work.root / "out").exists()
+
+
+@pytest.mark.parametrize("cid", [HYPERLINK, "+cmd", "-2+3", "@SUM(A1)"])
+def test_plan_csv_outputs_neutralise_formulas(work, cid):
+    """A consignment id a spreadsheet would run is written prefixed with `'`; numbers stay numbers."""
+    quoted = '"' + cid.replace('"', '""') + '"'
+    work.write("c.csv", HEADER + ROW.format(id=quoted, ready="2026-12-01T09:00", due=""))
+    work.expect("out/assignments.csv", "out/departures.csv", "out/plan.json")
+    outcome = invoke("plan", "c.csv", "--out", "out", "--quiet", "--solver", "greedy")
+    assert outcome.code == 0, outcome.err
+    with (work.root / "out" / "assignments.csv").open(encoding="utf-8", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    assert row["consignment"] == "'" + cid
+    assert row["weight_kg"] == "100.0"
+    with (work.root / "out" / "departures.csv").open(encoding="utf-8", newline="") as handle:
+        assert next(csv.DictReader(handle))["consignments"] == "'" + cid
+    plan = json.loads((work.root / "out" / "plan.json").read_text(encoding="utf-8"))
+    assert plan["assignments"][0]["consignment"] == cid  # JSON is data, not a spreadsheet
+
+
+@pytest.mark.parametrize("args", [
+    ["route", "Liège", "Zhengzhou", "--weight", "800kg", "--volume", "3.5m3", "--ready",
+     "2026-12-01T09:00", "--format", "csv"],
+    ["network", "show", "--format", "csv", "--what", "services"],
+])
+def test_csv_from_network_data_neutralises_formulas(work, args):
+    """An operator name from a network file that starts with `=` is made inert in every CSV."""
+    net = work.network("net", services=(",Haulier,", ",=cmd|' /C calc'!A0,"))
+    outcome = invoke("--network", str(net), *args)
+    assert outcome.code == 0, outcome.err
+    assert "'=cmd|' /C calc'!A0" in outcome.out
+    assert ",=cmd" not in outcome.out
+
+
+@pytest.mark.parametrize(("cell", "written"), [
+    ("-5", "'-5"), ("\tTAB", "'\tTAB"), ("\rCR", "\"'\rCR\""), ("=1+1", "'=1+1"), ("ok", "ok"),
+    ("a\rb", "\"a\rb\""), (-5.0, "-5.0"), (None, ""),
+])
+def test_to_csv_neutralises_text_only(cell, written):
+    """Text starting with = + - @ tab or CR gets a `'`; numbers stay numbers; a CR is quoted."""
+    assert to_csv([{"a": cell, "b": 1}], ["a", "b"]) == f"a,b\n{written},1\n"
+
+
+@pytest.mark.parametrize(("make", "needle"), [
+    (lambda w: "/dev/zero", "error: /dev/zero: is not a regular file"),
+    (lambda w: (os.mkfifo(w.root / "fifo.csv"), "fifo.csv")[1], "error: fifo.csv: is not a regular file"),
+    (lambda w: ".", "'CONSIGNMENTS_CSV': File '.' is a directory"),
+])
+def test_non_regular_input_is_refused(work, make, needle):
+    """A device, a FIFO or a directory as the consignments file is exit 2 in one line."""
+    path = make(work)
+    work.before = _hashes(work.root)
+    refused(invoke("plan", path, "--out", "out", "--quiet"), 2, needle)
+
+
+def test_network_file_that_is_a_fifo_is_refused(work):
+    """A network whose locations.csv is a FIFO is refused without blocking on it."""
+    net = work.network("net")
+    (net / "locations.csv").unlink()
+    os.mkfifo(net / "locations.csv")
+    work.before = _hashes(work.root)
+    refused(invoke("network", "validate", str(net)), 2, "locations.csv: is not a regular file")
+
+
+@pytest.mark.parametrize(("cap", "needle"), [
+    (2000, "error: c.csv: is 3.3 KiB, over the 2 KiB limit for an input file"),
+    (None, "c.csv:3:2 (origin): a field is longer than 131,072 characters"),
+])
+def test_oversized_input_or_field_is_refused(work, monkeypatch, cap, needle):
+    """A file over the size cap, or a field over the field cap, is one located line."""
+    row = "{id},Liège,Zhengzhou,100,1,2026-12-01T09:00,,general,10\n"
+    rows = "".join(row.format(id=f"c{i}") for i in range(60))
+    if cap is None:
+        rows = row.format(id="a") + f'b,"{"x" * 200_000}",Zhengzhou,100,1,2026-12-01T09:00,,,\n'
+    else:
+        monkeypatch.setattr("network.csvfile.MAX_INPUT_BYTES", cap)  # the network files fit
+    work.write("c.csv", HEADER + rows)
+    outcome = invoke("--network", str(NETWORKS / "valid"), "plan", "c.csv", "--out", "out", "--quiet")
+    refused(outcome, 2, needle)
+
+
+# --- §5 network validation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fixture", "needle"), [
+    ("header_only_locations", "error: locations.csv: no locations (a header but no rows)"),
+    ("not_utf8", "error: locations.csv:2:2 (name): byte 0xE8 (character 8 of the line) is not "
+                 "UTF-8 (the file looks like Windows-1252 or Latin-1: save it as UTF-8)"),
+    ("utf16_services", "error: services.csv:1:1: byte 0xFF (character 1 of the line) is not UTF-8 "
+                       "(the file looks like UTF-16: save it as UTF-8)"),
+    ("field_too_long", "error: locations.csv:3:2 (name): a field is longer than 131,072 "
+                       "characters (the limit for one CSV field): is a closing quote missing?"),
+    ("timezone_is_a_directory", "error: locations.csv:4:7 (tz): unknown time zone 'Asia'"),
+])
+def test_broken_network_file_is_reported_once(work, fixture, needle):
+    """A file that cannot be read whole is one problem: the files referring to it do not cascade."""
+    refused(invoke("network", "validate", str(NETWORKS / fixture)), 2, needle)
+
+
+def test_broken_network_is_reported_once_by_route_too(work):
+    """Through --network, a broken file is the same single line (exit 2) before any search."""
+    outcome = invoke("--network", str(NETWORKS / "not_utf8"), "route", "Liège", "Zhengzhou",
+                     "--weight", "1", "--volume", "1")
+    refused(outcome, 2, "locations.csv:2:2 (name): byte 0xE8")
+
+
+# --- §1 item: instants echoed in their place's local time ------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "expected"), [
+    ("table", "ready 2026-12-01 09:00 +0100 · due 2026-12-31 08:00 +0800"),
+    ("json", '"ready": "2026-12-01T09:00:00+01:00"'),
+    ("json", '"due": "2026-12-31T08:00:00+08:00"'),
+])
+def test_instants_are_echoed_in_local_time_of_their_place(work, fmt, expected):
+    """--ready in +00:00 is echoed in Brussels time, --due in Zhengzhou time."""
+    outcome = invoke("route", *LANE[:6], "--ready", "2026-12-01T08:00:00+00:00",
+                     "--due", "2026-12-31T00:00+00:00", "--format", fmt)
+    assert outcome.code == 0, outcome.err
+    assert expected in outcome.out
+
+
+def test_plan_echoes_due_in_local_time(work):
+    """A due cell typed in UTC is written in the destination's zone in assignments.csv."""
+    work.write("c.csv", HEADER + ROW.format(id="a", ready="2026-12-01T08:00+00:00",
+                                            due="2027-02-28T00:00+00:00"))
+    work.expect("out/assignments.csv", "out/departures.csv", "out/plan.json")
+    outcome = invoke("plan", "c.csv", "--out", "out", "--quiet", "--solver", "greedy")
+    assert outcome.code == 0, outcome.err
+    assert ",2027-02-28T08:00:00+08:00," in (work.root / "out" / "assignments.csv").read_text()
