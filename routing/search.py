@@ -72,12 +72,12 @@ from routing.compiled import (
 from routing.consignment import Consignment
 from routing.costing import leg_co2e_kg, leg_price
 from routing.itinerary import Handling, Itinerary, Leg
+from routing.limits import MAX_HORIZON_DAYS
 from routing.objectives import Objective, Weights, balanced_rates, rank_key
 
 # Scheduled departures are searched up to this many days after ready: long enough for a sea
 # leg (~45 days via the Cape) to be followed by another scheduled leg.
 DEFAULT_HORIZON_DAYS = 60.0
-MAX_HORIZON_DAYS = 400.0
 INF = math.inf
 
 
