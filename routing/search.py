@@ -98,19 +98,33 @@ class SearchOptions:
             raise ValueError("alternatives must be zero or more")
 
 
-@dataclass(frozen=True)
 class DepartureCosts:
-    """One service's cost for one consignment where it differs by departure (the planner's
-    reduced costs): `default` micro-euros at any departure not listed, `costs[i]` at the
-    instant `times[i]` (POSIX seconds, sorted ascending). Every cost is zero or more.
+    """One service's cost for one consignment where it differs by departure (dated rates,
+    surcharges, the planner's reduced costs), in micro-euros (any unit the objective uses,
+    zero or more): `default` at every departure not listed, `cost(t)` at each listed instant
+    `times` (POSIX seconds, ascending).
 
     For a timetabled service the listed instants are scheduled departures; an on-demand
-    service may leave at a listed instant after the cargo is available, if that is cheaper.
+    service may also leave at a listed instant after the cargo is available, if that is
+    cheaper. Subclasses may compute `cost` lazily; `costs` (aligned with `times`) serves the
+    simple case.
     """
 
-    default: int
-    times: tuple[float, ...] = ()
-    costs: tuple[int, ...] = ()
+    def __init__(self, default: float, times: tuple[float, ...] = (),
+                 costs: tuple[float, ...] = ()) -> None:
+        if len(times) != len(costs) and type(self) is DepartureCosts:
+            raise ValueError("times and costs must have the same length")
+        self.default = default
+        self.times = times
+        self._costs = dict(zip(times, costs, strict=False))
+
+    def cost(self, instant: float) -> float:
+        """The cost of leaving at `instant`."""
+        return self._costs.get(instant, self.default)
+
+    def cheapest(self) -> float:
+        """A lower bound of every departure's cost (the A* bounds use it)."""
+        return min(self.default, *(self.cost(t) for t in self.times))
 
 
 @dataclass
@@ -125,7 +139,7 @@ class _Label:
     __slots__ = ("co2", "cost", "dead", "depart", "lead", "legs", "node", "parent", "seen", "si", "sig",
                  "time")
 
-    def __init__(self, node: int, time: float, cost: int, co2: int, legs: int,
+    def __init__(self, node: int, time: float, cost: float, co2: int, legs: int,
                  parent: _Label | None, si: int, depart: float, lead: Lead, seen: int,
                  sig: tuple[int, ...]) -> None:
         self.node = node
@@ -220,9 +234,18 @@ class _Problem:
 
     @property
     def table(self) -> PriceTable:
+        """The tariff of every service for the consignment; where `costs` makes a service's
+        cost differ by departure, its bound weight is its cheapest departure's (so the A*
+        bounds stay admissible)."""
         if self._table is None:
             c = self.consignment
-            self._table = self.cn.prices(c.weight_kg, c.volume_m3)
+            table = self.cn.prices(c.weight_kg, c.volume_m3)
+            if self.costs:
+                cheapest = table.cost_array.copy()
+                for si, special in self.costs.items():
+                    cheapest[si] = special.cheapest() / 1e6
+                table = PriceTable(table.cost, table.co2, cheapest)
+            self._table = table
         return self._table
 
     def leg_prices(self) -> tuple[_Indexable, _Indexable]:
@@ -527,7 +550,7 @@ class _Search:
                             continue
                     else:
                         depart = available
-                    options: list[tuple[float, int]] | tuple[tuple[float, int]] = ((depart, price[si]),)
+                    options: list[tuple[float, float]] | tuple[tuple[float, float]] = ((depart, price[si]),)
                 else:
                     options = _departure_options(cn, si, available, horizon_end, special)
                 for depart, leg_cost in options:
@@ -590,36 +613,32 @@ def _bisect_right(values: list[Lead], x: Lead) -> int:
 
 
 def _departure_options(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
-                       special: DepartureCosts) -> list[tuple[float, int]]:
+                       special: DepartureCosts) -> list[tuple[float, float]]:
     """The departures of service `si` worth taking from `available`: the first, then each
     later one that is strictly cheaper than every earlier one (later and no cheaper is
     dominated). Departures are in time order."""
-    times, costs, default = special.times, special.costs, special.default
-    listed = dict(zip(times, costs, strict=True))
-    out: list[tuple[float, int]] = []
-    best = None
+    times, default = special.times, special.default
+    out: list[tuple[float, float]] = []
     if not cn.timetabled[si]:
         # On demand: now, or at a listed instant later if that is cheaper.
-        first = listed.get(available, default)
-        out.append((available, first))
-        best = first
-        i = _bisect_right_float(times, available)
-        for t, value in zip(times[i:], costs[i:], strict=True):
+        best = special.cost(available)
+        out.append((available, best))
+        for t in times[_bisect_right_float(times, available):]:
+            value = special.cost(t)
             if value < best:
                 out.append((t, value))
                 best = value
         return out
     depart = cn.next_departure(si, available + cn.cut_s[si], horizon_end)
     last_listed = times[-1] if times else -INF
+    best = INF
     while depart is not None:
-        value = listed.get(depart, default)
-        if best is None or value < best:
+        value = special.cost(depart)
+        if value < best:
             out.append((depart, value))
             best = value
-        if depart > last_listed and value == default:
-            break  # every later departure costs the default
-        if best == 0:
-            break
+        if (depart > last_listed and value == default) or best <= 0:
+            break  # every later departure costs the default, or nothing is cheaper than free
         depart = cn.next_departure(si, depart + 1.0, horizon_end)
     return out
 

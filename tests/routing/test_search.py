@@ -268,3 +268,33 @@ def test_main_mode_of_equally_long_legs_follows_the_rank(tmp_path):
     [best] = _solve(directory, _c(destination="C"))
     assert best.main_mode == "rail"
     assert set(best_by_main_mode(load_network(directory), _c(destination="C"))) == {"rail"}
+
+
+def test_departure_costs_make_the_engine_wait_for_a_cheaper_departure(tmp_path):
+    """A listed later departure that is cheaper is taken under `cost`; `time` keeps the first;
+    an on-demand leg may wait for a cheaper listed instant."""
+    from network.timetable import to_seconds
+    from routing.compiled import compiled
+    from routing.search import DepartureCosts
+
+    directory = write_network(tmp_path, [location("A"), location("B"), location("C")], [
+        service("T", "A", "B", days="daily", departure="10:00", eur_fixed=100),
+        service("R", "B", "C", eur_fixed=50),
+    ])
+    net = load_network(directory)
+    cn = compiled(net)
+    c = _c(destination="C", ready=datetime(2026, 11, 30, 6, tzinfo=BRU))
+    later = to_seconds(datetime(2026, 12, 2, 10, tzinfo=BRU))
+    costs = {cn.service_index["T"]: DepartureCosts(100e6, (later,), (10e6,))}
+    [cheap] = best_itineraries(net, c, SearchOptions(), costs=costs).itineraries
+    assert cheap.legs[0].depart == datetime(2026, 12, 2, 10, tzinfo=BRU)
+    [fast] = best_itineraries(net, c, SearchOptions(objective=Objective.TIME), costs=costs).itineraries
+    assert fast.legs[0].depart == datetime(2026, 11, 30, 10, tzinfo=BRU)
+    wait = to_seconds(datetime(2026, 12, 2, 15, tzinfo=BRU))  # 4 h after the train arrives
+    costs[cn.service_index["R"]] = DepartureCosts(50e6, (wait,), (5e6,))
+    [both] = best_itineraries(net, c, SearchOptions(), costs=costs).itineraries
+    assert both.legs[1].depart == datetime(2026, 12, 2, 15, tzinfo=BRU)
+    early = to_seconds(datetime(2026, 12, 1, 15, tzinfo=BRU))  # before the cargo is there
+    costs[cn.service_index["R"]] = DepartureCosts(50e6, (early,), (5e6,))
+    [none] = best_itineraries(net, c, SearchOptions(), costs=costs).itineraries
+    assert none.legs[1].depart == none.legs[0].arrive
