@@ -47,7 +47,7 @@ class Weights:
         return cost_eur + self.eur_per_day * transit_h / 24.0 + self.eur_per_tco2 * co2e_kg / 1000.0
 
 
-def rank_key(objective: Objective, per_day_s: float, per_mg: float, cost: int, co2: int,
+def rank_key(objective: Objective, per_day_s: float, per_mg: float, cost: float, co2: int,
              arrive_s: float, ready_s: float) -> tuple[float, ...]:
     """How complete itineraries are ranked under `objective` (smaller is better).
 
