@@ -3,9 +3,8 @@
 Model. A label is a partial itinerary (a walk) ending at a location: its arrival instant there,
 its cost (whole micro-euros) and CO2e (whole milligrams), its number of legs and, where asked,
 its longest leg and the locations it visited. Arcs are FIFO: leaving later never arrives
-earlier, and cargo may wait for any later departure (an on-demand leg may also leave later than
-the cargo is available; it never pays, except where a departure's cost differs, see
-`DepartureCosts`). Costs and CO2e are never negative.
+earlier; cargo may wait for any later scheduled departure, while an on-demand leg leaves when
+the cargo is available. Costs and CO2e are never negative.
 
 Order of itineraries. Each objective ranks complete itineraries by a key (`objectives.rank_key`)
 and breaks ties by the fewest legs, then by the lexicographic sequence of (service id,
@@ -105,9 +104,10 @@ class DepartureCosts:
     `times` (POSIX seconds, ascending).
 
     For a timetabled service the listed instants are scheduled departures; an on-demand
-    service may also leave at a listed instant after the cargo is available, if that is
-    cheaper. Subclasses may compute `cost` lazily; `costs` (aligned with `times`) serves the
-    simple case.
+    service leaves when the cargo is available, at `cost(available)`. A location with such
+    on-demand services is time-sensitive: a label there dominates another only if each of them
+    costs it no more at its own available instant (`_Search._dominates`). Subclasses may
+    compute `cost` lazily; `costs` (aligned with `times`) serves the simple case.
     """
 
     def __init__(self, default: float, times: tuple[float, ...] = (),
@@ -352,6 +352,12 @@ class _Search:
         self.latest = latest  # latest useful arrival per location (the `time` corridor)
         self.bound = bound or (self._rank_bound if only_rank is not None else p.bound)
         self.bags: dict[int, list[_Label]] = {}
+        # On-demand services whose cost depends on the instant, by origin: they make their
+        # origin time-sensitive (a label cannot leave later to match another's cost).
+        self.sensitive: dict[int, list[DepartureCosts]] = {}
+        for si, special in p.costs.items():
+            if not p.cn.timetabled[si]:
+                self.sensitive.setdefault(p.cn.s_from[si], []).append(special)
         self.found: dict[object, _Label] = {}  # best complete label per route / main mode
         if self.by_mode:
             self.bottleneck = self.cn.floors(p.goods, p.target)
@@ -402,12 +408,21 @@ class _Search:
                       or self._tie_lt(a, b))
         if not better:
             return False
+        costs = self.sensitive.get(a.node)
+        if costs is not None and a.time != b.time:
+            at_a, at_b = self._available(a), self._available(b)
+            if any(special.cost(at_a) > special.cost(at_b) for special in costs):
+                return False
         if self.by_mode and not self._same_main_mode(a.lead, b.lead, a.node):
             return False
         if self.elementary:
             # `a` must be able to follow every completion of `b` (module docstring).
             return not (a.seen & ~b.seen & self.ahead[a.node])
         return True
+
+    def _available(self, label: _Label) -> float:
+        """When the cargo of `label` can leave its location (handling done)."""
+        return label.time + (self.cn.handling_s[label.node] if label.parent is not None else 0.0)
 
     def _same_main_mode(self, x: Lead, y: Lead, node: int) -> bool:
         """Whether no completion from `node` can give labels with longest legs x and y
@@ -620,15 +635,7 @@ def _departure_options(cn: CompiledNetwork, si: int, available: float, horizon_e
     times, default = special.times, special.default
     out: list[tuple[float, float]] = []
     if not cn.timetabled[si]:
-        # On demand: now, or at a listed instant later if that is cheaper.
-        best = special.cost(available)
-        out.append((available, best))
-        for t in times[_bisect_right_float(times, available):]:
-            value = special.cost(t)
-            if value < best:
-                out.append((t, value))
-                best = value
-        return out
+        return [(available, special.cost(available))]  # on demand: when the cargo is there
     depart = cn.next_departure(si, available + cn.cut_s[si], horizon_end)
     last_listed = times[-1] if times else -INF
     best = INF
@@ -641,17 +648,6 @@ def _departure_options(cn: CompiledNetwork, si: int, available: float, horizon_e
             break  # every later departure costs the default, or nothing is cheaper than free
         depart = cn.next_departure(si, depart + 1.0, horizon_end)
     return out
-
-
-def _bisect_right_float(values: tuple[float, ...], x: float) -> int:
-    lo, hi = 0, len(values)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if x < values[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
 
 
 # --- building itineraries ------------------------------------------------------------------------
