@@ -45,8 +45,9 @@ def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, sol
 @click.option("--time-limit", "time_limit", type=FiniteFloat(MIN_TIME_LIMIT_S, MAX_TIME_LIMIT_S, "s"),
               default=60.0, show_default=True,
               help="Seconds for the whole run; the best plan found is returned.")
-@click.option("--solver", type=click.Choice(["highs", "scip", "cpsat", "greedy"]), default="highs",
-              show_default=True, help="MIP solver (highs, scip via MathOpt; cpsat) or the greedy baseline.")
+@click.option("--solver", type=click.Choice(["highs", "scip", "greedy"]), default="highs",
+              show_default=True, help="MIP solver (highs or scip, through MathOpt; LPs always HiGHS) "
+                                      "or the greedy baseline.")
 @click.option("--out", "out_dir", type=OutputPath(), default=Path("plan"), show_default=True,
               help="Directory for assignments.csv, departures.csv and plan.json (created if its "
                    "parent exists).")
@@ -102,7 +103,7 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
                               horizon_days, alternatives, max_departures, solver, time_limit)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    result = plan_consignments(request, None if quiet else progress)
+    result = plan_consignments(request, None if quiet else progress, started=started)
     # All or nothing: every file is complete in a temporary before any is renamed into place.
     with OutputSet(protected=inputs) as outputs:
         outputs.make_dir(out_dir)
@@ -122,13 +123,13 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
              {True: "yes", False: "NO", None: "-"}[a.meets_due]] for a in result.assignments]
     rows += [[u.consignment.id, f"UNASSIGNED ({u.reason})", "", "", "", "", "", ""]
              for u in result.unassigned]
-    gap = "-" if head["gap"] is None else f"{head['gap']:.4%}"
+    bound = ("no bound yet (pricing proved none within the time limit)" if head["best_bound"] is None
+             else f"bound {head['best_bound']:,.2f} over every itinerary · gap {head['gap']:.4%}")
     click.echo(table(rows, ["consignment", "services", "departs", "box", "EUR", "kg CO2e", "arrives",
                             "meets due"], align_right=(4, 5)))
     click.echo(f"\nserved {head['served']}/{head['served'] + head['unserved']} · EUR "
                f"{head['total_cost_eur']:,.2f} · {head['total_co2e_kg']:,.0f} kg CO2e · "
                f"{head['containers']} containers · objective {objective} {head['objective_value']:,.2f} · "
-               f"bound {head['best_bound']} · gap {gap} · {solver} {head['termination']} · "
-               f"{head['solve_s']:.1f} s\nwritten to {out_dir}/")
+               f"{bound} · {solver} · {head['solve_s']:.1f} s\nwritten to {out_dir}/")
     for u in result.unassigned:
         click.echo(f"unassigned {u.consignment.id}: {u.detail}")

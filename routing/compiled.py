@@ -213,6 +213,15 @@ class CompiledNetwork:
         return frozenset(si for si, kg, m3 in self.capacitated
                          if (kg is not None and weight_kg > kg) or (m3 is not None and volume_m3 > m3))
 
+    def loose_prices(self, weight_kg: float, volume_m3: float) -> tuple[list[float], list[float]]:
+        """Every service's LCL price (EUR, minimum charge applied, no containers) and CO2e (kg)
+        for one consignment, computed as `routing.costing.lcl_eur` and `leg_co2e_kg` do."""
+        t = self._tariff
+        kg = np.maximum(weight_kg, volume_m3 * t["kg_per_m3"])
+        lcl = np.maximum(t["min"], t["fixed"] + t["per_kg"] * kg + t["per_tkm"] * kg / 1000.0 * t["km"])
+        co2_kg = weight_kg / 1000.0 * t["km"] * t["g_per_tkm"] / 1000.0
+        return lcl.tolist(), co2_kg.tolist()
+
     def handling_micro(self, weight_kg: float) -> list[int]:
         """What changing service costs at each location, in micro-euros, for `weight_kg`."""
         eur = np.array(self.handling_eur) + np.array(self.handling_eur_per_kg) * weight_kg

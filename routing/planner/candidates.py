@@ -6,9 +6,10 @@ Each sequence is then expanded into departure variants: every timetabled leg may
 earliest feasible departure or up to `max_departures - 1` later ones (capacity may force them,
 consolidation may reward them). Downstream legs are recomputed with the same rules as the
 engine: handling_h at every intermediate location, cut-off before a timetabled departure,
-departures no later than ready + horizon, arrival no later than the due date. On-demand legs
-leave as soon as the cargo is available. Candidates are exact; the set is complete only up to
-these two caps (`alternatives`, `max_departures`).
+departures no later than ready + horizon (on-demand legs have no timetable and are not
+limited by it), arrival no later than the due date. On-demand legs leave as soon as the cargo is
+available. These candidates are the first columns of the plan's model; column generation
+(`colgen.py`) adds every itinerary that can improve it, so the caps only shape the start.
 """
 
 from __future__ import annotations
@@ -88,11 +89,10 @@ def expand(network: Network, consignment: Consignment, services: tuple[Service, 
         service, lcl, co2 = priced[i]
         if i > 0:
             available_s += network.locations[service.origin].handling_h * 3600.0
-        if not service.is_timetabled:
-            if available_s <= horizon_s:
-                arrive = available_s + service.duration_h * 3600.0
-                if arrive <= due_s:
-                    walk(i + 1, arrive, (*legs, CandidateLeg(service, available_s, arrive, lcl, co2)))
+        if not service.is_timetabled:  # on demand: no timetable, so no horizon either
+            arrive = available_s + service.duration_h * 3600.0
+            if arrive <= due_s:
+                walk(i + 1, arrive, (*legs, CandidateLeg(service, available_s, arrive, lcl, co2)))
             return
         depart = next_departure_s(service, available_s + service.cutoff_h * 3600.0, horizon_s)
         taken = 0
@@ -108,6 +108,19 @@ def expand(network: Network, consignment: Consignment, services: tuple[Service, 
     return out
 
 
+def from_legs(network: Network, consignment: Consignment, ci: int,
+              legs: tuple[tuple[Service, float], ...]) -> Candidate:
+    """The candidate of consignment `ci` taking each service at the departure given (the
+    itineraries found by pricing): times, loose freight and CO2e recomputed here."""
+    w, v = consignment.weight_kg, consignment.volume_m3
+    built = []
+    for service, depart in legs:
+        built.append(CandidateLeg(service, depart, depart + service.duration_h * 3600.0,
+                                  lcl_eur(service, w, v), leg_co2e_kg(service, w)))
+    handling = sum(network.locations[s.origin].handling_cost_eur(w) for s, _ in legs[1:])
+    return Candidate(ci, tuple(built), handling, to_seconds(consignment.ready))
+
+
 def weights_for(consignment: Consignment, eur_per_day: float | None, eur_per_tco2: float) -> Weights:
     """The balanced weights of one consignment (its own carrying cost unless one is given)."""
     from routing.objectives import default_eur_per_day
@@ -119,11 +132,15 @@ def weights_for(consignment: Consignment, eur_per_day: float | None, eur_per_tco
 def generate(network: Network, consignments: tuple[Consignment, ...], objective: Objective, *,
              eur_per_day: float | None, eur_per_tco2: float, horizon_days: float,
              alternatives: int, max_departures: int,
-             progress: Callable[[str], None] | None = None) -> list[list[Candidate]]:
-    """Candidates of every consignment (an empty list when none reaches it in time)."""
-    result: list[list[Candidate]] = []
+             progress: Callable[[str], None] | None = None,
+             stop: Callable[[], bool] = lambda: False) -> tuple[list[list[Candidate]], int]:
+    """Candidates of every consignment (an empty list when none reaches it in time), and how
+    many consignments were searched before `stop()` said to stop (the rest have none yet)."""
+    result: list[list[Candidate]] = [[] for _ in consignments]
     cache: dict[tuple[object, ...], list[tuple[Service, ...]]] = {}
     for ci, c in enumerate(consignments):
+        if ci % 64 == 0 and stop():
+            return result, ci
         weights = weights_for(c, eur_per_day, eur_per_tco2)
         # Sequences depend on everything but the id: identical requests share one search.
         key = (c.origin, c.destination, c.weight_kg, c.volume_m3, c.ready, c.due, c.goods,
@@ -139,11 +156,9 @@ def generate(network: Network, consignments: tuple[Consignment, ...], objective:
                 if seq not in sequences:
                     sequences.append(seq)
             cache[key] = sequences
-        cands: list[Candidate] = []
         for seq in sequences:
-            cands.extend(expand(network, c, seq, ci, horizon_days, max_departures))
-        result.append(cands)
-        if progress is not None and (ci + 1) % 500 == 0:
+            result[ci].extend(expand(network, c, seq, ci, horizon_days, max_departures))
+        if progress is not None and (ci + 1) % 2000 == 0:
             progress(f"candidates: {ci + 1}/{len(consignments)} consignments, "
                      f"{sum(len(r) for r in result)} itineraries")
-    return result
+    return result, len(consignments)

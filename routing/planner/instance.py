@@ -1,4 +1,8 @@
-"""The planning instance shared by every solver: candidates, capacity rows, container groups."""
+"""The planning instance shared by every stage: candidates, capacity rows, container groups.
+
+It is rebuilt whenever column generation adds candidates (a few seconds at 10,000
+consignments); everything here is priced by `objective.PlanObjective`.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +13,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from routing.consignment import Consignment
-from routing.objectives import Objective
-from routing.planner.candidates import Candidate, weights_for
+from routing.planner.candidates import Candidate
+from routing.planner.containers import ContainerRules, Kind
+from routing.planner.decisions import Decisions, DepKey
 from routing.planner.model import PlanRequest
+from routing.planner.objective import PlanObjective
 
-# The co2 objective ranks by CO2e, then cost: 1 EUR weighs as much as 1 mg of CO2e.
-CO2_COST_WEIGHT = 1e-6
-
-DepKey = tuple[str, float]
-# A plan's decisions: consignment -> candidate, shared departure -> containers, boxed riders.
-Decisions = tuple[dict[int, int], dict[DepKey, int], set[tuple[int, DepKey]]]
+__all__ = ["Decisions", "DepKey", "Group", "Instance", "Loads", "amortised_coef", "build_instance",
+           "group_lambda", "n_max", "riders_on"]
 
 
 @dataclass
 class Group:
-    """A departure of a container-selling service that two or more consignments may share."""
+    """A container departure modelled as shared (`containers.Kind.GROUP`) that candidates use."""
 
     key: DepKey
     container_eur: float
@@ -40,10 +42,12 @@ class Instance:
 
     request: PlanRequest
     consignments: tuple[Consignment, ...]
+    objective: PlanObjective
+    rules: ContainerRules
     cands: list[Candidate]
     by_consignment: list[list[int]]
-    coef: list[float]  # objective of each candidate, every container-group leg at LCL
-    cost_weight: float
+    coef: list[float]  # objective of each candidate, every group leg at LCL
+    cost_weight: float  # objective units per euro
     capacity: dict[DepKey, list[int]]  # capacitated departure -> candidate indices
     capacity_limits: dict[DepKey, tuple[float | None, float | None]]
     groups: list[Group]
@@ -59,6 +63,34 @@ class Instance:
 
     def volume(self, ci: int) -> float:
         return self.consignments[ci].volume_m3
+
+    def value(self, plan: Decisions) -> float:
+        """The plan's objective: each candidate's coefficient, less the LCL saved by its boxed
+        riders, plus the containers bought on groups (a consignment's own containers are
+        already in its candidate's coefficient)."""
+        chosen, boxes, boxed = plan
+        index = self.group_index
+        groups = self.groups
+        return (sum(self.coef[k] for k in chosen.values())
+                - sum(groups[index[key]].saving[ci] for ci, key in boxed if key in index)
+                + sum(groups[index[key]].container_eur * self.cost_weight * n
+                      for key, n in boxes.items() if key in index))
+
+    def loose_value(self, k: int) -> float:
+        """Candidate `k`'s objective with every leg at LCL, own containers too (the greedy
+        baseline's pricing)."""
+        extra = 0.0
+        for leg in self.cands[k].legs:
+            n = self.own_fcl.get((k, leg.key))
+            if n is not None:
+                assert leg.service.container is not None
+                extra += leg.lcl_eur - n * leg.service.container.eur
+        return self.coef[k] + self.cost_weight * extra
+
+    @property
+    def servable(self) -> list[int]:
+        """Consignments with at least one candidate."""
+        return [ci for ci, ks in enumerate(self.by_consignment) if ks]
 
 
 class Loads:
@@ -93,87 +125,48 @@ class Loads:
                 and (limits[1] is None or self.m3[key] + v <= limits[1] + 1e-9))
 
 
-def fractional_knapsack(items: list[tuple[float, float]], capacity: float) -> float:
-    """The largest value of (value, size) items fitting `capacity`, items divisible."""
-    total = 0.0
-    for value, size in sorted(items, key=lambda item: -item[0] / item[1]):
-        if capacity <= 0:
-            break
-        take = min(1.0, capacity / size)
-        total += take * value
-        capacity -= take * size
-    return total
-
-
-def _boxes_can_pay(key: DepKey, members: dict[int, list[int]], cands: list[Candidate],
-                   request: PlanRequest, alpha: float) -> bool:
-    """Whether buying containers on departure `key` can ever beat LCL for its possible riders.
-
-    The LCL freight that n containers can save is at most the fractional-knapsack value of
-    n container capacities, which is concave in the capacity: V(n·K) ≤ n·V(K). So when
-    V(K) ≤ container price — for K by weight and by volume alike — no number of containers
-    pays on this departure whoever rides it, and the departure needs no container variables
-    (an exact reduction; it removes most on-demand road departures from the model).
-    """
-    leg = next(leg for leg in cands[next(iter(members.values()))[0]].legs if leg.key == key)
-    box = leg.service.container
-    assert box is not None
-    items_kg, items_m3 = [], []
-    for ci, ks in members.items():
-        c = request.consignments[ci]
-        own = next(x for x in cands[ks[0]].legs if x.key == key)
-        items_kg.append((alpha * own.lcl_eur, c.weight_kg))
-        items_m3.append((alpha * own.lcl_eur, c.volume_m3))
-    bound = min(fractional_knapsack(items_kg, box.kg), fractional_knapsack(items_m3, box.m3))
-    return bound > alpha * box.eur + 1e-9
-
-
-def build_instance(request: PlanRequest, candidates: list[list[Candidate]]) -> Instance:
+def build_instance(request: PlanRequest, candidates: list[list[Candidate]], objective: PlanObjective,
+                   rules: ContainerRules, *, capacity: bool = True) -> Instance:
     """Flatten candidates; find capacity rows and container groups; price every candidate."""
-    objective = request.objective
-    alpha = CO2_COST_WEIGHT if objective is Objective.CO2 else 1.0
     cands: list[Candidate] = []
     by_consignment: list[list[int]] = []
     for per in candidates:
         by_consignment.append(list(range(len(cands), len(cands) + len(per))))
         cands.extend(per)
     riders: dict[DepKey, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    capacity: dict[DepKey, list[int]] = defaultdict(list)
+    on_capacity: dict[DepKey, list[int]] = defaultdict(list)
     limits: dict[DepKey, tuple[float | None, float | None]] = {}
+    kinds: dict[DepKey, Kind] = {}
     for k, cand in enumerate(cands):
         for leg in cand.legs:
             s = leg.service
-            if s.container is not None and request.consolidate:
-                riders[leg.key][cand.ci].append(k)
-            if s.is_capacitated and not request.ignore_capacity:
-                capacity[leg.key].append(k)
+            if s.container is not None:
+                kind = kinds.get(leg.key)
+                if kind is None:
+                    kind = kinds[leg.key] = rules.kind(s, leg.depart_s)
+                if kind is Kind.GROUP:
+                    riders[leg.key][cand.ci].append(k)
+            if s.is_capacitated and capacity:
+                on_capacity[leg.key].append(k)
                 limits[leg.key] = (s.capacity_kg, s.capacity_m3)
-    shared = {key for key, members in riders.items()
-              if len(members) >= 2 and _boxes_can_pay(key, members, cands, request, alpha)}
+    money = objective.money
     coef: list[float] = []
     own_fcl: dict[tuple[int, DepKey], int] = {}
     for k, cand in enumerate(cands):
         c = request.consignments[cand.ci]
-        money = cand.handling_eur
+        eur = cand.handling_eur
         for leg in cand.legs:
             box = leg.service.container
-            if box is not None and leg.key not in shared:
+            if box is not None and kinds[leg.key] is Kind.OWN:
                 n = box.count_for(c.weight_kg, c.volume_m3)
                 if n * box.eur < leg.lcl_eur:
                     own_fcl[(k, leg.key)] = n
-                    money += n * box.eur
+                    eur += n * box.eur
                     continue
-            money += leg.lcl_eur
-        value = alpha * money
-        if objective is not Objective.COST:
-            w = weights_for(c, request.eur_per_day, request.eur_per_tco2)
-            if objective is Objective.CO2:
-                value += cand.co2e_kg
-            else:
-                value += w.eur_per_tco2 * cand.co2e_kg / 1000.0 + w.eur_per_day * cand.transit_h / 24.0
-        coef.append(value)
+            eur += leg.lcl_eur
+        coef.append(objective.itinerary_value(cand.ci, eur, cand.co2e_kg, cand.transit_h))
     groups: list[Group] = []
-    for key in sorted(shared):
+    for key in sorted(riders):
         members = riders[key]
         first = cands[next(iter(members.values()))[0]]
         service = next(leg.service for leg in first.legs if leg.key == key)
@@ -183,11 +176,11 @@ def build_instance(request: PlanRequest, candidates: list[list[Candidate]]) -> I
         for ci in sorted(members):
             leg = next(leg for leg in cands[members[ci][0]].legs if leg.key == key)
             group.members.append(ci)
-            group.saving[ci] = alpha * leg.lcl_eur
+            group.saving[ci] = money * leg.lcl_eur
             group.cands[ci] = members[ci]
         groups.append(group)
-    return Instance(request, request.consignments, cands, by_consignment, coef, alpha,
-                    dict(capacity), limits, groups, own_fcl)
+    return Instance(request, request.consignments, objective, rules, cands, by_consignment, coef, money,
+                    dict(on_capacity), limits, groups, own_fcl)
 
 
 def n_max(inst: Instance, gi: int, members: Collection[int] | None = None) -> int:
@@ -206,20 +199,27 @@ def amortised_coef(inst: Instance, groups: Collection[int] | None = None) -> lis
     For any λ in [0, 1], n[g] ≥ λ·Σ w·y/container_kg + (1−λ)·Σ v·y/container_m3, so charging each
     boxed consignment its λ-share of a container undercuts the true container cost; a rider
     then saves max(0, saving − share) by riding boxed, whoever else rides. λ is 1 on a group
-    whose members weigh out a container before they fill it, else 0. Used by the assignment
-    bound (every group) and the block relaxation (groups spanning blocks).
+    whose members weigh out a container before they fill it, else 0. Used by the block
+    relaxation (groups spanning blocks).
     """
     discount: dict[tuple[int, DepKey], float] = {}
     for gi in range(len(inst.groups)) if groups is None else groups:
         g = inst.groups[gi]
-        heavy = sum(inst.weight(ci) for ci in g.members) / g.container_kg
-        bulky = sum(inst.volume(ci) for ci in g.members) / g.container_m3
-        lam = 1.0 if heavy >= bulky else 0.0
+        lam = group_lambda(inst, gi)
         for ci in g.members:
             fill = lam * inst.weight(ci) / g.container_kg + (1 - lam) * inst.volume(ci) / g.container_m3
             discount[(ci, g.key)] = max(0.0, g.saving[ci] - g.container_eur * inst.cost_weight * fill)
     return [inst.coef[k] - sum(discount.get((cand.ci, leg.key), 0.0) for leg in cand.legs)
             for k, cand in enumerate(inst.cands)]
+
+
+def group_lambda(inst: Instance, gi: int) -> float:
+    """The λ of group `gi` in `amortised_coef`: 1 when its riders weigh out a container before
+    they fill it, else 0."""
+    g = inst.groups[gi]
+    heavy = sum(inst.weight(ci) for ci in g.members) / g.container_kg
+    bulky = sum(inst.volume(ci) for ci in g.members) / g.container_m3
+    return 1.0 if heavy >= bulky else 0.0
 
 
 def riders_on(inst: Instance, chosen: Mapping[int, int]) -> dict[int, list[int]]:

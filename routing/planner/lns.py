@@ -39,8 +39,9 @@ from datetime import timedelta
 import numpy as np
 from ortools.math_opt.python import mathopt
 
-from routing.planner.formulation import Formulation, build
-from routing.planner.instance import Decisions, DepKey, Instance, Loads
+from routing.planner.decisions import Decisions, DepKey
+from routing.planner.instance import Instance, Loads
+from routing.planner.spec import Formulation, Window, build
 
 # A node limit, not a time limit, ends a sub-MIP that is slow to prove its optimum: the
 # search stays deterministic. A window's gains come from its root (the warm start, cuts and root
@@ -50,6 +51,8 @@ from routing.planner.instance import Decisions, DepKey, Instance, Loads
 # 1,644,399 (but 1,644,686 in the whole 15 s run, against 1,644,062-1,644,131 with 3).
 NODE_LIMIT = 3
 IMPROVEMENT = 1e-9  # relative: smaller changes are solver noise, not a better plan
+# A sub-MIP never runs longer than this, so an interruption is acted on within about a second.
+SUB_MIP_SECONDS = 1.0
 # With kept riders' boxes fixed (as the planner runs it), windows double once a pass by each order
 # has gained less than this share of the objective: measured at 5,000 consignments, windows of
 # 15 by main departure stalled at EUR 8,725,800 from 45 s on, while windows of 30 reached
@@ -247,10 +250,10 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
             if remaining < 0.2 or stop():
                 return "stop"
             target = sum(1 for ci in window if ci in best.chosen)
-            f = build(inst, served_target=target, free=window, fixed=best.chosen, loads=best.loads,
-                      kept_boxed=None if repack_kept else best.by_key,
-                      repack_groups=() if repack_kept else small.union(
-                          _shared_groups(inst, best.chosen, window)))
+            repack = () if repack_kept else small.union(_shared_groups(inst, best.chosen, window))
+            f = build(inst, served_target=target,
+                      window=Window(window, best.chosen, best.loads,
+                                    None if repack_kept else best.by_key, repack))
             start = f.point(inst, best.plan)
             hint = f.hint_at(start)
             since = best.commits
@@ -349,7 +352,7 @@ def _changed_groups(f: Formulation, start: Mapping[int, float], values: np.ndarr
 
 def _sub_mip_params(solver: mathopt.SolverType, remaining: float, seed: int) -> mathopt.SolveParameters:
     """A sub-MIP's parameters: a node limit (deterministic), the incumbent's neighbourhood."""
-    params = mathopt.SolveParameters(time_limit=timedelta(seconds=min(remaining, 10.0)),
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=min(remaining, SUB_MIP_SECONDS)),
                                      random_seed=seed, relative_gap_tolerance=1e-6,
                                      node_limit=NODE_LIMIT)
     if solver == mathopt.SolverType.HIGHS:

@@ -10,7 +10,7 @@ from routing.consignment import Consignment
 from routing.objectives import DEFAULT_EUR_PER_TCO2, Objective
 from routing.search import DEFAULT_HORIZON_DAYS
 
-SOLVERS = ("highs", "scip", "cpsat", "greedy")
+SOLVERS = ("highs", "scip", "greedy")
 DEFAULT_SOLVER = "highs"
 
 
@@ -19,8 +19,9 @@ class PlanRequest:
     """Consignments to plan on a network, and how.
 
     `eur_per_day` None means each consignment's carrying cost (value × 20 % / 365) for
-    `balanced`. `alternatives` + 1 distinct service sequences (plus the best per main mode) are
-    expanded into up to `max_departures` departures per timetabled leg.
+    `balanced`. The first columns of the model are `alternatives` + 1 distinct service sequences
+    per consignment (plus the best per main mode), each at up to `max_departures` departures per
+    timetabled leg; column generation then adds every itinerary that can improve the plan.
     """
 
     network: Network
@@ -33,11 +34,6 @@ class PlanRequest:
     max_departures: int = 6
     solver: str = DEFAULT_SOLVER
     time_limit_s: float = 60.0
-    relative_gap: float = 1e-4
-    seed: int = 0
-    ignore_capacity: bool = False  # the capacity relaxation (tests, what-if)
-    consolidate: bool = True  # False: every consignment pays min(LCL, own FCL) as in `route`
-    formulation: str = "strong"  # "naive": without the (open) rows y ≤ n (benchmark comparison)
 
     def __post_init__(self) -> None:
         if self.objective not in (Objective.COST, Objective.CO2, Objective.BALANCED):
@@ -45,13 +41,27 @@ class PlanRequest:
                              "(use cost, co2 or balanced)")
         if self.solver not in SOLVERS:
             raise ValueError(f"unknown solver {self.solver!r} (expected {', '.join(SOLVERS)})")
-        if self.formulation not in ("strong", "naive"):
-            raise ValueError(f"unknown formulation {self.formulation!r} (expected strong or naive)")
-        if not self.time_limit_s > 0:
-            raise ValueError("time limit must be greater than zero")
+        if not (isinstance(self.time_limit_s, (int, float)) and 0 < self.time_limit_s < float("inf")):
+            raise ValueError("time limit must be a finite number of seconds greater than zero")
         ids = [c.id for c in self.consignments]
         if len(set(ids)) != len(ids):
             raise ValueError("consignment ids must be unique")
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """How the solver works (benchmarks and tests), as opposed to what is asked (`PlanRequest`).
+
+    `seed` fixes the solvers' randomness; `relative_gap` is where the MIPs stop proving;
+    `open_rows` False drops the model's (open) rows (a benchmark comparison); `capacity` False
+    ignores capacity (what-if, tests); `workers` is the number of solver processes.
+    """
+
+    seed: int = 0
+    relative_gap: float = 1e-4
+    open_rows: bool = True
+    capacity: bool = True
+    workers: int = 2
 
 
 @dataclass(frozen=True)
@@ -142,7 +152,10 @@ class Plan:
     solve_s: float
     candidates: int
     model_size: dict[str, int] = field(default_factory=dict)
-    served_bound: int | None = None  # proven upper bound on servable consignments
+    served_bound: int | None = None  # proven upper bound on servable consignments, all itineraries
+    settings: PlanSettings = field(default_factory=PlanSettings)
+    bound_basis: str = ""  # what proves `best_bound` (empty when there is none yet)
+    stages: tuple[tuple[str, float, str], ...] = ()  # (stage, seconds, note)
 
     @property
     def total_cost_eur(self) -> float:

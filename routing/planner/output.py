@@ -19,7 +19,9 @@ DEPARTURE_FIELDS = ["service", "departure", "kg_used", "capacity_kg", "m3_used",
 
 
 def summary(plan: Plan) -> dict[str, Any]:
-    """The headline figures of a plan."""
+    """The headline figures of a plan. `best_bound`, `gap` and `served_upper_bound` hold over
+    every itinerary (not only the columns the planner generated); `bound_basis` says what
+    proves the bound, and both are null when nothing was proven within the time limit."""
     gap = plan.gap
     return {
         "served": len(plan.assignments), "unserved": len(plan.unassigned),
@@ -27,10 +29,12 @@ def summary(plan: Plan) -> dict[str, Any]:
         "total_cost_eur": round(plan.total_cost_eur, 2), "total_co2e_kg": round(plan.total_co2e_kg, 3),
         "objective": plan.request.objective.value, "objective_value": round(plan.objective_value, 6),
         "best_bound": None if plan.best_bound is None else round(plan.best_bound, 6),
-        "gap": None if gap is None else round(gap, 8), "solver": plan.solver,
+        "gap": None if gap is None else round(gap, 8),
+        "bound_basis": plan.bound_basis or None, "solver": plan.solver,
         "termination": plan.termination, "solve_s": round(plan.solve_s, 3),
         "candidates": plan.candidates, "model_size": plan.model_size,
         "containers": sum(d.containers for d in plan.departures),
+        "stages": [{"stage": name, "seconds": seconds, "note": note} for name, seconds, note in plan.stages],
     }
 
 

@@ -10,8 +10,8 @@ candidate index), which makes the plan's stated tie rule hold: objective, then e
 
 from __future__ import annotations
 
+from routing.planner.decisions import Solution
 from routing.planner.instance import Instance, Loads
-from routing.planner.mip import Solution
 
 EPS = 1e-9
 

@@ -89,8 +89,11 @@ def verify_plan(plan: Plan) -> None:
                       "(ready/arrival + handling + cut-off)")
             if s.days and not _scheduled(s, leg.depart):
                 _fail(f"{where}: {leg.depart.isoformat()} is not a scheduled departure")
-            if leg.depart > horizon + timedelta(seconds=1):
+            if s.days and leg.depart > horizon + timedelta(seconds=1):  # on demand: no timetable
                 _fail(f"{where}: departs after the {req.horizon_days:g}-day horizon")
+            if not s.days and abs((leg.depart - available).total_seconds()) > 1:
+                _fail(f"{where}: on demand, leaves {leg.depart.isoformat()}, not when the cargo is "
+                      f"available ({available.isoformat()})")
             expected = leg.depart.astimezone(UTC) + timedelta(hours=s.duration_h)
             if abs((leg.arrive - expected).total_seconds()) > 1:
                 _fail(f"{where}: arrives {leg.arrive.isoformat()}, expected {expected.isoformat()}")
@@ -126,9 +129,9 @@ def verify_plan(plan: Plan) -> None:
         kg = sum(r[1] for r in riders)
         m3 = sum(r[2] for r in riders)
         name = f"departure {key[0]} {key[1].isoformat()}"
-        if s.capacity_kg is not None and kg > s.capacity_kg + TOL and not plan.request.ignore_capacity:
+        if s.capacity_kg is not None and kg > s.capacity_kg + TOL and plan.settings.capacity:
             _fail(f"{name}: {kg:.1f} kg on board, capacity {s.capacity_kg:g} kg")
-        if s.capacity_m3 is not None and m3 > s.capacity_m3 + TOL and not plan.request.ignore_capacity:
+        if s.capacity_m3 is not None and m3 > s.capacity_m3 + TOL and plan.settings.capacity:
             _fail(f"{name}: {m3:.2f} m³ on board, capacity {s.capacity_m3:g} m³")
         d = declared.get(key)
         if d is None or set(d.consignments) != {r[0] for r in riders}:

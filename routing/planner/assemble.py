@@ -1,78 +1,28 @@
-"""Plan many consignments: candidates, then a solver, then the typed plan with reasons."""
+"""From a solver's decisions to the typed plan: assignments, departure loads, reasons."""
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
-from collections.abc import Callable
 
 from network.model import Network
 from network.timetable import from_seconds
 from routing.consignment import Consignment
 from routing.objectives import Objective
-from routing.planner.candidates import generate
-from routing.planner.greedy import lcl_coef, solve_greedy
-from routing.planner.instance import DepKey, Instance, build_instance
-from routing.planner.mip import (
-    Solution,
-    native_stdout_silenced,
-    solution_value,
-    solve_cpsat,
-    solve_mathopt,
-)
-from routing.planner.model import (
-    Assignment,
-    DepartureUse,
-    Plan,
-    PlannedLeg,
-    PlanRequest,
-    Unassigned,
-)
-from routing.planner.polish import earliest_equivalent
+from routing.planner.decisions import DepKey, Solution
+from routing.planner.instance import Instance
+from routing.planner.model import Assignment, DepartureUse, Plan, PlannedLeg, PlanSettings, Unassigned
 from routing.search import SearchOptions, best_itineraries, earliest_arrival
 
-Progress = Callable[[str], None]
 
-
-def plan_consignments(request: PlanRequest, progress: Progress | None = None) -> Plan:
-    """The best plan the chosen solver finds within the time limit (never raises on a limit)."""
-    start = time.monotonic()
-    say = progress or (lambda _: None)
-    say(f"generating candidates for {len(request.consignments)} consignments")
-    candidates = generate(request.network, request.consignments, request.objective,
-                          eur_per_day=request.eur_per_day, eur_per_tco2=request.eur_per_tco2,
-                          horizon_days=request.horizon_days, alternatives=request.alternatives,
-                          max_departures=request.max_departures, progress=progress)
-    inst = build_instance(request, candidates)
-    say(f"{len(inst.cands)} candidate itineraries, {len(inst.capacity)} capacitated departures, "
-        f"{len(inst.groups)} shared container departures")
-    remaining = max(0.1, request.time_limit_s - (time.monotonic() - start))
-    if request.solver == "greedy":
-        solution = solve_greedy(inst)
-    elif request.solver == "cpsat":
-        solution = solve_cpsat(inst, remaining, request.seed, request.relative_gap, progress)
-    else:
-        with native_stdout_silenced():
-            solution = solve_mathopt(inst, request.solver, remaining, request.seed,
-                                     request.relative_gap, progress)
-    if not solution.chosen and any(inst.by_consignment):
-        fallback = solve_greedy(inst)
-        fallback.termination = f"{solution.termination}; greedy fallback"
-        fallback.served_bound = solution.served_bound
-        fallback.model_size = solution.model_size
-        solution = fallback
-    elif request.solver != "greedy":  # greedy is LCL-only and already takes earliest-first
-        solution = earliest_equivalent(inst, solution)
-    return assemble(inst, solution, request.solver, time.monotonic() - start)
-
-
-def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float) -> Plan:
-    """Turn solver decisions into assignments, departure loads and reasons."""
+def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float, *, loose_only: bool,
+             value: float, bound_basis: str, stages: tuple[tuple[str, float, str], ...],
+             settings: PlanSettings) -> Plan:
+    """Turn solver decisions into assignments, departure loads and reasons. `loose_only`: the
+    greedy baseline's plan (LCL everywhere, no own containers either)."""
     network = inst.request.network
-    greedy = solver == "greedy" or "greedy fallback" in sol.termination
     boxes: dict[DepKey, int] = dict(sol.boxes)
     boxed: set[tuple[int, DepKey]] = set(sol.boxed)
-    if not greedy:
+    if not loose_only:
         for ci, k in sol.chosen.items():
             for leg in inst.cands[k].legs:
                 n = inst.own_fcl.get((k, leg.key))
@@ -123,11 +73,9 @@ def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float) -> Plan
             tuple(inst.consignments[ci].id for ci in on if (ci, key) in boxed)))
     unassigned = [_reason(inst, ci, sol, riders) for ci in range(len(inst.consignments))
                   if ci not in sol.chosen]
-    value = (sum(lcl_coef(inst, k) for k in sol.chosen.values()) if greedy
-             else solution_value(inst, sol.chosen, boxes, boxed))
     return Plan(inst.request, tuple(assignments), tuple(unassigned), tuple(departures), value,
                 sol.bound, solver, sol.termination, elapsed, len(inst.cands), sol.model_size,
-                sol.served_bound)
+                sol.served_bound, settings, bound_basis, stages)
 
 
 def _reason(inst: Instance, ci: int, sol: Solution, riders: dict[DepKey, list[int]]) -> Unassigned:

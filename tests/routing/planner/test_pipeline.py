@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from network.loader import load_network
 from network.model import Container, Location, Network, Service
 from routing.consignment import Consignment
-from routing.planner import PlanRequest, plan_consignments
+from routing.planner import PlanRequest, PlanSettings, plan_consignments
 from routing.planner.consignments import read_consignments
 from routing.planner.verify import PlanVerificationError, verify_plan
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "bench"))
 
 
@@ -54,7 +54,7 @@ def test_two_consignments_compete_for_one_slot(solver: str) -> None:
     assert left.full_departures == ("S-AB@2026-12-01T10:00:00+00:00",)
 
 
-@pytest.mark.parametrize("solver", ["highs", "scip", "cpsat"])
+@pytest.mark.parametrize("solver", ["highs", "scip"])
 def test_consolidation_beats_lcl(solver: str) -> None:
     """Two 600 kg consignments share one EUR 1,000 container instead of paying 2 × EUR 600 LCL."""
     net = _tiny(None, Container(1000.0, 10.0, 2000.0))
@@ -74,7 +74,7 @@ def test_greedy_pays_lcl_only() -> None:
     assert plan.total_cost_eur == pytest.approx(1200.0)
 
 
-@pytest.mark.parametrize("solver", ["highs", "scip", "cpsat"])
+@pytest.mark.parametrize("solver", ["highs", "scip"])
 def test_equal_cost_ties_go_to_the_earliest_departure(solver: str) -> None:
     """With room on every departure, each consignment takes the first one it can catch."""
     plan = plan_consignments(PlanRequest(_tiny(None, None), (_c("a", 300), _c("b", 400)),
@@ -95,14 +95,13 @@ def test_capacity_forces_a_later_departure() -> None:
 def test_verifier_catches_overload() -> None:
     """A plan that ignored capacity fails verification against the real capacity."""
     due = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
-    req = PlanRequest(_tiny(1000.0, None), (_c("a", 800, due), _c("b", 800, due)), ignore_capacity=True)
-    plan = plan_consignments(req)
+    req = PlanRequest(_tiny(1000.0, None), (_c("a", 800, due), _c("b", 800, due)))
+    plan = plan_consignments(req, settings=PlanSettings(capacity=False))
     assert len(plan.assignments) == 2
-    strict = PlanRequest(req.network, req.consignments)
     from dataclasses import replace
 
     with pytest.raises(PlanVerificationError, match="capacity 1000 kg"):
-        verify_plan(replace(plan, request=strict))
+        verify_plan(replace(plan, settings=PlanSettings()))
 
 
 def test_verifier_catches_wrong_total() -> None:
@@ -133,8 +132,8 @@ def generated() -> tuple[Network, tuple[Consignment, ...]]:
 def test_solvers_agree_on_generated_instance(generated: tuple[Network, tuple[Consignment, ...]]) -> None:
     """HiGHS and SCIP reach the same optimum on a generated instance; both plans verify."""
     net, cs = generated
-    plans = [plan_consignments(PlanRequest(net, cs, solver=s, time_limit_s=20, relative_gap=1e-7,
-                                           max_departures=3)) for s in ("highs", "scip")]
+    plans = [plan_consignments(PlanRequest(net, cs, solver=s, time_limit_s=20, max_departures=3),
+                               settings=PlanSettings(relative_gap=1e-7)) for s in ("highs", "scip")]
     for p in plans:
         verify_plan(p)
         assert p.gap is not None and p.gap <= 1e-6
@@ -153,7 +152,7 @@ def test_relaxing_capacity_never_increases_cost() -> None:
     cs = tuple(_c(f"c{i}", 300 + 50 * i, due if i % 2 else None) for i in range(6))
     net = _tiny(1000.0, Container(900.0, 10.0, 2000.0))
     tight = plan_consignments(PlanRequest(net, cs))
-    loose = plan_consignments(PlanRequest(net, cs, ignore_capacity=True))
+    loose = plan_consignments(PlanRequest(net, cs), settings=PlanSettings(capacity=False))
     verify_plan(tight)
     verify_plan(loose)
     assert len(loose.assignments) >= len(tight.assignments)
@@ -189,7 +188,7 @@ def test_cli_writes_three_files(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     doc = json.loads((tmp_path / "plan.json").read_text())
     assert doc["summary"]["served"] + doc["summary"]["unserved"] == 40
-    assert doc["summary"]["termination"].endswith("optimal")
+    assert doc["summary"]["gap"] is not None and doc["summary"]["gap"] <= 1e-4
     assert (tmp_path / "assignments.csv").read_text().startswith("consignment,")
     assert (tmp_path / "departures.csv").read_text().startswith("service,")
 
@@ -229,7 +228,7 @@ def test_unassigned_reasons() -> None:
     assert reasons == {"dg": "goods_class", "late": "due_date"}
 
 
-@pytest.mark.parametrize("solver", ["highs", "scip", "cpsat"])
+@pytest.mark.parametrize("solver", ["highs", "scip"])
 def test_mip_serves_more_than_greedy(solver: str) -> None:
     """Greedy gives the first departure to the earlier, flexible consignment; the MIP serves both."""
     ready = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)

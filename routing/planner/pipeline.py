@@ -1,0 +1,507 @@
+"""Plan many consignments: a pipeline of stages over one typed state.
+
+  1. columns     the first candidate itineraries (`candidates.py`), the greedy baseline;
+  2. phase 1     only when the plans at hand leave a servable consignment out: the LP of "serve
+                 as many as possible" priced over every itinerary (an upper bound on the number
+                 served) and its MIP over the columns (a plan serving more);
+  3. relaxation  small plans: the LP of the model and column generation (`colgen.py`), round
+                 after round; large plans (over `LARGE_CANDIDATES` columns): the block
+                 relaxation (`bounds.py`) priced once over every itinerary;
+  4. rounding    the relaxation's routes, containers packed exactly (`packing.py`);
+  5. search      the neighbourhood search (`lns.py`); on small plans the full MIP over the
+                 columns runs beside it in a worker process;
+  6. packing     the final routes' containers packed exactly; ties moved to the earliest
+                 arrival (`polish.py`).
+
+The plan's bound is valid over every itinerary: the best Lagrangian bound of the rounds of
+pricing (with no round finished, the plan says so and reports no bound). The budget
+(`budget.py`) gives each stage its deadline; the run ends within the time limit.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from ortools.math_opt.python import mathopt
+
+from routing.planner.assemble import assemble
+from routing.planner.bounds import block_relaxation
+from routing.planner.budget import Budget, Interrupted
+from routing.planner.candidates import Candidate, generate
+from routing.planner.colgen import Multipliers, PricingRound, complete_columns, price_round
+from routing.planner.containers import ContainerRules
+from routing.planner.decisions import Decisions, Solution
+from routing.planner.greedy import solve_greedy
+from routing.planner.instance import Instance, build_instance
+from routing.planner.lns import REPACK_MEMBERS, improve
+from routing.planner.model import Plan, PlanRequest, PlanSettings
+from routing.planner.objective import PlanObjective
+from routing.planner.packing import exact_pack, pack_groups
+from routing.planner.polish import earliest_equivalent, round_relaxation, steer_to_relaxation
+from routing.planner.spec import build
+from routing.planner.workers import SolverPool, wait_for
+
+Progress = Callable[[str], None]
+# Above this many columns the whole model's LP is too slow for the budget: the relaxation is
+# then the block relaxation, and no full MIP runs beside the search.
+LARGE_CANDIDATES = 40_000
+# Consignments per block of the block relaxation: two blocks (one per core), each BLOCK_MIN to
+# BLOCK_MAX consignments.
+BLOCK_MIN, BLOCK_MAX = 2_500, 5_000
+ColumnKey = tuple[int, int]  # (consignment, position among its candidates): stable as columns grow
+
+
+def block_size(servable: int) -> int:
+    """Consignments per block for `servable` consignments."""
+    return min(BLOCK_MAX, max(BLOCK_MIN, math.ceil(servable / 2)))
+
+
+@dataclass
+class _State:
+    """What the stages share."""
+
+    request: PlanRequest
+    settings: PlanSettings
+    budget: Budget
+    pool: SolverPool
+    say: Progress
+    kind: mathopt.SolverType
+    objective: PlanObjective
+    rules: ContainerRules
+    candidates: list[list[Candidate]] = field(default_factory=list)
+    inst: Instance | None = None
+    best: Decisions | None = None
+    exactly_packed: bool = False
+    servable: int = 0
+    served_target: int = 0
+    served_bound: int | None = None
+    bound: float | None = None  # valid over every itinerary
+    bound_basis: str = ""
+    lp_values: dict[ColumnKey, float] | None = None
+    converged: tuple[Multipliers, PricingRound] | None = None  # last round, when it added nothing
+    columns_complete: bool = False  # every column within the reduced-cost gap is in the model
+    records: list[tuple[str, float, str]] = field(default_factory=list)
+    termination: list[str] = field(default_factory=list)
+    pack_s: float = 0.0
+    complete: bool = True  # every consignment's candidates were generated
+
+    @property
+    def instance(self) -> Instance:
+        assert self.inst is not None
+        return self.inst
+
+    def value(self, plan: Decisions) -> float:
+        return self.instance.value(plan)
+
+    def record(self, stage: str, started: float, note: str) -> None:
+        self.records.append((stage, round(time.monotonic() - started, 3), note))
+
+    def raise_bound(self, value: float | None, basis: str) -> None:
+        if value is not None and (self.bound is None or value > self.bound):
+            self.bound, self.bound_basis = value, basis
+
+    def offer(self, plan: Decisions, packed: bool) -> bool:
+        """Keep `plan` if it serves the target and beats the incumbent."""
+        if len(plan[0]) < self.served_target:
+            return False
+        if (self.best is None or len(self.best[0]) < self.served_target
+                or self.value(plan) < self.value(self.best) - 1e-9 * max(1.0, abs(self.value(self.best)))):
+            self.best, self.exactly_packed = plan, packed
+            return True
+        return False
+
+
+def plan_consignments(request: PlanRequest, progress: Progress | None = None,
+                      settings: PlanSettings | None = None, started: float | None = None) -> Plan:
+    """The best plan found within the time limit (counted from `started`, a `time.monotonic()`
+    instant, by default now), with a bound valid over every itinerary when pricing proved one.
+
+    The work runs in a thread while this one waits in short steps, so that a Ctrl-C here
+    interrupts it at once: solver processes are killed and `KeyboardInterrupt` is re-raised.
+    """
+    settings = settings or PlanSettings()
+    budget = Budget(request.time_limit_s, started)
+    outcome: dict[str, Plan | BaseException] = {}
+
+    def work() -> None:
+        try:
+            outcome["plan"] = _run(request, settings, budget, progress or (lambda _: None))
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name="plan", daemon=True)
+    thread.start()
+    wait_for(thread, budget)
+    error = outcome.get("error")
+    if isinstance(error, Interrupted) or budget.interrupted:
+        raise KeyboardInterrupt
+    if isinstance(error, BaseException):
+        raise error
+    plan = outcome["plan"]
+    assert isinstance(plan, Plan)
+    return plan
+
+
+def _run(request: PlanRequest, settings: PlanSettings, budget: Budget, progress: Progress) -> Plan:
+    objective = PlanObjective.of(request.objective, request.consignments, request.eur_per_tco2,
+                                 request.eur_per_day)
+    rules = ContainerRules(request.network, request.consignments, objective)
+
+    def say(text: str) -> None:
+        progress(f"{text} ({budget.elapsed():.1f} s)")
+
+    kind = mathopt.SolverType.GSCIP if request.solver == "scip" else mathopt.SolverType.HIGHS
+    pool = SolverPool(budget, settings.workers)
+    state = _State(request, settings, budget, pool, say, kind, objective, rules)
+    try:
+        if request.solver != "greedy":
+            pool.start()  # the workers import the solver while candidates are generated
+        _columns(state)
+        if request.solver == "greedy":
+            greedy = solve_greedy(state.instance)
+            return _finish(state, Solution(greedy.chosen, termination=greedy.termination), loose_only=True)
+        large = len(state.instance.cands) > LARGE_CANDIDATES and bool(state.instance.groups)
+        if state.complete and len(state.best[0] if state.best else ()) < state.servable:
+            _phase1(state)
+        if large:
+            _block_relaxation(state)
+        else:
+            _relaxation(state)
+        _rounding(state)
+        if not large:
+            _completion(state)
+        mip = _search(state, large)
+        _final_packing(state, mip)
+        assert state.best is not None
+        chosen, boxes, boxed = state.best
+        solution = earliest_equivalent(state.instance, Solution(chosen, boxes, boxed))
+        solution.termination = " / ".join(state.termination)
+        solution.bound = state.bound
+        solution.served_bound = state.served_bound
+        return _finish(state, solution, loose_only=False)
+    finally:
+        pool.close()
+
+
+def _finish(state: _State, solution: Solution, *, loose_only: bool) -> Plan:
+    inst = state.instance
+    value = (sum(inst.loose_value(k) for k in solution.chosen.values()) if loose_only
+             else inst.value(solution.decisions))
+    solution.model_size = {"candidates": len(inst.cands), "groups": len(inst.groups),
+                           "capacity_departures": len(inst.capacity)}
+    return assemble(inst, solution, state.request.solver, state.budget.elapsed(), loose_only=loose_only,
+                    value=value, bound_basis=state.bound_basis if solution.bound is not None else "",
+                    stages=tuple(state.records), settings=state.settings)
+
+
+# --- stages ------------------------------------------------------------------------------------
+
+def _columns(state: _State) -> None:
+    """The first candidates of every consignment and the greedy plan."""
+    started = time.monotonic()
+    r = state.request
+    state.say(f"generating candidates for {len(r.consignments)} consignments")
+    state.candidates, searched = generate(
+        r.network, r.consignments, r.objective, eur_per_day=r.eur_per_day, eur_per_tco2=r.eur_per_tco2,
+        horizon_days=r.horizon_days, alternatives=r.alternatives, max_departures=r.max_departures,
+        progress=state.say, stop=state.budget.stop)
+    state.complete = searched == len(r.consignments)
+    _rebuild(state)
+    inst = state.instance
+    state.servable = len(inst.servable)
+    greedy = solve_greedy(inst)
+    state.served_target = len(greedy.chosen)
+    if state.complete and state.served_target == state.servable:
+        state.served_bound = state.servable  # nobody without an itinerary can be served
+    state.best = (greedy.chosen, *pack_groups(inst, greedy.chosen))
+    note = (f"{len(inst.cands)} candidates, {len(inst.capacity)} capacitated departures, "
+            f"{len(inst.groups)} container groups; greedy serves {len(greedy.chosen)}")
+    if not state.complete:
+        note += f"; time ran out after {searched} consignments"
+    state.say(note)
+    state.record("columns", started, note)
+
+
+def _rebuild(state: _State) -> None:
+    """The instance of the current candidates; the incumbent carried over (columns only grow)."""
+    old = state.inst
+    inst = build_instance(state.request, state.candidates, state.objective, state.rules,
+                          capacity=state.settings.capacity)
+    if old is not None and state.best is not None:
+        chosen = {ci: inst.by_consignment[ci][old.by_consignment[ci].index(k)]
+                  for ci, k in state.best[0].items()}
+        state.best = (chosen, state.best[1], state.best[2])
+    state.inst = inst
+
+
+def _add(state: _State, found: PricingRound) -> int:
+    for ci, column in found.columns.items():
+        state.candidates[ci].append(column)
+    if found.columns:
+        _rebuild(state)
+    return len(found.columns)
+
+
+def _lp_params(state: _State, deadline: float) -> mathopt.SolveParameters:
+    return mathopt.SolveParameters(time_limit=timedelta(seconds=max(0.1, deadline - time.monotonic())),
+                                   random_seed=state.settings.seed,
+                                   lp_algorithm=mathopt.LPAlgorithm.DUAL_SIMPLEX)
+
+
+def _phase1(state: _State) -> None:
+    """Serve as many as possible: column generation on the LP of phase 1 gives an upper bound
+    on the number served over every itinerary (and the columns to reach it); its MIP over the
+    columns a plan serving more."""
+    started = time.monotonic()
+    deadline = state.budget.until("phase1")
+    rounds = 0
+    converged: tuple[Multipliers, PricingRound] | None = None
+    while time.monotonic() < deadline and not state.budget.stop():
+        inst = state.instance
+        f = build(inst, serve_only=True, relax=True, bounded=False)
+        r = state.pool.solve(f.model, mathopt.SolverType.HIGHS, _lp_params(state, deadline))
+        if r is None or r.termination.reason != mathopt.TerminationReason.OPTIMAL:
+            break
+        m = Multipliers.from_lp(inst, f, f.duals(r), phase1=True)
+        found = price_round(inst, m, 0, stop=state.budget.stop)
+        if found is None:
+            break
+        rounds += 1
+        if found.bound is not None:
+            bound = min(state.servable, math.floor(found.bound + 1e-6))
+            state.served_bound = bound if state.served_bound is None else min(state.served_bound, bound)
+        if not found.columns:
+            converged = (m, found)
+            break
+        _add(state, found)
+    complete = _phase1_mip(state, deadline)
+    if (converged is not None and state.served_bound is not None
+            and state.served_target < state.served_bound and time.monotonic() < deadline):
+        # The LP says more could be served, the MIP over the columns does not: every column a
+        # plan serving one more could use, then the MIP again, now exact over every itinerary.
+        m, found = converged
+        assert found.bound is not None
+        missing = complete_columns(state.instance, m, found, found.bound - state.served_target - 1,
+                                   COMPLETION_LIMIT, stop=state.budget.stop)
+        if missing is not None:
+            for ci, columns in missing.items():
+                state.candidates[ci].extend(columns)
+            if missing:
+                _rebuild(state)
+            complete = _phase1_mip(state, deadline, exact=True)
+    note = (f"phase 1: {rounds} rounds of column generation; {state.served_target} served, at most "
+            f"{state.served_bound if state.served_bound is not None else '?'} over every itinerary"
+            + ("" if complete else " (not proven)"))
+    state.termination.append(note)
+    state.say(note)
+    state.record("phase1", started, note)
+
+
+def _phase1_mip(state: _State, deadline: float, *, exact: bool = False) -> bool:
+    """Phase 1's MIP over the columns: a plan serving more. With `exact` (every column that
+    could serve more is present) its bound caps the number served; True when proven."""
+    inst = state.instance
+    f1 = build(inst, serve_only=True)
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(0.1, deadline - time.monotonic())),
+                                     random_seed=state.settings.seed, relative_gap_tolerance=0.0)
+    assert state.best is not None
+    r1 = state.pool.solve(f1.model, state.kind, params, f1.hint(inst, state.best))
+    if r1 is None or not r1.has_primal_feasible_solution():
+        return False
+    chosen = f1.decisions(inst, f1.values(r1))[0]
+    if len(chosen) > state.served_target:
+        state.served_target = len(chosen)
+        state.best = (chosen, *pack_groups(inst, chosen))
+    if exact:
+        bound = math.floor(r1.termination.objective_bounds.dual_bound + 1e-6)
+        state.served_bound = bound if state.served_bound is None else min(state.served_bound, bound)
+    return state.served_bound is not None and state.served_target >= state.served_bound
+
+
+def _relaxation(state: _State) -> None:
+    """Small plans: the LP and column generation, round after round, within the stage's share."""
+    started = time.monotonic()
+    deadline = state.budget.until("relaxation")
+    rounds = added = 0
+    converged = False
+    while time.monotonic() < deadline and not state.budget.stop():
+        inst = state.instance
+        f = build(inst, relax=True, served_target=state.served_target, bounded=False,
+                  open_rows=state.settings.open_rows)
+        r = state.pool.solve(f.model, mathopt.SolverType.HIGHS, _lp_params(state, deadline))
+        if r is None or r.termination.reason != mathopt.TerminationReason.OPTIMAL:
+            break
+        x = f.values(r)
+        state.lp_values = {_key(inst, k): float(x[var]) for k, var in f.x.items()}
+        m = Multipliers.from_lp(inst, f, f.duals(r))
+        found = price_round(inst, m, state.served_target, stop=state.budget.stop)
+        if found is None:
+            break
+        rounds += 1
+        state.raise_bound(found.bound, f"column generation, round {rounds}: LP over the columns "
+                                       f"{r.objective_value():,.2f} and its Lagrangian bound")
+        state.say(f"LP round {rounds}: {r.objective_value():,.2f} over {len(inst.cands)} columns; "
+                  f"bound over every itinerary {found.bound:,.2f}; {len(found.columns)} new columns"
+                  if found.bound is not None else f"LP round {rounds}: no bound")
+        if not found.columns:
+            converged = True
+            state.converged = (m, found)
+            break
+        added += _add(state, found)
+    note = (f"relaxation: {rounds} rounds of column generation, {added} columns added"
+            + (", converged" if converged else ""))
+    state.termination.append(note)
+    state.record("relaxation", started, note)
+
+
+def _block_relaxation(state: _State) -> None:
+    """Large plans: an assignment bound over every itinerary, then the block LPs priced."""
+    started = time.monotonic()
+    inst = state.instance
+    deadline = state.budget.until("relaxation")
+    first = price_round(inst, Multipliers(), state.served_target, stop=state.budget.stop)
+    if first is not None:
+        state.raise_bound(first.bound, "cheapest itinerary of each consignment, containers pro rata")
+        state.say(f"assignment bound over every itinerary {first.bound:,.2f}" if first.bound is not None
+                  else "assignment bound: fewer servable than served")
+    note = "block relaxation: not applicable"
+    if state.served_target == state.servable and state.complete:
+        size = block_size(state.servable)
+        blocks = block_relaxation(inst, size, deadline, state.pool, state.budget, state.settings.seed)
+        if blocks is None:
+            note = "block relaxation: a block had no LP optimum in time"
+        else:
+            state.lp_values = {_key(inst, k): v for k, v in enumerate(blocks.values)}
+            m = Multipliers.stitched(inst, [(b.formulation, b.duals, b.share) for b in blocks.blocks],
+                                     pro_rata=blocks.pro_rata)
+            found = price_round(inst, m, state.served_target, stop=state.budget.stop)
+            if found is not None:
+                state.raise_bound(found.bound, f"block relaxation ({len(blocks.blocks)} blocks, "
+                                               f"{blocks.bound:,.2f} over the columns) and its "
+                                               "Lagrangian bound")
+                _add(state, found)
+            note = (f"block relaxation: {len(blocks.blocks)} blocks of {size}, "
+                    f"{blocks.bound:,.2f} over the columns")
+    state.say(note)
+    state.termination.append(note)
+    state.record("relaxation", started, note)
+
+
+def _key(inst: Instance, k: int) -> ColumnKey:
+    ci = inst.cands[k].ci
+    return ci, inst.by_consignment[ci].index(k)
+
+
+def _packed(state: _State, chosen: dict[int, int], share: float) -> Decisions:
+    began = time.monotonic()
+    inst = state.instance
+    boxes = (exact_pack(inst, chosen, max(0.05, state.budget.left() * share), state.settings.seed,
+                        state.settings.workers)
+             or pack_groups(inst, chosen))
+    state.pack_s = max(state.pack_s, time.monotonic() - began)
+    return chosen, *boxes
+
+
+def _rounding(state: _State) -> None:
+    """The relaxation's routes (each its largest LP value that fits), containers packed."""
+    started = time.monotonic()
+    inst = state.instance
+    note = "rounding: no relaxation to round"
+    if state.lp_values is not None:
+        values = [state.lp_values.get(_key(inst, k), 0.0) for k in range(len(inst.cands))]
+        rounded = round_relaxation(inst, values, state.served_target)
+        if rounded is None and state.best is not None:
+            rounded = steer_to_relaxation(inst, state.best[0], values)
+        if rounded is not None:
+            plan = _packed(state, rounded, 0.15)
+            kept = state.offer(plan, True)
+            note = f"rounding: {state.value(plan):,.2f}" + (" (kept)" if kept else "")
+    if not state.exactly_packed and state.best is not None:
+        state.best = _packed(state, state.best[0], 0.05)
+        state.exactly_packed = True
+    state.say(note)
+    state.record("rounding", started, note)
+
+
+# Itineraries per consignment beyond which the reduced-cost completion gives up.
+COMPLETION_LIMIT = 200
+
+
+def _completion(state: _State) -> None:
+    """After column generation converged: add every itinerary within the reduced-cost gap
+    (`colgen.complete_columns`), so the full MIP's bound holds over every itinerary."""
+    if state.converged is None or state.best is None or state.bound is None:
+        return
+    started = time.monotonic()
+    gap = state.value(state.best) - state.bound
+    if gap <= 1e-9 * max(1.0, abs(state.bound)):
+        state.columns_complete = True
+        note = "completion: the plan meets the bound"
+    else:
+        m, found = state.converged
+        missing = complete_columns(state.instance, m, found, gap, COMPLETION_LIMIT, stop=state.budget.stop)
+        if missing is None:
+            note = f"completion: more than {COMPLETION_LIMIT} itineraries within the gap for some consignment"
+        else:
+            for ci, columns in missing.items():
+                state.candidates[ci].extend(columns)
+            if missing:
+                _rebuild(state)
+            state.columns_complete = True
+            note = f"completion: {sum(map(len, missing.values()))} itineraries within the gap added"
+    state.say(note)
+    state.termination.append(note)
+    state.record("completion", started, note)
+
+
+def _search(state: _State, large: bool) -> mathopt.SolveResult | None:
+    """The neighbourhood search; on small plans the full MIP beside it, in a worker."""
+    started = time.monotonic()
+    inst = state.instance
+    assert state.best is not None
+    job = full = None
+    if not large:
+        full = build(inst, served_target=state.served_target, open_rows=state.settings.open_rows)
+        left = max(0.1, state.budget.left() - 1.0)
+        params = mathopt.SolveParameters(time_limit=timedelta(seconds=left), random_seed=state.settings.seed,
+                                         relative_gap_tolerance=state.settings.relative_gap)
+        if state.kind == mathopt.SolverType.HIGHS:
+            params.highs.bool_options["mip_detect_symmetry"] = False
+        job = state.pool.submit(full.model, state.kind, params, full.hint(inst, state.best))
+    def stop() -> bool:  # the full MIP has ended (proven, most often): nothing left to search
+        return state.budget.stop() or (job is not None and job.result.ready())
+
+    outcome = improve(inst, state.best, state.value, state.budget.deadline - state.pack_s, state.kind,
+                      state.settings.seed, repack_kept=False, repack_members=REPACK_MEMBERS,
+                      workers=1 if job is not None else 2, stop=stop, progress=state.say)
+    state.best = outcome.plan
+    note = f"search: {outcome.improved}/{outcome.windows} windows improved in {outcome.passes} passes"
+    state.termination.append(note)
+    result = None
+    if job is not None and full is not None:
+        result = state.pool.result(job, 1.0)
+        if result is not None and result.has_primal_feasible_solution():
+            plan = full.decisions(inst, full.values(result))
+            if state.offer(plan, False):
+                note += "; the full MIP's plan was better"
+            state.termination.append(f"mip {result.termination.reason.name.lower()}")
+            if state.columns_complete:
+                state.raise_bound(result.termination.objective_bounds.dual_bound,
+                                  "MIP over every itinerary within the reduced-cost gap of column generation")
+    state.record("search", started, note)
+    return result
+
+
+def _final_packing(state: _State, mip: mathopt.SolveResult | None) -> None:
+    """The final routes' containers, packed exactly."""
+    started = time.monotonic()
+    assert state.best is not None
+    repacked = _packed(state, state.best[0], 1.0)
+    kept = state.offer(repacked, True)
+    note = "final packing: " + ("better" if kept else "no better")
+    state.record("packing", started, note)

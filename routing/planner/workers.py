@@ -1,0 +1,134 @@
+"""Long solves in worker processes, so that an interruption stops them at once.
+
+HiGHS through MathOpt does not honour a solve interrupter, and a Python signal handler cannot
+run while a thread is inside the solver, so a Ctrl-C during a long LP or MIP would wait for its
+time limit. The planner therefore sends its long solves (LPs of the relaxation, the full MIP,
+phase 1) to worker processes as serialised model protos; an interruption kills the workers.
+Short solves (the neighbourhood search's sub-MIPs, container packing) stay in process: they end
+within a second.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.pool
+import threading
+import time
+from dataclasses import dataclass
+
+from ortools.math_opt import model_parameters_pb2, parameters_pb2, result_pb2
+from ortools.math_opt.python import mathopt
+
+from routing.planner.budget import Budget, Interrupted
+
+
+def _solve(model_bytes: bytes, solver_type: int, params_bytes: bytes, model_params_bytes: bytes) -> bytes:
+    """In a worker: solve a serialised model, return the serialised result proto."""
+    from ortools.math_opt import model_pb2
+    from ortools.math_opt.core.python import solver
+    from ortools.math_opt.python import callback, init_arguments
+
+    model = model_pb2.ModelProto.FromString(model_bytes)
+    params = parameters_pb2.SolveParametersProto.FromString(params_bytes)
+    model_params = model_parameters_pb2.ModelSolveParametersProto.FromString(model_params_bytes)
+    result = solver.solve(model, solver_type, init_arguments.StreamableSolverInitArguments().to_proto(),
+                          params, model_params, None, callback.CallbackRegistration().to_proto(), None,
+                          None)
+    return bytes(result.SerializeToString())
+
+
+def _warm() -> int:
+    return 0
+
+
+@dataclass
+class _Pending:
+    result: multiprocessing.pool.AsyncResult[bytes]
+    model: mathopt.Model
+
+
+class SolverPool:
+    """A pool of worker processes (spawned once per plan) for solves that may be long."""
+
+    def __init__(self, budget: Budget, workers: int = 2) -> None:
+        self.budget = budget
+        self.workers = workers
+        self._pool: multiprocessing.pool.Pool | None = None
+        self._lock = threading.Lock()
+        budget.on_interrupt(self.terminate)
+
+    def start(self) -> None:
+        """Start the workers now (they take a moment to import the solver)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = multiprocessing.get_context("spawn").Pool(self.workers)
+                for _ in range(self.workers):
+                    self._pool.apply_async(_warm)
+
+    def submit(self, model: mathopt.Model, solver: mathopt.SolverType, params: mathopt.SolveParameters,
+               model_params: mathopt.ModelSolveParameters | None = None) -> _Pending:
+        """Start solving `model` in a worker."""
+        self.budget.check()
+        self.start()
+        assert self._pool is not None
+        proto = model.export_model()
+        mp = (model_params or mathopt.ModelSolveParameters()).to_proto()
+        job = self._pool.apply_async(_solve, (proto.SerializeToString(), solver.value,
+                                              params.to_proto().SerializeToString(),
+                                              mp.SerializeToString()))
+        return _Pending(job, model)
+
+    def result(self, pending: _Pending, grace_s: float) -> mathopt.SolveResult | None:
+        """The result of a submitted solve; None when it overran its time limit by more than
+        `grace_s` (the workers are then restarted). Raises `Interrupted` on interruption."""
+        limit = self.budget.clock() + grace_s
+        while True:
+            self.budget.check()
+            if pending.result.ready():
+                break
+            if self.budget.clock() > limit and self.budget.clock() > self.budget.deadline:
+                self.terminate()
+                return None
+            pending.result.wait(0.05)
+        try:
+            data = pending.result.get()
+        except Exception as exc:  # a worker killed under us, or a solver error
+            if self.budget.interrupted:
+                raise Interrupted from exc
+            return None
+        proto = result_pb2.SolveResultProto.FromString(data)
+        return mathopt.parse_solve_result(proto, pending.model, validate=False)
+
+    def solve(self, model: mathopt.Model, solver: mathopt.SolverType, params: mathopt.SolveParameters,
+              model_params: mathopt.ModelSolveParameters | None = None) -> mathopt.SolveResult | None:
+        """Solve in a worker and wait (see `result`)."""
+        limit = params.time_limit.total_seconds() if params.time_limit is not None else 0.0
+        return self.result(self.submit(model, solver, params, model_params), limit + 2.0)
+
+    def terminate(self) -> None:
+        """Kill the workers (an interruption, or a solve that overran)."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.terminate()
+                self._pool = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.terminate()
+                self._pool.join()
+                self._pool = None
+
+
+def wait_for(thread: threading.Thread, budget: Budget) -> None:
+    """Wait for `thread` in short steps, so that a Ctrl-C in this (main) thread interrupts the
+    budget at once; then let the thread finish (within about a second) and re-raise."""
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+    except KeyboardInterrupt:
+        budget.interrupt()
+        started = time.monotonic()
+        while thread.is_alive() and time.monotonic() - started < 5.0:
+            thread.join(0.1)
+        raise
