@@ -44,7 +44,7 @@ from routing.planner.objective import PlanObjective
 from routing.planner.packing import exact_pack, pack_groups
 from routing.planner.polish import earliest_equivalent, round_relaxation, steer_to_relaxation
 from routing.planner.spec import build
-from routing.planner.workers import SolverPool, wait_for
+from routing.planner.workers import SolverPool, native_stdout_silenced, wait_for
 
 Progress = Callable[[str], None]
 # Above this many columns the whole model's LP is too slow for the budget: the relaxation is
@@ -106,14 +106,16 @@ class _State:
             self.bound, self.bound_basis = value, basis
 
     def offer(self, plan: Decisions, packed: bool) -> bool:
-        """Keep `plan` if it serves the target and beats the incumbent."""
-        if len(plan[0]) < self.served_target:
-            return False
-        if (self.best is None or len(self.best[0]) < self.served_target
-                or self.value(plan) < self.value(self.best) - 1e-9 * max(1.0, abs(self.value(self.best)))):
-            self.best, self.exactly_packed = plan, packed
-            return True
-        return False
+        """Keep `plan` if it is better: it serves more, or as many at a lower objective."""
+        if self.best is not None:
+            mine, theirs = len(plan[0]), len(self.best[0])
+            if mine < theirs:
+                return False
+            current = self.value(self.best)
+            if mine == theirs and not self.value(plan) < current - 1e-9 * max(1.0, abs(current)):
+                return False
+        self.best, self.exactly_packed = plan, packed
+        return True
 
 
 def plan_consignments(request: PlanRequest, progress: Progress | None = None,
@@ -135,8 +137,9 @@ def plan_consignments(request: PlanRequest, progress: Progress | None = None,
             outcome["error"] = exc
 
     thread = threading.Thread(target=work, name="plan", daemon=True)
-    thread.start()
-    wait_for(thread, budget)
+    with native_stdout_silenced():
+        thread.start()
+        wait_for(thread, budget)
     error = outcome.get("error")
     if isinstance(error, Interrupted) or budget.interrupted:
         raise KeyboardInterrupt
@@ -166,13 +169,18 @@ def _run(request: PlanRequest, settings: PlanSettings, budget: Budget, progress:
             greedy = solve_greedy(state.instance)
             return _finish(state, Solution(greedy.chosen, termination=greedy.termination), loose_only=True)
         large = len(state.instance.cands) > LARGE_CANDIDATES and bool(state.instance.groups)
-        if state.complete and len(state.best[0] if state.best else ()) < state.servable:
-            _phase1(state)
-        if large:
-            _block_relaxation(state)
-        else:
-            _relaxation(state)
+        # First try to serve every servable consignment: the relaxation and its rounding most
+        # often do, and then nothing more needs proving about the number served.
+        if state.complete:
+            _set_target(state, state.servable)
+        _relax(state, large)
         _rounding(state)
+        assert state.best is not None
+        if len(state.best[0]) < state.served_target:  # it did not: serve as many as possible
+            _set_target(state, len(state.best[0]))
+            _phase1(state)
+            _relax(state, large)
+            _rounding(state)
         if not large:
             _completion(state)
         mip = _search(state, large)
@@ -186,6 +194,21 @@ def _run(request: PlanRequest, settings: PlanSettings, budget: Budget, progress:
         return _finish(state, solution, loose_only=False)
     finally:
         pool.close()
+
+
+def _set_target(state: _State, served: int) -> None:
+    """Plans must now serve `served`; a bound proven for another number no longer applies."""
+    if served != state.served_target:
+        state.served_target = served
+        state.bound, state.bound_basis, state.converged = None, "", None
+        state.lp_values = None
+
+
+def _relax(state: _State, large: bool) -> None:
+    if large:
+        _block_relaxation(state)
+    else:
+        _relaxation(state)
 
 
 def _finish(state: _State, solution: Solution, *, loose_only: bool) -> Plan:
@@ -216,7 +239,7 @@ def _columns(state: _State) -> None:
     state.servable = len(inst.servable)
     greedy = solve_greedy(inst)
     state.served_target = len(greedy.chosen)
-    if state.complete and state.served_target == state.servable:
+    if state.complete:
         state.served_bound = state.servable  # nobody without an itinerary can be served
     state.best = (greedy.chosen, *pack_groups(inst, greedy.chosen))
     note = (f"{len(inst.cands)} candidates, {len(inst.capacity)} capacitated departures, "

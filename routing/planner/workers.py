@@ -10,10 +10,14 @@ within a second.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.pool
+import os
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ortools.math_opt import model_parameters_pb2, parameters_pb2, result_pb2
@@ -118,6 +122,25 @@ class SolverPool:
                 self._pool.terminate()
                 self._pool.join()
                 self._pool = None
+
+
+@contextlib.contextmanager
+def native_stdout_silenced() -> Iterator[None]:
+    """Send what native code writes to file descriptor 1 to the null device meanwhile.
+
+    HiGHS prints a debugging line (`HighsMipSolverData::transformNewIntegerFeasibleSolution`)
+    straight to stdout on some solves, whatever its logging options; it would corrupt a plan
+    written to stdout (`--format json`). Library code here never prints, so nothing is lost.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def wait_for(thread: threading.Thread, budget: Budget) -> None:
