@@ -257,7 +257,8 @@ def test_unexpected_exception_is_one_line_and_exit_70(work, monkeypatch, args, t
 
 
 @pytest.mark.parametrize(("origin", "destination", "needle"), [
-    ("Lille", "Zhengzhou", "Lille (FR) is off the network and access.csv has no rule for FR"),
+    # `Lille` alone is Lille in Belgium (an origin prefers Belgium): the French one is `Lille, FR`.
+    ("Lille, FR", "Zhengzhou", "Lille (FR) is off the network and access.csv has no rule for FR"),
     ("Aachen", "Zhengzhou", "Aachen (DE) is off the network and access.csv has no rule for DE"),
     ("Namur", "Hong Kong", "Hong Kong (HK) is off the network and access.csv has no rule for HK"),
 ])
@@ -270,14 +271,14 @@ def test_place_without_access_rule_is_unservable(work, origin, destination, need
 def test_country_with_a_rule_but_no_hub_is_unservable(work):
     """A city whose country has an access rule but no hub to join is exit 1 too."""
     net = work.network("net", access=("BE,2,", "FR,2,1.3,60,4,40,0.15,60,333,1.4,85,24000,85,t,x\nBE,2,"))
-    outcome = invoke("--network", str(net), "route", "Lille", "Zhengzhou", "--weight", "1",
+    outcome = invoke("--network", str(net), "route", "Lille, FR", "Zhengzhou", "--weight", "1",
                      "--volume", "1")
     refused(outcome, 1, "cannot serve: Lille (FR) is off the network and its country has no hub")
 
 
 def test_plan_rows_naming_unservable_places_exit_1(work):
     """A consignments file whose only problems are unreachable places is exit 1, located."""
-    work.write("c.csv", HEADER + "a,Lille,Chengdu,100,1,2026-12-01T09:00,,general,10\n"
+    work.write("c.csv", HEADER + 'a,"Lille, FR",Chengdu,100,1,2026-12-01T09:00,,general,10\n'
                                  "b,Huy,Hong Kong,100,1,2026-12-01T09:00,,general,10\n")
     refused(invoke("plan", "c.csv", "--out", "out", "--quiet"), 1,
             "cannot serve: c.csv:2:2 (origin): Lille (FR)",
