@@ -47,13 +47,26 @@ def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, obj
 
 
 # Lines the solvers log (HiGHS, SCIP, CP-SAT) reach the progress callback too; they are shown only
-# with --verbose. The planner's own progress lines start with a lower-case word (or LP/MIP).
-_OWN_PROGRESS = re.compile(r"^(?:[a-z]|(?:LP|MIP)\b)")
+# with --verbose. The planner's own progress lines start with a lower-case word or a number (or
+# `LP `) and read as sentences; solver logs are indented, tabulated (`|`, runs of spaces),
+# bracketed, start with `#` or a capitalised word, are `key: value` pairs, or use the solvers'
+# own phrases (SCIP's lower-case ones among them).
+_OWN_START = re.compile(r"^(?:[a-z0-9]|LP )")
+_KEY_VALUE = re.compile(r"^[a-z_]+:\s*\S*\s*$")
+_SOLVER_PHRASES = ("presolving", "presolved problem", "transformed problem", "original problem",
+                   "feasible solution found", "solving was", "clique table", "(round", "restart",
+                   "symmetry", "starting ", "parameters", "objective value", "primal", "dual")
+_SOLVER_WORDS = ("feasible solution", "primal bound", "dual bound", "subsolver", "nonzeros")
 
 
 def is_solver_log(line: str) -> bool:
     """Whether a progress line is a solver's log line rather than the planner's own message."""
-    return not _OWN_PROGRESS.match(line)
+    text = line.rstrip()
+    if (not text or not _OWN_START.match(text) or "|" in text or "[" in text or "  " in text
+            or _KEY_VALUE.match(text)):
+        return True
+    lower = text.lower()
+    return lower.startswith(_SOLVER_PHRASES) or any(p in lower for p in _SOLVER_WORDS)
 
 
 def _progress(started: float, verbose: bool) -> Callable[[str], None]:
