@@ -759,10 +759,10 @@ def _map_html(result: Result, best: int) -> str:
     due = f", due {_local(c.due)}" if c.due else ""
     title = (f"{net.locations[c.origin].name} → {net.locations[c.destination].name}: {what}")
     subtitle = (f"{c.weight_kg:,.0f} kg, {c.volume_m3:g} m³ of {c.goods} goods · ready "
-                f"{_local(c.ready)}{due}" + (f" · shown first: the {word}"
-                                              if result.command != "route" else ""))
+                f"{_local(c.ready)}{due}")
     m = itineraries_map(net, result.itineraries, title=title, subtitle=subtitle,
-                        computed_at=datetime.now(UTC).astimezone(), best_index=best)
+                        computed_at=datetime.now(UTC).astimezone(), best_index=best,
+                        best_word="" if result.command == "route" else f"the {word}")
     return map_html(m)
 
 
