@@ -119,9 +119,10 @@ def line_sample(style: LineStyle, width: float | None = None) -> str:
     weight = style.weight if width is None else width
     dash = style.dash_array(weight)
     pattern = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<svg width="54" height="{max(10, int(weight) + 4)}"><line x1="3" y1="{(max(10, weight + 4)) / 2}" '
-            f'x2="51" y2="{(max(10, weight + 4)) / 2}" stroke="{style.color}" '
-            f'stroke-width="{weight:g}" stroke-linecap="{style.cap}"{pattern}/></svg>')
+    height = max(10, int(weight) + 4)
+    return (f'<svg width="54" height="{height}"><line x1="3" y1="{height / 2}" x2="51" '
+            f'y2="{height / 2}" stroke="{style.color}" stroke-width="{weight:g}" '
+            f'stroke-linecap="{style.cap}"{pattern}/></svg>')
 
 
 def marker_svg(style: MarkerStyle, px: int, end: bool = False) -> str:

@@ -11,6 +11,7 @@ borders, maps/basemap.py); street tiles are an option in the layer control.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -189,9 +190,9 @@ def point_along(path: Sequence[Point], fraction: float) -> Point:
     a label on a line)."""
     if len(path) == 1:
         return path[0]
-    lengths = [math.dist(a, b) for a, b in zip(path, path[1:], strict=False)]
+    lengths = [math.dist(a, b) for a, b in itertools.pairwise(path)]
     target = sum(lengths) * min(max(fraction, 0.0), 1.0)
-    for (a, b), length in zip(zip(path, path[1:], strict=False), lengths, strict=True):
+    for (a, b), length in zip(itertools.pairwise(path), lengths, strict=True):
         if target <= length and length > 0:
             t = target / length
             return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
@@ -232,7 +233,6 @@ def itineraries_map(network: Network, itineraries: Sequence[Itinerary], *,
     points: list[Point] = []
     modes: set[str] = set()
     numbered = len(itineraries) > 1
-    seen_main: dict[str, int] = {}
     for i, (name, it) in enumerate(zip(names, itineraries, strict=True)):
         group = folium.FeatureGroup(name=esc(f"{i + 1}. {name}"), show=i == best_index).add_to(m)
         stops = [leg.service.destination for leg in it.legs[:-1]]
@@ -249,12 +249,11 @@ def itineraries_map(network: Network, itineraries: Sequence[Itinerary], *,
             line.add_child(BoundTooltip(leg_tooltip(network, leg)))
             line.add_child(BoundPopup(leg_popup(network, leg, f"{i + 1}. {name}")))
         if numbered:
+            # Each number sits at its own fraction of its main leg (from 20 % to 80 % in the
+            # order of the list), so numbers on one leg, or on legs side by side, stay apart.
             main = it.main_leg.service
-            # Itineraries sharing a main leg put their numbers at different places along it.
-            nth = seen_main.get(main.id, 0)
-            seen_main[main.id] = nth + 1
-            spot = point_along(service_path(network, main), 0.5 + 0.12 * ((nth + 1) // 2)
-                               * (1 if nth % 2 else -1))
+            fraction = 0.2 + 0.6 * i / (len(itineraries) - 1)
+            spot = point_along(service_path(network, main), fraction)
             _badge(group, spot, i + 1, mode_style(main.mode).color, f"{i + 1}. {name}")
     side.add(summary_panel(_labels(itineraries, labels), itineraries, best_index, best_word))
     side.add(layers_panel())

@@ -16,6 +16,7 @@ to TOLERANCE_DEG and rounded to two decimals (about 1 km).
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -84,7 +85,7 @@ def _round(points: list[Point]) -> list[list[float]]:
 
 
 def _area(points: list[Point]) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(points))) / 2
 
 
 def main(package: Path) -> None:
