@@ -217,13 +217,17 @@ def _service_record(network: Network) -> list[dict[str, Any]]:
 
 @network.command("show")
 @_FORMAT
+@click.option("--csv-dialect", type=click.Choice(["standard", "be"], case_sensitive=False),
+              default="standard", show_default=True,
+              help="CSV: 'standard' or 'be' (';', decimal comma, BOM).")
 @click.option("--what", type=click.Choice(["all", "locations", "services"], case_sensitive=False),
               default="all",
               show_default=True, help="Which table to show (CSV needs one table).")
 @click.pass_context
-def network_show(ctx: click.Context, fmt: str, what: str) -> None:
+def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str) -> None:
     """Show the locations and services of the network."""
     net = _network(ctx)
+    fmt, what = fmt.lower(), what.lower()
     locations, services = _location_record(net), _service_record(net)
     if fmt == "json":
         payload: dict[str, Any] = {"network": net.name, "as_of": list(net.as_of_range())}
@@ -238,7 +242,7 @@ def network_show(ctx: click.Context, fmt: str, what: str) -> None:
             raise click.UsageError("CSV holds one table: add --what locations or --what services")
         records = locations if what == "locations" else services
         fields = C.LOCATION_COLUMNS if what == "locations" else C.SERVICE_COLUMNS
-        click.echo(to_csv(records, fields), nl=False)
+        click.echo(to_csv(records, fields, csv_dialect.lower()), nl=False)
         return
     parts = []
     if what in ("all", "locations"):
@@ -297,11 +301,15 @@ def _service(net: Network, service_id: str) -> Service:
 @click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True,
               help="How many days to list.")
 @_FORMAT
+@click.option("--csv-dialect", type=click.Choice(["standard", "be"], case_sensitive=False),
+              default="standard", show_default=True,
+              help="CSV: 'standard' or 'be' (';', decimal comma, BOM).")
 @click.pass_context
 def network_departures(ctx: click.Context, service_id: str, start_text: str, days: int,
-                       fmt: str) -> None:
-    """List the scheduled departures of SERVICE, in local time at both ends."""
+                       fmt: str, csv_dialect: str) -> None:
+    """List the scheduled departures of SERVICE (any case), in local time at both ends."""
     net = _network(ctx)
+    fmt = fmt.lower()
     service = _service(net, service_id)
     if not service.is_timetabled:
         raise InputError(f"service {service.id!r} departs on demand (no timetable)")
@@ -315,18 +323,18 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
         cutoff = dep - timedelta(hours=service.cutoff_h)
         rows.append({"service": service.id, "cutoff": cutoff.isoformat(),
                      "departure": dep.isoformat(), "arrival": arr.isoformat()})
-    _render_rows(rows, fmt, ["service", "cutoff", "departure", "arrival"],
+    _render_rows(rows, fmt, csv_dialect.lower(), ["service", "cutoff", "departure", "arrival"],
                  lambda r: [r["cutoff"][:16].replace("T", " "), r["departure"].replace("T", " "),
                             r["arrival"].replace("T", " ")],
                  ["cut-off (local)", f"departs {service.origin}", f"arrives {service.destination}"])
 
 
-def _render_rows(rows: list[dict[str, Any]], fmt: str, fields: list[str],
+def _render_rows(rows: list[dict[str, Any]], fmt: str, dialect: str, fields: list[str],
                  table_row: Callable[[dict[str, Any]], list[Any]], header: list[str]) -> None:
     if fmt == "json":
         _emit(to_json(rows))
     elif fmt == "csv":
-        click.echo(to_csv(rows, fields), nl=False)
+        click.echo(to_csv(rows, fields, dialect), nl=False)
     else:
         _emit(table([table_row(r) for r in rows], header) if rows else "no departures")
 

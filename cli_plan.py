@@ -13,6 +13,7 @@ import click
 from cli_types import FiniteFloat, OutputPath
 from formats import CSV_DIALECTS, OutputSet, check_output_dir, check_output_file, table, to_json
 from network.errors import InputError
+from network.world import ACCESS_OPERATOR
 from routing.limits import (
     MAX_EUR_PER_DAY,
     MAX_EUR_PER_TCO2,
@@ -207,7 +208,16 @@ def plan_table(result: Plan, objective: str, solver: str, out_dir: Path) -> str:
     from routing.planner.output import summary, unassigned_text
 
     head = summary(result)
-    rows = [[a.consignment.id, " > ".join(leg.service_id for leg in a.legs), _local(a.legs[0].depart),
+    network = result.request.network
+
+    def service(leg: Any) -> str:  # a synthesized world-city leg by its places, not its made-up id
+        found = network.services.get(leg.service_id)
+        if found is None or found.operator != ACCESS_OPERATOR:
+            return str(leg.service_id)
+        ends = [network.locations[x].name for x in (found.origin, found.destination)]
+        return f"road {ends[0].split(',')[0]}→{ends[1].split(',')[0].split(' (')[0]}"
+
+    rows = [[a.consignment.id, " > ".join(service(leg) for leg in a.legs), _local(a.legs[0].depart),
              "".join("C" if leg.in_container else "-" for leg in a.legs),
              f"{a.cost_eur:,.2f}", f"{a.co2e_kg:,.1f}", _local(a.arrive),
              {True: "yes", False: "NO", None: "-"}[a.meets_due]] for a in result.assignments]

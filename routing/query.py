@@ -73,6 +73,7 @@ def parse_when(text: str | None, tz_name: str, what: str, field: str = "",
         return None
     outside = FieldError(field or what, f"{what} {text} is outside the supported range "
                                         f"{date_range_text()}")
+    iso = text
     try:
         iso = _day_first(text) or text
         if _ISO_DATE.match(iso):
