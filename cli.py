@@ -792,6 +792,8 @@ def _finish(ctx: click.Context, kw: dict[str, Any], result: Result, fmt: str) ->
     if kw["out_path"] is None:
         assert isinstance(rendered, str)
         click.echo(rendered, nl=False)
+    else:
+        click.echo(f"written to {kw['out_path']}", err=True)
 
 
 def _search_and_emit(ctx: click.Context, kw: dict[str, Any],
