@@ -472,7 +472,7 @@ def test_to_csv_neutralises_text_only(cell, written):
 @pytest.mark.parametrize(("make", "needle"), [
     (lambda w: "/dev/zero", "error: /dev/zero: is not a regular file"),
     (lambda w: (os.mkfifo(w.root / "fifo.csv"), "fifo.csv")[1], "error: fifo.csv: is not a regular file"),
-    (lambda w: ".", "'CONSIGNMENTS_CSV': File '.' is a directory"),
+    (lambda w: ".", "'CONSIGNMENTS': File '.' is a directory"),
 ])
 def test_non_regular_input_is_refused(work, make, needle):
     """A device, a FIFO or a directory as the consignments file is exit 2 in one line."""
