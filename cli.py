@@ -10,6 +10,8 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,20 @@ from typing import Any
 import click
 
 from cli_types import FiniteFloat, OutputPath
-from formats import OutputSet, check_output_file, table, to_csv, to_json
+from formats import (
+    CSV_DIALECTS,
+    OutputSet,
+    Sheet,
+    check_output_file,
+    local_naive,
+    table,
+    to_csv,
+    to_json,
+    to_xlsx,
+)
 from network import columns as C
 from network.errors import (
+    FieldError,
     FileFormatError,
     InputError,
     InvalidFieldsError,
@@ -31,7 +44,16 @@ from network.loader import DEFAULT_NETWORK_DIR, load_network
 from network.model import Location, Network, Service
 from network.quantities import parse_volume_m3, parse_weight_kg
 from network.timetable import departures
-from routing.compare import Comparison, compare
+from network.world import ACCESS_OPERATOR
+from routing.compare import (
+    MODE_ORDER,
+    Comparison,
+    ModeGap,
+    break_even_notes,
+    compare,
+    compared_modes,
+    missing_modes,
+)
 from routing.consignment import Consignment
 from routing.itinerary import Itinerary
 from routing.limits import (
@@ -48,7 +70,7 @@ from routing.objectives import (
     default_eur_per_day,
 )
 from routing.query import build_consignment, check_window, explain_no_itinerary, parse_when
-from routing.report import itineraries_document
+from routing.report import itineraries_document, itinerary_dict
 from routing.search import (
     DEFAULT_HORIZON_DAYS,
     SearchOptions,
@@ -151,7 +173,7 @@ def network() -> None:
     """Inspect and validate a network."""
 
 
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"], case_sensitive=False),
                        default="table", show_default=True, help="Output format.")
 
 
@@ -195,12 +217,17 @@ def _service_record(network: Network) -> list[dict[str, Any]]:
 
 @network.command("show")
 @_FORMAT
-@click.option("--what", type=click.Choice(["all", "locations", "services"]), default="all",
+@click.option("--csv-dialect", type=click.Choice(["standard", "be"], case_sensitive=False),
+              default="standard", show_default=True,
+              help="CSV: 'standard' or 'be' (';', decimal comma, BOM).")
+@click.option("--what", type=click.Choice(["all", "locations", "services"], case_sensitive=False),
+              default="all",
               show_default=True, help="Which table to show (CSV needs one table).")
 @click.pass_context
-def network_show(ctx: click.Context, fmt: str, what: str) -> None:
+def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str) -> None:
     """Show the locations and services of the network."""
     net = _network(ctx)
+    fmt, what = fmt.lower(), what.lower()
     locations, services = _location_record(net), _service_record(net)
     if fmt == "json":
         payload: dict[str, Any] = {"network": net.name, "as_of": list(net.as_of_range())}
@@ -215,7 +242,7 @@ def network_show(ctx: click.Context, fmt: str, what: str) -> None:
             raise click.UsageError("CSV holds one table: add --what locations or --what services")
         records = locations if what == "locations" else services
         fields = C.LOCATION_COLUMNS if what == "locations" else C.SERVICE_COLUMNS
-        click.echo(to_csv(records, fields), nl=False)
+        click.echo(to_csv(records, fields, csv_dialect.lower()), nl=False)
         return
     parts = []
     if what in ("all", "locations"):
@@ -250,13 +277,20 @@ def network_validate(directory: Path) -> None:
 
 
 def _service(net: Network, service_id: str) -> Service:
+    """The service `service_id`, in any case (`rail-zih-lgg-zz`), with suggestions on a miss."""
     service = net.services.get(service_id)
     if service is None:
+        by_folded = {sid.casefold(): sid for sid in net.services}
+        exact = by_folded.get(service_id.strip().casefold())
+        if exact is not None:
+            return net.services[exact]
         import difflib
 
-        close = difflib.get_close_matches(service_id, list(net.services), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise InputError(f"unknown service {service_id!r}{hint}")
+        close = difflib.get_close_matches(service_id.strip().casefold(), list(by_folded), n=3,
+                                          cutoff=0.6)
+        hint = f"; did you mean {', '.join(by_folded[c] for c in close)}?" if close else ""
+        raise InputError(f"unknown service {service_id!r}{hint} (`network show --what services` "
+                         "lists them)")
     return service
 
 
@@ -267,14 +301,18 @@ def _service(net: Network, service_id: str) -> Service:
 @click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True,
               help="How many days to list.")
 @_FORMAT
+@click.option("--csv-dialect", type=click.Choice(["standard", "be"], case_sensitive=False),
+              default="standard", show_default=True,
+              help="CSV: 'standard' or 'be' (';', decimal comma, BOM).")
 @click.pass_context
 def network_departures(ctx: click.Context, service_id: str, start_text: str, days: int,
-                       fmt: str) -> None:
-    """List the scheduled departures of SERVICE, in local time at both ends."""
+                       fmt: str, csv_dialect: str) -> None:
+    """List the scheduled departures of SERVICE (any case), in local time at both ends."""
     net = _network(ctx)
+    fmt = fmt.lower()
     service = _service(net, service_id)
     if not service.is_timetabled:
-        raise InputError(f"service {service_id!r} departs on demand (no timetable)")
+        raise InputError(f"service {service.id!r} departs on demand (no timetable)")
     start = parse_when(start_text, service.origin_tz, "--from")
     assert start is not None
     check_window(start, days, "--from", "--days")
@@ -285,18 +323,18 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
         cutoff = dep - timedelta(hours=service.cutoff_h)
         rows.append({"service": service.id, "cutoff": cutoff.isoformat(),
                      "departure": dep.isoformat(), "arrival": arr.isoformat()})
-    _render_rows(rows, fmt, ["service", "cutoff", "departure", "arrival"],
+    _render_rows(rows, fmt, csv_dialect.lower(), ["service", "cutoff", "departure", "arrival"],
                  lambda r: [r["cutoff"][:16].replace("T", " "), r["departure"].replace("T", " "),
                             r["arrival"].replace("T", " ")],
                  ["cut-off (local)", f"departs {service.origin}", f"arrives {service.destination}"])
 
 
-def _render_rows(rows: list[dict[str, Any]], fmt: str, fields: list[str],
+def _render_rows(rows: list[dict[str, Any]], fmt: str, dialect: str, fields: list[str],
                  table_row: Callable[[dict[str, Any]], list[Any]], header: list[str]) -> None:
     if fmt == "json":
         _emit(to_json(rows))
     elif fmt == "csv":
-        click.echo(to_csv(rows, fields), nl=False)
+        click.echo(to_csv(rows, fields, dialect), nl=False)
     else:
         _emit(table([table_row(r) for r in rows], header) if rows else "no departures")
 
@@ -313,24 +351,37 @@ LABELS = {"origin": "ORIGIN", "destination": "DESTINATION", "weight_kg": "--weig
           "volume_m3": "--volume", "ready": "--ready", "due": "--due", "goods": "--goods",
           "value_eur": "--value"}
 
+RESULT_FORMATS = ("table", "json", "csv", "xlsx")
+_SUFFIX_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".txt": "table"}
+
+CSV_DIALECT = click.option(
+    "--csv-dialect", type=click.Choice(list(CSV_DIALECTS), case_sensitive=False), default="standard",
+    show_default=True, help="CSV outputs: 'standard' (',' and decimal point, UTF-8) or 'be' (';', "
+                            "decimal comma, UTF-8 with BOM: what fr-BE and nl-BE Excel open right).")
+
 
 def _consignment_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.argument("origin"),
         click.argument("destination"),
         click.option("--weight", "weight", required=True,
-                     help="Actual weight: 800kg, 1.2t or 800 (kg)."),
-        click.option("--volume", "volume", required=True, help="Volume: 3.5m3, 3.5 m³ or 350l."),
+                     help="Actual weight: 800kg, 1.2t, 1,2 t or 800 (kg)."),
+        click.option("--volume", "volume", default=None,
+                     help="Volume: 3.5m3, 3,5 m³ or 350l. Default: from the weight at the goods "
+                          "class's default density (stated in the output)."),
         click.option("--ready", default=None,
                      help="When cargo can leave (ISO date-time, origin local time unless an "
-                          "offset is given). Default: tomorrow 09:00 at the origin."),
+                          "offset is given; a date alone means 09:00). Default: tomorrow 09:00 at "
+                          "the origin."),
         click.option("--due", default=None,
-                     help="Latest arrival (ISO date-time, destination local time)."),
+                     help="Latest arrival (ISO date-time, destination local time; a date alone "
+                          "means the end of that day)."),
         click.option("--goods", default="general", show_default=True,
-                     help="Goods class: " + ", ".join(C.GOODS_CLASSES) + "."),
+                     help="Goods class (any case): " + ", ".join(C.GOODS_CLASSES) + "."),
         click.option("--value", "value_eur", type=FiniteFloat(0, MAX_VALUE_EUR, "EUR"),
                      default=None, help="Value of the goods in EUR (sets the default --eur-per-day)."),
-        click.option("--objective", type=click.Choice([o.value for o in Objective]),
+        click.option("--objective", type=click.Choice([o.value for o in Objective],
+                                                      case_sensitive=False),
                      default="cost", show_default=True, help="What to minimise."),
         click.option("--eur-per-day", type=EUR_PER_DAY, default=None,
                      help="Price of a day in transit for 'balanced' (default: value × "
@@ -339,7 +390,12 @@ def _consignment_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      show_default=True, help="Carbon price for 'balanced', EUR per t CO2e."),
         click.option("--horizon-days", type=HORIZON_DAYS, default=DEFAULT_HORIZON_DAYS,
                      show_default=True, help="Only departures up to this many days after ready."),
-        _FORMAT,
+        click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS), case_sensitive=False),
+                     default=None, help="Output format (default: from the --out suffix, else "
+                                        "table). xlsx needs --out FILE.xlsx."),
+        click.option("--out", "out_path", type=OutputPath(), default=None,
+                     help="Write the output to FILE instead of stdout (.xlsx: a workbook)."),
+        CSV_DIALECT,
     ]
     for option in reversed(options):
         func = option(func)
@@ -352,18 +408,24 @@ def _tomorrow_morning(origin: Location) -> datetime:
     return datetime.combine(tomorrow, time(9, 0), tzinfo=origin.zone)
 
 
-def _request(ctx: click.Context, kw: dict[str, Any]) -> tuple[Network, Consignment, SearchOptions]:
+def _request(ctx: click.Context, kw: dict[str, Any],
+             notes: list[str]) -> tuple[Network, Consignment, SearchOptions]:
     """Parse the shared options into a network, a consignment and search options."""
     net = _network(ctx)
     weight_kg = parse_weight_kg(kw["weight"])
-    volume_m3 = parse_volume_m3(kw["volume"])
+    volume_m3 = None if kw["volume"] is None else parse_volume_m3(kw["volume"])
     try:
         net, consignment = build_consignment(
             net, kw["origin"], kw["destination"], weight_kg=weight_kg, volume_m3=volume_m3,
             ready=kw["ready"] if kw["ready"] is not None else _tomorrow_morning, due=kw["due"],
-            goods=kw["goods"], value_eur=kw["value_eur"], labels=LABELS)
+            goods=kw["goods"], value_eur=kw["value_eur"], labels=LABELS, notes=notes)
     except InvalidFieldsError as exc:
         raise InputError("; ".join(f"{LABELS.get(f, f)}: {m}" for f, m in exc.errors)) from None
+    except FieldError as exc:
+        label = LABELS.get(exc.field, "")
+        if label and not str(exc).startswith(label):
+            raise InputError(f"{label}: {exc}") from None
+        raise
     check_window(consignment.ready, kw["horizon_days"], "--ready", "--horizon-days")
     per_day = kw["eur_per_day"]
     weights = Weights(default_eur_per_day(kw["value_eur"]) if per_day is None else per_day,
@@ -386,6 +448,10 @@ def _local(instant: datetime) -> str:
     return instant.strftime("%Y-%m-%d %H:%M %z")
 
 
+OBJECTIVE_WORDS = {"cost": "cheapest", "time": "fastest", "co2": "lowest CO2e",
+                   "balanced": "best balance of cost, time and CO2e"}
+
+
 def _header(net: Network, c: Consignment, options: SearchOptions) -> str:
     due = f" · due {_local(c.due)}" if c.due else ""
     return (f"{net.locations[c.origin].name} → {net.locations[c.destination].name} · "
@@ -393,101 +459,355 @@ def _header(net: Network, c: Consignment, options: SearchOptions) -> str:
             f"{due} · objective {options.objective.value}")
 
 
+def short_name(location: Location) -> str:
+    """A location's name without its qualifiers: `Port of Antwerp-Bruges` for the port's long name."""
+    return location.name.split(", ")[0].split(" (")[0].strip() or location.name
+
+
+def _place(net: Network, location_id: str) -> str:
+    return short_name(net.locations[location_id])
+
+
+def _service_label(service: Service) -> str:
+    """The service id, or `road (access)` for a synthesized world-city leg (its id is made up)."""
+    return "road (access)" if service.operator == ACCESS_OPERATOR else service.id
+
+
 def _itinerary_text(net: Network, it: Itinerary, title: str) -> str:
     due = {True: " · meets due date", False: " · LATE", None: ""}[it.meets_due]
     head = (f"{title}: {it.describe()} — EUR {it.cost_eur:,.2f} · {it.transit_h / 24:.1f} days · "
-            f"arrives {_local(it.arrive)} · {it.co2e_kg:,.1f} kg CO2e{due}")
+            f"departs {_local(it.depart)} · arrives {_local(it.arrive)} · "
+            f"{it.co2e_kg:,.1f} kg CO2e{due}")
     rows = []
     for i, leg in enumerate(it.legs):
         if i > 0:
             h = it.handling[i - 1]
-            rows.append(["", f"handling at {h.location}", "", "", f"+{h.hours:g} h", "", "", "",
-                         f"{h.cost_eur:,.2f}", ""])
+            rows.append(["", f"handling at {_place(net, h.location)}", "", "", f"+{h.hours:g} h", "",
+                         "", "", "", f"{h.cost_eur:,.2f}", ""])
         s = leg.service
-        rows.append([str(i + 1), s.id, f"{s.origin} → {s.destination}", s.mode, _local(leg.depart),
-                     _local(leg.arrive), f"{leg.chargeable_kg:,.0f}",
+        rows.append([str(i + 1), _service_label(s), f"{_place(net, s.origin)} → {_place(net, s.destination)}",
+                     s.mode, _local(leg.depart), _local(leg.arrive), f"{s.distance_km:,.0f}",
+                     f"{leg.chargeable_kg:,.0f}",
                      leg.basis + (f" ×{leg.containers}" if leg.containers else ""),
                      f"{leg.cost_eur:,.2f}", f"{leg.co2e_kg:,.1f}"])
     return head + "\n" + table(
-        rows, ["leg", "service", "from → to", "mode", "departs (local)", "arrives (local)",
-               "chargeable kg", "tariff", "EUR", "kg CO2e"], align_right=(6, 8, 9))
+        rows, ["leg", "service", "from → to", "mode", "departs (local)", "arrives (local)", "km",
+               "chargeable kg", "tariff", "EUR", "kg CO2e"], align_right=(6, 7, 9, 10))
 
 
-_LEG_CSV_FIELDS = ["rank", "main_mode", "itinerary_cost_eur", "itinerary_transit_h",
-                   "itinerary_co2e_kg", "leg", "service", "operator", "from", "to", "mode",
-                   "depart", "arrive", "chargeable_kg", "basis", "containers", "cost_eur",
-                   "co2e_kg", "handling_before_eur"]
-
-
-def _legs_csv(doc: dict[str, Any]) -> str:
+def _summary_rows(its: list[tuple[str, Itinerary | None, str]]) -> list[list[str]]:
+    """Rows of the summary table: (label, itinerary or None, status text)."""
     rows = []
-    for it in doc["itineraries"]:
-        for i, leg in enumerate(it["legs"]):
-            rows.append({
-                "rank": it["rank"], "main_mode": it["main_mode"],
-                "itinerary_cost_eur": it["cost_eur"], "itinerary_transit_h": it["transit_h"],
-                "itinerary_co2e_kg": it["co2e_kg"], "leg": i + 1,
-                **{k: leg[k] for k in ("service", "operator", "from", "to", "mode", "depart",
-                                       "arrive", "chargeable_kg", "basis", "containers",
-                                       "cost_eur", "co2e_kg")},
-                "handling_before_eur": it["handling"][i - 1]["cost_eur"] if i else 0.0,
-            })
-    return to_csv(rows, _LEG_CSV_FIELDS)
+    for label, it, status in its:
+        if it is None:
+            rows.append([label, "–", "–", "–", "–", "–", status or "–", ""])
+            continue
+        due = status or {True: "yes", False: "NO", None: "-"}[it.meets_due]
+        rows.append([label, f"{it.cost_eur:,.0f}", f"{it.transit_h / 24:.1f}", _local(it.depart),
+                     _local(it.arrive), f"{it.co2e_kg:,.0f}", due, " > ".join(
+                         "road (access)" if leg.service.operator == ACCESS_OPERATOR
+                         else leg.service.id for leg in it.legs)])
+    return rows
 
 
-def _emit_itineraries(net: Network, c: Consignment, options: SearchOptions,
-                      itineraries: list[Itinerary], fmt: str, command: str,
-                      titles: list[str] | None = None) -> dict[str, Any]:
-    doc = itineraries_document(net, c, itineraries, _query(command, c, options))
+SUMMARY_HEADER = ["itinerary", "EUR", "days", "departs (local)", "arrives (local)", "kg CO2e",
+                  "meets due", "services"]
+
+
+def _summary_table(its: list[tuple[str, Itinerary | None, str]]) -> str:
+    return table(_summary_rows(its), SUMMARY_HEADER, align_right=(1, 2, 5))
+
+
+# --- one result document, in every format ---------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What route, compare and pareto found, with everything any format shows."""
+
+    command: str
+    network: Network
+    consignment: Consignment
+    options: SearchOptions
+    itineraries: list[Itinerary]
+    notes: list[str]
+    comparison: Comparison | None = None
+    gaps: dict[str, ModeGap] = dataclass_field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        doc = itineraries_document(self.network, self.consignment, self.itineraries,
+                                   _query(self.command, self.consignment, self.options))
+        doc["notes"] = list(self.notes)
+        if self.comparison is not None:
+            result = self.comparison
+            doc["break_even"] = {"weight_kg": result.break_even_kg,
+                                 "value_of_time_eur_per_day": result.value_of_time_eur_per_day,
+                                 "goods_value_eur": result.break_even_goods_value_eur,
+                                 "notes": break_even_notes(result, self.gaps)}
+            doc["modes"] = self.modes_document()
+        return doc
+
+    def modes_document(self) -> list[dict[str, Any]]:
+        """compare: one entry per mode, served or not, with why not."""
+        rows = []
+        assert self.comparison is not None
+        for mode in self.modes():
+            it = self.comparison.by_mode.get(mode)
+            gap = self.gaps.get(mode)
+            entry: dict[str, Any] = {"mode": mode, "served": it is not None,
+                                     "rank": self.itineraries.index(it) + 1 if it is not None else None,
+                                     "reason": gap.reason if gap else None,
+                                     "explanation": gap.text if gap else None}
+            if gap is not None and gap.earliest is not None:
+                entry["earliest"] = itinerary_dict(self.network, gap.earliest)
+            rows.append(entry)
+        return rows
+
+    def modes(self) -> list[str]:
+        assert self.comparison is not None
+        listed = compared_modes(self.network)
+        return [m for m in MODE_ORDER if m in self.comparison.by_mode or m in listed]
+
+    def summary(self) -> list[tuple[str, Itinerary | None, str]]:
+        """(label, itinerary, status) per row of the summary table."""
+        if self.comparison is None:
+            return [(f"#{i + 1} {it.main_mode}", it, "") for i, it in enumerate(self.itineraries)]
+        rows: list[tuple[str, Itinerary | None, str]] = []
+        for mode in self.modes():
+            it = self.comparison.by_mode.get(mode)
+            gap = self.gaps.get(mode)
+            if it is not None:
+                rows.append((mode, it, ""))
+            elif gap is not None and gap.earliest is not None:
+                rows.append((f"{mode} (late)", gap.earliest, gap.text))
+            else:
+                rows.append((mode, None, gap.text if gap else "no itinerary"))
+        return rows
+
+    # --- formats
+
+    def table_text(self) -> str:
+        head = _header(self.network, self.consignment, self.options)
+        if self.comparison is not None:
+            notes = break_even_notes(self.comparison, self.gaps)
+            return (head + "\n\n" + _summary_table(self.summary()) + "\n\n" + "\n".join(notes))
+        details = [_itinerary_text(self.network, it, f"#{i + 1}")
+                   for i, it in enumerate(self.itineraries)]
+        if self.command == "pareto":
+            summary = _summary_table(self.summary())
+            return "\n\n".join([head, f"{len(self.itineraries)} non-dominated itineraries (cheapest "
+                                      f"first; none is cheaper, faster and cleaner than another)\n"
+                                      + summary, *details])
+        return "\n\n".join([head, *details])
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        doc = self.document()
+        query = _csv_query(doc)
+        rows = []
+        for it in doc["itineraries"]:
+            base = _csv_itinerary(it)
+            for i, leg in enumerate(it["legs"]):
+                rows.append({**base, **_csv_leg(leg, i, it), **query})
+        for mode in doc.get("modes", []):
+            if mode["served"]:
+                continue
+            earliest = mode.get("earliest")
+            base = {"rank": "", "main_mode": mode["mode"], "status": mode["explanation"]}
+            if earliest is not None:
+                base = {**_csv_itinerary(earliest), **base, "rank": ""}
+            rows.append({**base, **query})
+        return rows
+
+    def xlsx_sheets(self) -> list[Sheet]:
+        doc = self.document()
+        net = self.network
+        summary = Sheet("itineraries", ["rank", "main mode", "status", "cost (EUR)", "transit (days)",
+                                        "departs (local time)", "arrives (local time)",
+                                        "CO2e (kg)", "meets due", "services", "summary"])
+        for rank, (label, it, status) in enumerate(self.summary(), start=1):
+            is_result = it is not None and it in self.itineraries
+            if it is None:
+                summary.rows.append(["", label, status, None, None, None, None, None, "", "", ""])
+                continue
+            summary.rows.append([rank if is_result else "", label, status or "found",
+                                 round(it.cost_eur, 2), round(it.transit_h / 24, 2),
+                                 local_naive(it.depart), local_naive(it.arrive),
+                                 round(it.co2e_kg, 2),
+                                 {True: "yes", False: "no", None: ""}[it.meets_due],
+                                 " > ".join(it.signature), it.describe()])
+        legs = Sheet("legs", ["rank", "main mode", "leg", "service", "operator", "from", "to", "mode",
+                              "departs (local time)", "arrives (local time)", "distance (km)",
+                              "duration (h)", "chargeable (kg)", "tariff", "containers",
+                              "cost (EUR)", "handling before (EUR)", "CO2e (kg)"])
+        for rank, it in enumerate(self.itineraries, start=1):
+            for i, leg in enumerate(it.legs):
+                s = leg.service
+                legs.rows.append([rank, it.main_mode, i + 1, _service_label(s), s.operator,
+                                  _place(net, s.origin), _place(net, s.destination), s.mode,
+                                  local_naive(leg.depart), local_naive(leg.arrive), s.distance_km,
+                                  s.duration_h, round(leg.chargeable_kg, 2), leg.basis, leg.containers,
+                                  round(leg.cost_eur, 2),
+                                  round(it.handling[i - 1].cost_eur, 2) if i else 0.0,
+                                  round(leg.co2e_kg, 3)])
+        query = Sheet("query", ["field", "value"], table=False, widths={0: 28, 1: 90})
+        c = doc["consignment"]
+        start, end = doc["network"]["as_of"]
+        query.rows += [
+            ["command", self.command], ["objective", self.options.objective.value],
+            ["origin", f"{c['origin_name']} ({c['origin']})"],
+            ["destination", f"{c['destination_name']} ({c['destination']})"],
+            ["weight (kg)", c["weight_kg"]], ["volume (m³)", c["volume_m3"]],
+            ["ready (origin local time)", local_naive(self.consignment.ready)],
+            ["due (destination local time)", local_naive(self.consignment.due)],
+            ["goods", c["goods"]], ["value (EUR)", c["value_eur"]],
+            ["horizon (days)", self.options.horizon_days],
+            ["price of a day in transit (EUR)", self.options.weights.eur_per_day],
+            ["carbon price (EUR per t CO2e)", self.options.weights.eur_per_tco2],
+            ["network", doc["network"]["name"]], ["network data as of", f"{start} to {end}"],
+            ["times", "local time of the place they refer to (departures at the origin of the leg, "
+                      "arrivals at its destination)"],
+        ]
+        query.rows += [["note", note] for note in self.notes]
+        if self.comparison is not None:
+            query.rows += [["break-even", note]
+                           for note in break_even_notes(self.comparison, self.gaps)]
+        return [summary, legs, query]
+
+
+def _csv_query(doc: dict[str, Any]) -> dict[str, Any]:
+    c, q = doc["consignment"], doc["query"]
+    out = {"command": q["command"], "objective": q["objective"], "origin": c["origin"],
+           "origin_name": c["origin_name"], "destination": c["destination"],
+           "destination_name": c["destination_name"], "weight_kg": c["weight_kg"],
+           "volume_m3": c["volume_m3"], "ready": c["ready"], "due": c["due"] or "",
+           "goods": c["goods"], "value_eur": c["value_eur"] if c["value_eur"] is not None else "",
+           "network_as_of": " to ".join(doc["network"]["as_of"]), "notes": " | ".join(doc["notes"])}
+    if "break_even" in doc:
+        b = doc["break_even"]
+        out.update({"break_even_weight_kg": b["weight_kg"] if b["weight_kg"] is not None else "",
+                    "break_even_eur_per_day": b["value_of_time_eur_per_day"]
+                    if b["value_of_time_eur_per_day"] is not None else "",
+                    "break_even_goods_value_eur": b["goods_value_eur"]
+                    if b["goods_value_eur"] is not None else "",
+                    "break_even_notes": " ".join(b["notes"])})
+    return out
+
+
+def _csv_itinerary(it: dict[str, Any]) -> dict[str, Any]:
+    return {"rank": it["rank"], "main_mode": it["main_mode"], "status": "found",
+            "itinerary_cost_eur": it["cost_eur"], "itinerary_transit_h": it["transit_h"],
+            "itinerary_transit_days": it["transit_days"], "itinerary_co2e_kg": it["co2e_kg"],
+            "itinerary_depart": it["depart"], "itinerary_arrive": it["arrive"],
+            "meets_due": {True: "yes", False: "no", None: ""}[it["meets_due"]]}
+
+
+def _csv_leg(leg: dict[str, Any], i: int, it: dict[str, Any]) -> dict[str, Any]:
+    return {"leg": i + 1, **{k: leg[k] for k in (
+        "service", "operator", "from", "from_name", "to", "to_name", "mode", "depart", "arrive",
+        "distance_km", "chargeable_kg", "basis", "containers", "cost_eur", "co2e_kg")},
+        "handling_before_eur": it["handling"][i - 1]["cost_eur"] if i else 0.0}
+
+
+_LEG_CSV_FIELDS = ["rank", "main_mode", "status", "itinerary_cost_eur", "itinerary_transit_h",
+                   "itinerary_transit_days", "itinerary_co2e_kg", "itinerary_depart",
+                   "itinerary_arrive", "meets_due", "leg", "service", "operator", "from", "from_name",
+                   "to", "to_name", "mode", "depart", "arrive", "distance_km", "chargeable_kg",
+                   "basis", "containers", "cost_eur", "co2e_kg", "handling_before_eur", "command",
+                   "objective", "origin", "origin_name", "destination", "destination_name",
+                   "weight_kg", "volume_m3", "ready", "due", "goods", "value_eur", "network_as_of",
+                   "notes"]
+_BREAK_EVEN_CSV_FIELDS = ["break_even_weight_kg", "break_even_eur_per_day",
+                          "break_even_goods_value_eur", "break_even_notes"]
+
+
+def _render(result: Result, fmt: str, dialect: str) -> str | bytes:
     if fmt == "json":
-        _emit(to_json(doc))
-    elif fmt == "csv":
-        click.echo(_legs_csv(doc), nl=False)
-    else:
-        names = titles or [f"#{i + 1}" for i in range(len(itineraries))]
-        _emit("\n\n".join([_header(net, c, options)]
-                           + [_itinerary_text(net, it, t) for it, t in zip(itineraries, names,
-                                                                           strict=True)]))
-    return doc
+        return to_json(result.document()) + "\n"
+    if fmt == "csv":
+        fields = _LEG_CSV_FIELDS + (_BREAK_EVEN_CSV_FIELDS if result.comparison else [])
+        return to_csv(result.csv_rows(), fields, dialect)
+    if fmt == "xlsx":
+        return to_xlsx(result.xlsx_sheets())
+    return result.table_text() + "\n"
 
 
 _MAP = click.option("--map", "map_path", type=OutputPath(),
                     default=None, help="Also write the itineraries as an interactive HTML map "
-                                       "(self-contained; only the basemap tiles need internet).")
+                                       "(self-contained, readable offline).")
 
 
-def _check_map(ctx: click.Context, map_path: Path | None) -> None:
-    """Refuse an unusable --map path before any work is done."""
-    if map_path is not None:
-        check_output_file(map_path, option="--map", inputs=network_inputs(ctx))
+def _output_format(kw: dict[str, Any]) -> str:
+    """--format, else the --out suffix's, else table; xlsx needs --out."""
+    fmt = (kw["fmt"] or "").lower()
+    out = kw["out_path"]
+    if not fmt:
+        fmt = _SUFFIX_FORMATS.get(out.suffix.lower(), "table") if out is not None else "table"
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("--format xlsx writes a workbook: add --out FILE.xlsx")
+    return fmt
 
 
-def _write_map(ctx: click.Context, net: Network, c: Consignment, options: SearchOptions,
-               itineraries: list[Itinerary], command: str, map_path: Path | None) -> None:
-    """Write the map of `itineraries` to --map FILE (never over an input of the run)."""
-    if map_path is None:
-        return
-    from maps import best_index, itineraries_map, map_html  # folium is heavy: import on demand
+def _check_outputs(ctx: click.Context, kw: dict[str, Any]) -> None:
+    """Refuse unusable --map and --out paths before any work is done."""
+    map_path, out_path = kw["map_path"], kw["out_path"]
+    for path, option in ((map_path, "--map"), (out_path, "--out")):
+        if path is not None:
+            check_output_file(path, option=option, inputs=network_inputs(ctx))
+    if map_path is not None and out_path is not None and map_path.resolve() == out_path.resolve():
+        raise InputError(f"--out: {str(out_path)!r} is also written by --map")
 
-    best = 0 if command == "route" else best_index(itineraries, options.objective, options.weights)
-    m = itineraries_map(net, itineraries, title=f"{command}: {_header(net, c, options)}",
-                        computed_at=datetime.now(UTC).astimezone(), best_index=best)
+
+def _map_html(result: Result, best: int) -> str:
+    from maps import itineraries_map, map_html  # folium is heavy: import on demand
+
+    c, net = result.consignment, result.network
+    word = OBJECTIVE_WORDS[result.options.objective.value]
+    what = {"route": f"the {word} itinerary", "pareto": "the itineraries no other beats on cost, "
+            "arrival and CO2e at once", "compare": "the best itinerary of each mode"}[result.command]
+    due = f", due {_local(c.due)}" if c.due else ""
+    title = (f"{net.locations[c.origin].name} → {net.locations[c.destination].name}: {what}")
+    subtitle = (f"{c.weight_kg:,.0f} kg, {c.volume_m3:g} m³ of {c.goods} goods · ready "
+                f"{_local(c.ready)}{due}")
+    m = itineraries_map(net, result.itineraries, title=title, subtitle=subtitle,
+                        computed_at=datetime.now(UTC).astimezone(), best_index=best,
+                        best_word="" if result.command == "route" else f"the {word}")
+    return map_html(m)
+
+
+def _finish(ctx: click.Context, kw: dict[str, Any], result: Result, fmt: str) -> None:
+    """Write --map and --out all or nothing, then print the notes (stderr) and the output."""
+    rendered = _render(result, fmt, kw["csv_dialect"].lower())
     with OutputSet(protected=network_inputs(ctx)) as outputs:
-        outputs.add(map_path, map_html(m))
+        if kw["map_path"] is not None:
+            from maps import best_index
+
+            best = 0 if result.command == "route" else best_index(
+                result.itineraries, result.options.objective, result.options.weights)
+            outputs.add(kw["map_path"], _map_html(result, best))
+        if kw["out_path"] is not None:
+            outputs.add(kw["out_path"], rendered)
         outputs.commit()
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if kw["out_path"] is None:
+        assert isinstance(rendered, str)
+        click.echo(rendered, nl=False)
+    else:
+        click.echo(f"written to {kw['out_path']}", err=True)
 
 
 def _search_and_emit(ctx: click.Context, kw: dict[str, Any],
                      search: Callable[[Network, Consignment, SearchOptions], SearchResult],
                      command: str) -> None:
-    """Run `search` for the request in `kw`; write the map and print, or explain a failure."""
-    _check_map(ctx, kw["map_path"])
-    net, consignment, options = _request(ctx, kw)
+    """Run `search` for the request in `kw`; write the outputs and print, or explain a failure."""
+    fmt = _output_format(kw)
+    _check_outputs(ctx, kw)
+    notes: list[str] = []
+    net, consignment, options = _request(ctx, kw, notes)
     found = list(search(net, consignment, options).itineraries)
     if not found:
         raise explain_no_itinerary(net, consignment, options)
-    _write_map(ctx, net, consignment, options, found, command, kw["map_path"])
-    _emit_itineraries(net, consignment, options, found, kw["fmt"], command)
+    _finish(ctx, kw, Result(command, net, consignment, options, found, notes), fmt)
 
 
 @cli.command()
@@ -510,52 +830,23 @@ def pareto(ctx: click.Context, /, **kw: Any) -> None:
     _search_and_emit(ctx, kw, pareto_itineraries, "pareto")
 
 
-def _comparison_text(result: Comparison) -> str:
-    rows = [[mode, f"{it.cost_eur:,.0f}", f"{it.transit_h / 24:.1f}", _local(it.arrive),
-             f"{it.co2e_kg:,.0f}", {True: "yes", False: "NO", None: "-"}[it.meets_due],
-             " > ".join(it.signature)] for mode, it in result.by_mode.items()]
-    text = table(rows, ["main mode", "EUR", "days", "arrives (local)", "kg CO2e", "meets due",
-                        "services"], align_right=(1, 2, 4))
-    notes = []
-    if result.break_even_kg is not None:
-        notes.append(f"Rail is cheaper than air above {result.break_even_kg:,.0f} kg for goods "
-                     "of this density.")
-    elif "air" in result.by_mode and "rail" in result.by_mode:
-        notes.append("No break-even weight between 1 kg and 200 t: one mode is cheaper "
-                     "throughout.")
-    if result.value_of_time_eur_per_day is not None:
-        notes.append(f"Air's speed pays when a day in transit costs more than EUR "
-                     f"{result.value_of_time_eur_per_day:,.0f} (goods worth over EUR "
-                     f"{result.break_even_goods_value_eur:,.0f} at "
-                     f"{ANNUAL_CARRYING_RATE:.0%} a year carrying cost).")
-    return text + ("\n\n" + "\n".join(notes) if notes else "")
-
-
 @cli.command("compare")
 @_consignment_options
 @_MAP
 @click.pass_context
 def compare_cmd(ctx: click.Context, /, **kw: Any) -> None:
-    """Rail vs air vs sea: the best itinerary per main mode, with break-even figures."""
-    _check_map(ctx, kw["map_path"])
-    net, consignment, options = _request(ctx, kw)
+    """Rail vs air vs sea: the best itinerary per main mode (a row for every mode, with why one
+    cannot serve), with break-even figures."""
+    fmt = _output_format(kw)
+    _check_outputs(ctx, kw)
+    notes: list[str] = []
+    net, consignment, options = _request(ctx, kw, notes)
     result = compare(net, consignment, options)
     if not result.by_mode:
         raise explain_no_itinerary(net, consignment, options)
-    itineraries = list(result.by_mode.values())
-    _write_map(ctx, net, consignment, options, itineraries, "compare", kw["map_path"])
-    fmt = kw["fmt"]
-    if fmt == "json":
-        doc = itineraries_document(net, consignment, itineraries,
-                                   _query("compare", consignment, options))
-        doc["break_even"] = {"weight_kg": result.break_even_kg,
-                             "value_of_time_eur_per_day": result.value_of_time_eur_per_day,
-                             "goods_value_eur": result.break_even_goods_value_eur}
-        _emit(to_json(doc))
-    elif fmt == "csv":
-        _emit_itineraries(net, consignment, options, itineraries, fmt, "compare")
-    else:
-        _emit(_header(net, consignment, options) + "\n\n" + _comparison_text(result))
+    gaps = missing_modes(net, consignment, options, result.by_mode)
+    _finish(ctx, kw, Result("compare", net, consignment, options, list(result.by_mode.values()),
+                            notes, result, gaps), fmt)
 
 
 def _register_plan() -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from cli_types import FiniteFloat, OutputPath
-from formats import OutputSet, check_output_dir, check_output_file, table, to_json
+from formats import CSV_DIALECTS, OutputSet, check_output_dir, check_output_file, table, to_json
 from network.errors import InputError
+from network.world import ACCESS_OPERATOR
 from routing.limits import (
     MAX_EUR_PER_DAY,
     MAX_EUR_PER_TCO2,
@@ -21,38 +25,101 @@ from routing.objectives import DEFAULT_EUR_PER_TCO2, Objective
 from routing.planner.model import Plan
 from routing.search import DEFAULT_HORIZON_DAYS
 
+OBJECTIVE_WORDS = {"cost": "cheapest", "co2": "lowest CO2e",
+                   "balanced": "best balance of cost, time and CO2e"}
 
-def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, solver: str) -> str:
+
+def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, objective: str) -> str:
     """The plan's aggregated flows as one self-contained HTML page."""
     from datetime import UTC, datetime
 
     from maps import Unassigned, flows_from_departures, flows_map, map_html
+    from routing.planner.output import unassigned_text
 
     served = len(result.assignments)
-    title = (f"plan {consignments_csv.name}: {served}/{served + len(result.unassigned)} served · "
-             f"EUR {result.total_cost_eur:,.0f} · {result.total_co2e_kg / 1000:,.1f} t CO2e · "
-             f"{solver}")
+    total = served + len(result.unassigned)
+    title = f"Plan of {consignments_csv.name}: the {OBJECTIVE_WORDS[objective]} plan"
+    subtitle = (f"{served:,} of {total:,} consignments served · EUR {result.total_cost_eur:,.0f} · "
+                f"{result.total_co2e_kg / 1000:,.1f} t CO2e")
     m = flows_map(result.request.network, flows_from_departures(result.departures),
-                  [Unassigned(u.consignment.id, f"{u.reason}: {u.detail}") for u in result.unassigned],
-                  title=title, computed_at=datetime.now(UTC).astimezone())
+                  [Unassigned(u.consignment.id, unassigned_text(result, u)) for u in result.unassigned],
+                  title=title, subtitle=subtitle, computed_at=datetime.now(UTC).astimezone())
     return map_html(m)
 
 
+# Lines the solvers log (HiGHS, SCIP, CP-SAT) reach the progress callback too; they are shown only
+# with --verbose. The planner's own progress lines start with a lower-case word or a number (or
+# `LP `) and read as sentences; solver logs are indented, tabulated (`|`, runs of spaces),
+# bracketed, start with `#` or a capitalised word, are `key: value` pairs, or use the solvers'
+# own phrases (SCIP's lower-case ones among them).
+_OWN_START = re.compile(r"^(?:[a-z0-9]|LP )")
+_KEY_VALUE = re.compile(r"^[a-z_]+:\s*\S*\s*$")
+_SOLVER_PHRASES = ("presolving", "presolved problem", "transformed problem", "original problem",
+                   "feasible solution found", "solving was", "clique table", "(round", "restart",
+                   "symmetry", "starting ", "parameters", "objective value", "primal", "dual")
+_SOLVER_WORDS = ("feasible solution", "primal bound", "dual bound", "subsolver", "nonzeros")
+
+
+def is_solver_log(line: str) -> bool:
+    """Whether a progress line is a solver's log line rather than the planner's own message."""
+    text = line.rstrip()
+    if (not text or not _OWN_START.match(text) or "|" in text or "[" in text or "  " in text
+            or _KEY_VALUE.match(text)):
+        return True
+    lower = text.lower()
+    return lower.startswith(_SOLVER_PHRASES) or any(p in lower for p in _SOLVER_WORDS)
+
+
+def _progress(started: float, verbose: bool) -> Callable[[str], None]:
+    def progress(line: str) -> None:
+        if not verbose and is_solver_log(line):
+            return
+        elapsed = time.monotonic() - started
+        if elapsed >= 1.0 or verbose:  # short runs stay silent
+            click.echo(f"[{elapsed:6.1f}s] {line}", err=True)
+
+    return progress
+
+
+def _local(instant: Any) -> str:
+    return str(instant.strftime("%Y-%m-%d %H:%M %z"))
+
+
+BOX_LEGEND = ("box: one letter per leg — C rides in a container bought for the plan (its share of "
+              "the box is in EUR), - pays per kg (groupage/LCL)")
+
+
 @click.command("plan")
-@click.argument("consignments_csv", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--objective", type=click.Choice(["cost", "co2", "balanced"]), default="cost",
+@click.argument("consignments_csv", metavar="CONSIGNMENTS", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sheet", default=None, help="xlsx input: the sheet to read (default: the first).")
+@click.option("--delimiter", type=click.Choice(["auto", "comma", "semicolon", "tab"], case_sensitive=False),
+              default="auto", show_default=True, help="CSV input: the field separator.")
+@click.option("--decimal", type=click.Choice(["auto", "comma", "point"], case_sensitive=False),
+              default="auto", show_default=True,
+              help="Input: the decimal separator of numbers written as text (auto: from cells such "
+                   "as 1,5 or 3.25; ambiguous ones like 1.500 are refused without it).")
+@click.option("--encoding", type=click.Choice(["auto", "utf-8", "windows-1252", "latin-1"],
+                                              case_sensitive=False),
+              default="auto", show_default=True,
+              help="CSV input: the encoding (auto: UTF-8 with or without BOM, else Windows-1252).")
+@click.option("--objective", type=click.Choice(["cost", "co2", "balanced"], case_sensitive=False),
+              default="cost",
               show_default=True, help="What to minimise once as many consignments as possible are served.")
 @click.option("--time-limit", "time_limit", type=FiniteFloat(MIN_TIME_LIMIT_S, MAX_TIME_LIMIT_S, "s"),
               default=60.0, show_default=True,
               help="Seconds for the whole run; the best plan found is returned.")
-@click.option("--solver", type=click.Choice(["highs", "scip", "greedy"]), default="highs",
-              show_default=True, help="MIP solver (highs or scip, through MathOpt; LPs always HiGHS) "
-                                      "or the greedy baseline.")
+@click.option("--solver", type=click.Choice(["highs", "scip", "greedy"], case_sensitive=False),
+              default="highs", show_default=True,
+              help="MIP solver (highs or scip, through MathOpt; LPs always HiGHS) or the greedy baseline.")
 @click.option("--out", "out_dir", type=OutputPath(), default=Path("plan"), show_default=True,
-              help="Directory for assignments.csv, departures.csv and plan.json (created if its "
-                   "parent exists).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="What to print on stdout.")
+              help="Directory for assignments.csv, departures.csv and plan.json (and plan.xlsx with "
+                   "--format xlsx; created if its parent exists).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"], case_sensitive=False),
+              default="table", show_default=True,
+              help="What to print on stdout (xlsx: the table, and plan.xlsx written to --out).")
+@click.option("--csv-dialect", type=click.Choice(list(CSV_DIALECTS), case_sensitive=False),
+              default="standard", show_default=True,
+              help="assignments.csv and departures.csv: 'standard' or 'be' (';', decimal comma, BOM).")
 @click.option("--horizon-days", type=FiniteFloat(0, MAX_HORIZON_DAYS, "days", low_open=True),
               default=DEFAULT_HORIZON_DAYS, show_default=True,
               help="Only departures up to this many days after each consignment's ready time.")
@@ -68,27 +135,32 @@ def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, sol
 @click.option("--map", "map_path", type=OutputPath(), default=None,
               help="Also write the plan as an HTML map: flows per service, utilisation, unassigned.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--verbose", is_flag=True, help="Progress from the start, with the solvers' own log lines.")
 @click.pass_context
-def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit: float, solver: str,
-         out_dir: Path, fmt: str, horizon_days: float, alternatives: int, max_departures: int,
-         eur_per_day: float | None, eur_per_tco2: float, map_path: Path | None,
-         quiet: bool) -> None:
-    """Plan every consignment of CONSIGNMENTS_CSV onto departures, with capacity and containers."""
+def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimiter: str, decimal: str,
+         encoding: str, objective: str, time_limit: float, solver: str, out_dir: Path, fmt: str,
+         csv_dialect: str, horizon_days: float, alternatives: int, max_departures: int,
+         eur_per_day: float | None, eur_per_tco2: float, map_path: Path | None, quiet: bool,
+         verbose: bool) -> None:
+    """Plan every consignment of CONSIGNMENTS (CSV or xlsx) onto departures, with capacity and
+    containers."""
     from cli import _network, network_inputs
     from routing.planner import PlanRequest, plan_consignments
-    from routing.planner.consignments import read_consignments
-    from routing.planner.output import PLAN_FILES, plan_document, plan_files, summary
+    from routing.planner.consignments import ReadReport, read_consignments
+    from routing.planner.output import PLAN_FILES, XLSX_FILE, plan_document, plan_files
 
     started = time.monotonic()
+    fmt, objective, solver = fmt.lower(), objective.lower(), solver.lower()
+    progress = _progress(started, verbose)
 
-    def progress(line: str) -> None:
-        elapsed = time.monotonic() - started
-        if elapsed >= 1.0:  # short runs stay silent
-            click.echo(f"[{elapsed:6.1f}s] {line}", err=True)
+    def say(line: str) -> None:  # what the input turned out to be: said at once
+        if not quiet:
+            click.echo(f"[{time.monotonic() - started:6.1f}s] {line}", err=True)
 
     # Every output path is checked before any work, so a long solve never ends in a refusal.
     inputs = [consignments_csv, *network_inputs(ctx)]
-    outputs_in_dir = check_output_dir(out_dir, PLAN_FILES, option="--out", inputs=inputs)
+    names = (*PLAN_FILES, XLSX_FILE) if fmt == "xlsx" else PLAN_FILES
+    outputs_in_dir = check_output_dir(out_dir, names, option="--out", inputs=inputs)
     if map_path is not None:
         if map_path.resolve() in {p.resolve() for p in outputs_in_dir}:
             raise InputError(f"--map: {str(map_path)!r} is also written by --out")
@@ -97,39 +169,74 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
         check_output_file(map_path, option="--map", inputs=inputs,
                           will_create_parent=map_path.resolve().parent == out_dir.resolve())
 
-    network, consignments = read_consignments(consignments_csv, _network(ctx), horizon_days)
+    report = ReadReport()
+    network, consignments = read_consignments(consignments_csv, _network(ctx), horizon_days,
+                                              sheet=sheet, delimiter=delimiter.lower(),
+                                              decimal=decimal.lower(), encoding=encoding.lower(),
+                                              report=report)
+    say(f"read {consignments_csv.name}: {report.description}; {len(consignments):,} consignments")
+    notes = report.note_lines(limit=10**9)
+    for line in report.note_lines():
+        say(f"note: {line}")
     try:
         request = PlanRequest(network, consignments, Objective(objective), eur_per_tco2, eur_per_day,
                               horizon_days, alternatives, max_departures, solver, time_limit)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     result = plan_consignments(request, None if quiet else progress, started=started)
+    query = [("consignments", f"{consignments_csv} ({report.description})"),
+             ("objective", objective), ("solver", solver), ("time limit (s)", time_limit),
+             ("horizon (days)", horizon_days)]
     # All or nothing: every file is complete in a temporary before any is renamed into place.
     with OutputSet(protected=inputs) as outputs:
         outputs.make_dir(out_dir)
-        for name, text in plan_files(result).items():
-            outputs.add(out_dir / name, text)
+        files = plan_files(result, dialect=csv_dialect.lower(), xlsx=fmt == "xlsx", notes=notes,
+                           query=query)
+        for name, content in files.items():
+            outputs.add(out_dir / name, content)
         if map_path is not None:
-            outputs.add(map_path, _plan_map_html(ctx, result, consignments_csv, solver))
+            outputs.add(map_path, _plan_map_html(ctx, result, consignments_csv, objective))
         outputs.commit()
-    head = summary(result)
     if fmt == "json":
-        click.echo(to_json(plan_document(result)))
+        click.echo(to_json(plan_document(result, notes)))
         return
-    rows = [[a.consignment.id, " > ".join(leg.service_id for leg in a.legs),
-             a.legs[0].depart.strftime("%Y-%m-%d %H:%M"),
+    click.echo(plan_table(result, objective, solver, out_dir))
+
+
+def plan_table(result: Plan, objective: str, solver: str, out_dir: Path) -> str:
+    """The plan as printed: one row per consignment, the legend of its columns, the totals."""
+    from routing.planner.output import summary, unassigned_text
+
+    head = summary(result)
+    network = result.request.network
+
+    def service(leg: Any) -> str:  # a synthesized world-city leg by its places, not its made-up id
+        found = network.services.get(leg.service_id)
+        if found is None or found.operator != ACCESS_OPERATOR:
+            return str(leg.service_id)
+        ends = [network.locations[x].name for x in (found.origin, found.destination)]
+        return f"road {ends[0].split(',')[0]}→{ends[1].split(',')[0].split(' (')[0]}"
+
+    rows = [[a.consignment.id, " > ".join(service(leg) for leg in a.legs), _local(a.legs[0].depart),
              "".join("C" if leg.in_container else "-" for leg in a.legs),
-             f"{a.cost_eur:,.2f}", f"{a.co2e_kg:,.1f}", a.arrive.strftime("%Y-%m-%d %H:%M"),
+             f"{a.cost_eur:,.2f}", f"{a.co2e_kg:,.1f}", _local(a.arrive),
              {True: "yes", False: "NO", None: "-"}[a.meets_due]] for a in result.assignments]
     rows += [[u.consignment.id, f"UNASSIGNED ({u.reason})", "", "", "", "", "", ""]
              for u in result.unassigned]
-    bound = ("no bound yet (pricing proved none within the time limit)" if head["best_bound"] is None
-             else f"bound {head['best_bound']:,.2f} over every itinerary · gap {head['gap']:.4%}")
-    click.echo(table(rows, ["consignment", "services", "departs", "box", "EUR", "kg CO2e", "arrives",
-                            "meets due"], align_right=(4, 5)))
-    click.echo(f"\nserved {head['served']}/{head['served'] + head['unserved']} · EUR "
-               f"{head['total_cost_eur']:,.2f} · {head['total_co2e_kg']:,.0f} kg CO2e · "
-               f"{head['containers']} containers · objective {objective} {head['objective_value']:,.2f} · "
-               f"{bound} · {solver} · {head['solve_s']:.1f} s\nwritten to {out_dir}/")
-    for u in result.unassigned:
-        click.echo(f"unassigned {u.consignment.id}: {u.detail}")
+    unit = "EUR " if objective == "cost" else ""
+    bound = ("no lower bound proven yet (pricing finished no round within the time limit)"
+             if head["best_bound"] is None else
+             f"lower bound {unit}{head['best_bound']:,.2f} over every itinerary (gap {head['gap']:.4%})")
+    lines = [table(rows, ["consignment", "services", "departs (local)", "box", "EUR", "kg CO2e",
+                          "arrives (local)", "meets due"], align_right=(4, 5)),
+             "",
+             BOX_LEGEND + "; EUR: the consignment's freight, handling and container share; times "
+                          "in the local time of the first leg's origin and of the destination.",
+             "",
+             f"served {head['served']}/{head['served'] + head['unserved']} · EUR "
+             f"{head['total_cost_eur']:,.2f} · {head['total_co2e_kg']:,.0f} kg CO2e · "
+             f"{head['containers']} containers · {OBJECTIVE_WORDS[objective]} plan: objective "
+             f"{unit}{head['objective_value']:,.2f}, {bound} · {solver} · {head['solve_s']:.1f} s",
+             f"written to {out_dir}/"]
+    lines += [f"unassigned {u.consignment.id}: {unassigned_text(result, u)}" for u in result.unassigned]
+    return "\n".join(lines)

@@ -13,11 +13,16 @@ from typing import Any
 
 import click
 
+from network.quantities import AmbiguousNumberError, parse_number
 from routing.limits import amount_text
 
 
 class FiniteFloat(click.ParamType[float]):
-    """A finite number in [low, high] (or (low, high] when `low_open`), with its unit."""
+    """A finite number in [low, high] (or (low, high] when `low_open`), with its unit.
+
+    Read by `network.quantities.parse_number`: `1,5` is 1.5, `20 000` is 20000, and `20.000`
+    (twenty thousand or twenty?) is refused as ambiguous.
+    """
 
     name = "number"
 
@@ -32,10 +37,15 @@ class FiniteFloat(click.ParamType[float]):
         return f"{amount_text(self.low)} to {amount_text(self.high)}{unit}"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number (allowed: {self.allowed()})", param, ctx)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)  # a default
+        else:
+            try:
+                number = parse_number(str(value))
+            except AmbiguousNumberError as exc:
+                self.fail(str(exc), param, ctx)
+            except ValueError:
+                self.fail(f"{value!r} is not a number (allowed: {self.allowed()})", param, ctx)
         if not math.isfinite(number):
             self.fail(f"{value} is not a finite number (allowed: {self.allowed()})", param, ctx)
         too_low = number < self.low or (self.low_open and number == self.low)

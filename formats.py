@@ -1,4 +1,5 @@
-"""Rendering helpers shared by the CLI: text tables, JSON, CSV, and all-or-nothing file writes."""
+"""Rendering helpers shared by the CLI: text tables, JSON, CSV (two dialects), xlsx workbooks,
+and all-or-nothing file writes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,21 +55,139 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def to_csv(rows: Iterable[dict[str, Any]], fieldnames: Sequence[str]) -> str:
+CSV_DIALECTS = ("standard", "be")
+"""`standard`: `,` between fields, decimal point, UTF-8. `be`: what fr-BE and nl-BE Excel read
+as their own: `;` between fields, decimal comma, UTF-8 with a byte-order mark (without it Excel
+takes the file for Windows-1252)."""
+
+
+def _be_cell(value: Any) -> Any:
+    """A number with a decimal comma (`1234,5`); other cells unchanged."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        text = str(value)
+        if "e" in text or "E" in text:
+            text = format(value, "f")
+        return text.replace(".", ",")
+    return value
+
+
+def to_csv(rows: Iterable[dict[str, Any]], fieldnames: Sequence[str],
+           dialect: str = "standard") -> str:
     """CSV text with a header row and `\n` line ends, safe to open in a spreadsheet.
 
     Text cells are made inert (see `spreadsheet_safe`). A cell holding a carriage return is
     quoted: the csv module quotes only the characters of its line terminator, so rows are
-    written with `\r\n` and that terminator is then replaced by `\n`.
+    written with `\r\n` and that terminator is then replaced by `\n`. `dialect` is one of
+    `CSV_DIALECTS`.
     """
+    if dialect not in CSV_DIALECTS:
+        raise ValueError(f"unknown CSV dialect {dialect!r} (expected {', '.join(CSV_DIALECTS)})")
+    be = dialect == "be"
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fieldnames), lineterminator="\r\n")
+    if be:
+        buffer.write("\ufeff")
+    writer = csv.DictWriter(buffer, fieldnames=list(fieldnames), lineterminator="\r\n",
+                            delimiter=";" if be else ",")
     writer.writeheader()
     _newline(buffer)
     for row in rows:
-        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+        writer.writerow({k: spreadsheet_safe(_be_cell(v) if be else v) for k, v in row.items()})
         _newline(buffer)
     return buffer.getvalue()
+
+
+# --- xlsx workbooks --------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """One worksheet: a header row and typed rows (str, int, float, bool, date, naive datetime).
+
+    Datetimes must be naive local times (Excel has no time zones): say whose in the header,
+    e.g. `departs (local time)`. Units belong in the header too: `cost (EUR)`.
+    """
+
+    name: str
+    header: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)  # column index -> width, else fitted
+    table: bool = True  # frozen header and filters (a notes sheet of key/value pairs: False)
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MAX_COLUMN_WIDTH = 60
+
+
+def _text_width(value: Any) -> int:
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, float):
+        return len(f"{value:,.2f}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
+    """An xlsx workbook of `sheets`, ready for a planner: typed cells, dates as dates, frozen
+    header, filters on every column, fitted column widths.
+
+    Every text cell is written as text, never as a formula: a consignment id
+    `=HYPERLINK("http://x","y")` is shown as typed and never run (openpyxl would otherwise
+    store a string starting with `=` as a formula).
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for spec in sheets:
+        ws = book.create_sheet(spec.name[:31])
+        widths = [_text_width(h) + 2 for h in spec.header]
+        for row in spec.rows:
+            for i, value in enumerate(row[: len(widths)]):
+                widths[i] = max(widths[i], _text_width(value) + 1)
+        for i, width in enumerate(widths):
+            ws.column_dimensions[get_column_letter(i + 1)].width = spec.widths.get(
+                i, min(MAX_COLUMN_WIDTH, max(width, 6)))
+        if spec.table:
+            ws.freeze_panes = "A2"
+            last = get_column_letter(max(len(spec.header), 1))
+            ws.auto_filter.ref = f"A1:{last}{len(spec.rows) + 1}"
+        header = []
+        for text in spec.header:
+            cell = WriteOnlyCell(ws, value=str(text))
+            cell.data_type = "s"
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for row in spec.rows:
+            out = []
+            for value in row:
+                cell = WriteOnlyCell(ws, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text, never a formula
+                    if "\n" in value:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+                elif isinstance(value, datetime):
+                    cell.number_format = DATETIME_FORMAT
+                elif isinstance(value, date):
+                    cell.number_format = DATE_FORMAT
+                elif isinstance(value, float):
+                    cell.number_format = "#,##0.00"
+                out.append(cell)
+            ws.append(out)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def local_naive(instant: datetime | None) -> datetime | None:
+    """An aware instant as the naive wall time of its own zone (for a spreadsheet cell)."""
+    return None if instant is None else instant.replace(tzinfo=None)
 
 
 def _newline(buffer: io.StringIO) -> None:
@@ -172,8 +293,8 @@ class OutputSet:
             self._made.append(directory)
         return directory
 
-    def add(self, path: str | Path, text: str) -> Path:
-        """Write `text` to a temporary file beside `path`; it becomes `path` at `commit`."""
+    def add(self, path: str | Path, text: str | bytes) -> Path:
+        """Write `text` (or bytes) to a temporary file beside `path`; it becomes `path` at `commit`."""
         target = check_output_file(path, inputs=self._protected)
         resolved = target.resolve()
         if any(t == resolved for _, t in self._pending):
@@ -184,6 +305,12 @@ class OutputSet:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as binary:
+                binary.write(text)
+                binary.flush()
+                os.fsync(binary.fileno())
+            return target
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()

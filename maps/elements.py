@@ -26,7 +26,11 @@ class BoundPopup(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "BoundPopup"
         self.html = html
-        self.options: dict[str, Any] = {"maxWidth": max_width, "className": "sr-popup"}
+        # The map pans an opened popup fully into view, clear of the zoom control (top left)
+        # and of the scale bar and attribution (bottom).
+        self.options: dict[str, Any] = {"maxWidth": max_width, "className": "sr-popup",
+                                        "autoPan": True, "autoPanPaddingTopLeft": [60, 90],
+                                        "autoPanPaddingBottomRight": [20, 40]}
 
 
 class BoundTooltip(MacroElement):
@@ -39,7 +43,8 @@ class BoundTooltip(MacroElement):
     """)
 
     def __init__(self, html: str, *, sticky: bool = True, permanent: bool = False,
-                 direction: str = "auto", class_name: str = "") -> None:
+                 direction: str = "auto", class_name: str = "",
+                 offset: tuple[int, int] | None = None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "BoundTooltip"
         self.html = html
@@ -47,6 +52,26 @@ class BoundTooltip(MacroElement):
                                         "direction": direction}
         if class_name:
             self.options["className"] = class_name
+        if offset is not None:
+            self.options["offset"] = list(offset)
+
+
+class Script(MacroElement):
+    """A piece of JavaScript run after everything added to the map before it; `{map}` in `code`
+    is replaced by the map's variable name."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            (function (map) { {{ this.code }} })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, code: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Script"
+        if "</" in code:  # pragma: no cover - constant code only
+            raise ValueError("a script may not contain '</'")
+        self.code = code
 
 
 def add_panel(root: Element, html: str, name: str) -> None:

@@ -1,4 +1,4 @@
-"""HTML of popups, tooltips and panels. Every string from data goes through `esc`."""
+"""HTML of popups, tooltips and the sidebar's panels. Every string from data goes through `esc`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from maps.flows import ServiceFlow, Unassigned
-from maps.style import END_STROKE, KIND_STYLES, MODE_STYLES, LineStyle, MarkerStyle, kind_style
+from maps.style import END_STROKE, KIND_STYLES, MODE_STYLES, LineStyle, MarkerStyle, kind_style, mode_style
 from network.model import Location, Network, Service
+from network.world import ACCESS_OPERATOR
 from routing.itinerary import Itinerary, Leg
 
 
@@ -22,6 +23,28 @@ def local_time(instant: datetime) -> str:
     zone = getattr(instant.tzinfo, "key", None) or instant.tzname() or ""
     text = instant.strftime("%Y-%m-%d %H:%M %z")
     return f"{text} ({zone})" if zone else text
+
+
+def short_time(instant: datetime) -> str:
+    """`2026-12-01 09:00 +0100`."""
+    return instant.strftime("%Y-%m-%d %H:%M %z")
+
+
+def duration_text(hours: float) -> str:
+    """`18 d 0 h (432 h)`, `4 h 12 min`."""
+    if hours >= 48:
+        days, rest = divmod(round(hours), 24)
+        return f"{days} d {rest} h ({hours:,.0f} h)"
+    whole = int(hours)
+    minutes = round((hours - whole) * 60)
+    if minutes == 60:
+        whole, minutes = whole + 1, 0
+    return f"{whole} h {minutes:02d} min" if minutes else f"{whole} h"
+
+
+def service_name(service: Service) -> str:
+    """The service id, or `road (access)` for a synthesized world-city leg (its id is made up)."""
+    return "road (access)" if service.operator == ACCESS_OPERATOR else service.id
 
 
 def _rows(pairs: Sequence[tuple[str, str]]) -> str:
@@ -51,13 +74,15 @@ def _leg_facts(network: Network, leg: Leg) -> list[tuple[str, str]]:
     s = leg.service
     tariff = leg.basis + (f" ×{leg.containers}" if leg.containers else "")
     return [
-        ("service", esc(s.id)),
+        ("service", esc(service_name(s))),
         ("operator", esc(s.operator)),
         ("mode", esc(s.mode)),
         ("from → to", f"{esc(network.locations[s.origin].name)} → "
                       f"{esc(network.locations[s.destination].name)}"),
         ("departs", esc(local_time(leg.depart))),
         ("arrives", esc(local_time(leg.arrive))),
+        ("distance", f"{s.distance_km:,.0f} km"),
+        ("duration", esc(duration_text(s.duration_h))),
         ("chargeable weight", f"{leg.chargeable_kg:,.0f} kg"),
         ("tariff", esc(tariff)),
         ("cost", f"EUR {leg.cost_eur:,.2f}"),
@@ -75,6 +100,7 @@ def leg_tooltip(network: Network, leg: Leg) -> str:
     facts = dict(_leg_facts(network, leg))
     return (f"<b>{facts['service']}</b> · {facts['mode']} · {facts['operator']}<br>"
             f"{facts['from → to']}<br>"
+            f"{facts['distance']} · {facts['duration']}<br>"
             f"departs {facts['departs']}<br>arrives {facts['arrives']}<br>"
             f"{facts['chargeable weight']} chargeable · {facts['cost']} · {facts['CO2e']} CO2e")
 
@@ -83,16 +109,20 @@ def title_panel(title: str, computed_at: datetime, as_of: tuple[str, str], subti
     """The query, when it was computed, and how current the network data is."""
     start, end = as_of
     data = f"network data as of {esc(start)} to {esc(end)}" if start else "network data undated"
-    sub = f"<div>{esc(subtitle)}</div>" if subtitle else ""
+    sub = f'<div class="sr-sub">{esc(subtitle)}</div>' if subtitle else ""
     return (f'<div class="sr-panel sr-title" id="sr-title"><h1>{esc(title)}</h1>{sub}'
-            f"<div>computed {esc(local_time(computed_at))} · {data}</div></div>")
+            f'<div class="sr-meta">computed {esc(local_time(computed_at))} · {data}</div></div>')
 
 
-def _line_sample(style: LineStyle) -> str:
-    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
-    cap = "round" if style.dash else "butt"
-    return (f'<svg width="46" height="10"><line x1="3" y1="5" x2="43" y2="5" stroke="{style.color}" '
-            f'stroke-width="{style.weight}" stroke-linecap="{cap}"{dash}/></svg>')
+def line_sample(style: LineStyle, width: float | None = None) -> str:
+    """An SVG sample of a mode's line, dashed as on the map at that width."""
+    weight = style.weight if width is None else width
+    dash = style.dash_array(weight)
+    pattern = f' stroke-dasharray="{dash}"' if dash else ""
+    height = max(10, int(weight) + 4)
+    return (f'<svg width="54" height="{height}"><line x1="3" y1="{height / 2}" x2="51" '
+            f'y2="{height / 2}" stroke="{style.color}" stroke-width="{weight:g}" '
+            f'stroke-linecap="{style.cap}"{pattern}/></svg>')
 
 
 def marker_svg(style: MarkerStyle, px: int, end: bool = False) -> str:
@@ -113,64 +143,121 @@ def marker_svg(style: MarkerStyle, px: int, end: bool = False) -> str:
             f'stroke-width="{width}"/></svg>')
 
 
-def legend_panel(modes: Sequence[str], kinds: Sequence[str], note: str = "") -> str:
+def legend_panel(modes: Sequence[str], kinds: Sequence[str], note: str = "",
+                 badges: bool = False) -> str:
     """Line samples of the modes and marker samples of the location kinds on the map."""
-    rows = [f"<tr><td>{_line_sample(MODE_STYLES[m])}</td><td>{esc(MODE_STYLES[m].label)}</td></tr>"
+    rows = [f"<tr><td>{line_sample(MODE_STYLES[m])}</td><td>{esc(MODE_STYLES[m].label)}</td></tr>"
             for m in MODE_STYLES if m in modes]
     ordered = [k for k in KIND_STYLES if k in kinds] + sorted(set(kinds) - set(KIND_STYLES))
     rows += [f"<tr><td>{marker_svg(kind_style(k), 14)}</td><td>{esc(kind_style(k).label)}</td></tr>"
              for k in ordered]
     rows.append(f"<tr><td>{marker_svg(kind_style('city'), 18, end=True)}</td>"
                 "<td>Origin / destination</td></tr>")
+    if badges:
+        rows.append('<tr><td><div class="sr-badge" style="background:#555;display:inline-block">2'
+                    "</div></td><td>Itinerary number (as in the list above), on its main leg</td></tr>")
     foot = f"<div>{esc(note)}</div>" if note else ""
-    return (f'<div class="sr-panel sr-legend" id="sr-legend"><b>Legend</b><table>{"".join(rows)}'
-            f"</table>{foot}</div>")
+    return (f'<details open class="sr-panel sr-legend" id="sr-legend"><summary>Legend</summary>'
+            f"<table>{''.join(rows)}</table>{foot}</details>")
 
 
-def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_index: int) -> str:
-    """A table comparing the itineraries; the one shown by default is marked."""
-    head = ("<tr><th></th><th>itinerary</th><th class='num'>EUR</th><th class='num'>days</th>"
-            "<th>arrives (local)</th><th class='num'>kg CO2e</th><th>meets due</th>"
-            "<th>services</th></tr>")
-    rows = []
+def layers_panel() -> str:
+    """Where the layer control is moved to (maps.render): beside the map, not over it."""
+    return ('<details open class="sr-panel sr-layers" id="sr-layers"><summary>Layers</summary>'
+            "</details>")
+
+
+def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_index: int,
+                  best_word: str = "") -> str:
+    """The itineraries as cards: number, name, cost, time, CO2e, departure and arrival, due,
+    services. The one shown first is marked ★."""
+    cards = []
     for i, (name, it) in enumerate(zip(names, itineraries, strict=True)):
-        due = {True: "yes", False: "NO", None: "–"}[it.meets_due]
-        mark = "★" if i == best_index else str(i + 1)
-        rows.append(
-            f"<tr class='{'best' if i == best_index else ''}'><td>{mark}</td><td>{esc(name)}</td>"
-            f"<td class='num'>{it.cost_eur:,.0f}</td><td class='num'>{it.transit_h / 24:.1f}</td>"
-            f"<td>{esc(local_time(it.arrive))}</td><td class='num'>{it.co2e_kg:,.0f}</td>"
-            f"<td>{due}</td><td>{esc(' > '.join(it.signature))}</td></tr>")
-    return (f'<div class="sr-panel sr-summary" id="sr-summary"><b>Itineraries</b> '
-            f"(★ shown; tick others in the layer control)<table>{head}{''.join(rows)}</table></div>")
+        due = {True: "meets the due date", False: "LATE for the due date", None: ""}[it.meets_due]
+        style = mode_style(it.main_mode)
+        best = i == best_index
+        mark = " ★" if best else ""
+        services = " > ".join(service_name(leg.service) for leg in it.legs)
+        cards.append(
+            f"<div class='sr-card{' best' if best else ''}' style='border-color:{style.color}'>"
+            f"<div><span class='sr-num' style='background:{style.color}'>{i + 1}</span>"
+            f"<b>{esc(name)}</b>{mark}</div>"
+            f"<div class='sr-figures'>EUR {it.cost_eur:,.0f} · {it.transit_h / 24:.1f} days · "
+            f"{it.co2e_kg:,.0f} kg CO2e</div>"
+            f"<div>departs {esc(short_time(it.depart))}</div>"
+            f"<div>arrives {esc(short_time(it.arrive))}{' · ' + due if due else ''}</div>"
+            f"<div class='sr-services'>{esc(services)}</div></div>")
+    shown = f"★ shown first ({esc(best_word)}); " if best_word else "★ shown first; "
+    return (f'<details open class="sr-panel sr-summary" id="sr-summary"><summary>Itineraries '
+            f"({len(itineraries)})</summary><div>{shown}tick the others under Layers</div>"
+            f"{''.join(cards)}</details>")
+
+
+def _share(used: float | None, capacity: float | None, unit: str, digits: int) -> str:
+    if used is None:
+        return "n/a"
+    text = f"{used:,.{digits}f} {unit}"
+    if capacity:
+        text += f" of {capacity:,.{digits}f} {unit} ({used / capacity:.0%})"
+    else:
+        text += " (no capacity limit)"
+    return text
 
 
 def flow_popup(network: Network, service: Service, flow: ServiceFlow) -> str:
-    """Tonnes carried on a service by the plan and its utilisation."""
+    """What a plan carries on a service: kg and m³ against capacity, containers, departures."""
     origin = network.locations[service.origin].name
     destination = network.locations[service.destination].name
-    return f"<b>{esc(service.id)}</b>" + _rows([
+    rows = [
         ("operator", esc(service.operator)),
         ("mode", esc(service.mode)),
         ("from → to", f"{esc(origin)} → {esc(destination)}"),
-        ("carried", f"{flow.tonnes:,.2f} t"),
+        ("distance", f"{service.distance_km:,.0f} km"),
+        ("duration", esc(duration_text(service.duration_h))),
+        ("weight", esc(_share(flow.tonnes * 1000, flow.capacity_kg, "kg", 0))),
+        ("volume", esc(_share(flow.m3, flow.capacity_m3, "m³", 1))),
         ("consignments", f"{flow.consignments:,}"),
-        ("utilisation", esc(flow.utilisation or "n/a")),
-    ])
+        ("departures used", f"{flow.departures:,}" if flow.departures else "n/a"),
+    ]
+    if service.container is not None:
+        rows.append(("containers bought", f"{flow.containers:,} (EUR {service.container.eur:,.0f} "
+                                          f"each, {service.container.m3:g} m³ / "
+                                          f"{service.container.kg:,.0f} kg)"))
+    if flow.utilisation:
+        rows.append(("utilisation", esc(flow.utilisation)))
+    return f"<b>{esc(service_name(service))}</b>" + _rows(rows)
 
 
 def flow_tooltip(service: Service, flow: ServiceFlow) -> str:
     """Service, tonnes and utilisation on one line."""
     util = f" · {esc(flow.utilisation)}" if flow.utilisation else ""
-    return f"<b>{esc(service.id)}</b> · {esc(service.mode)} · {flow.tonnes:,.1f} t{util}"
+    return f"<b>{esc(service_name(service))}</b> · {esc(service.mode)} · {flow.tonnes:,.1f} t{util}"
+
+
+def city_flows_popup(network: Network, city: Location, direction: str,
+                     parts: Sequence[tuple[Service, ServiceFlow]]) -> str:
+    """The road legs into (or out of) one city, aggregated: tonnes per hub."""
+    total = sum(f.tonnes for _, f in parts)
+    count = sum(f.consignments for _, f in parts)
+    head = (f"<b>{esc(city.name)}</b> — road {'deliveries' if direction == 'to' else 'collections'}"
+            f": {total:,.1f} t, {count:,} consignments")
+    rows = []
+    for service, flow in sorted(parts, key=lambda p: -p[1].tonnes):
+        hub = service.origin if direction == "to" else service.destination
+        rows.append((esc(network.locations[hub].name),
+                     f"{flow.tonnes:,.1f} t · {flow.consignments:,} consignments · "
+                     f"{service.distance_km:,.0f} km"))
+    return head + _rows(rows)
 
 
 def unassigned_panel(items: Sequence[Unassigned]) -> str:
-    """Every consignment the plan could not place, with the reason."""
+    """Every consignment the plan could not place, with the reason in words."""
     if not items:
         body = "<div>none — every consignment is assigned</div>"
     else:
-        body = "<table>" + "".join(f"<tr><td>{esc(u.consignment_id)}</td><td>{esc(u.reason)}</td></tr>"
-                                   for u in items) + "</table>"
-    return (f'<div class="sr-panel sr-unassigned" id="sr-unassigned"><b>Unassigned consignments '
-            f"({len(items):,})</b>{body}</div>")
+        body = ("<div class='sr-unassigned-list'><table>"
+                + "".join(f"<tr><td>{esc(u.consignment_id)}</td><td>{esc(u.reason)}</td></tr>"
+                          for u in items) + "</table></div>")
+    return (f'<details {"open " if len(items) <= 50 else ""}class="sr-panel sr-unassigned" '
+            f'id="sr-unassigned"><summary>Unassigned consignments ({len(items):,})</summary>'
+            f"{body}</details>")

@@ -72,11 +72,11 @@ def likely_encoding(data: bytes) -> str:
     return "Windows-1252 or Latin-1"
 
 
-def _parse_unbounded(lines: list[str]) -> list[str] | None:
+def _parse_unbounded(lines: list[str], delimiter: str = ",") -> list[str] | None:
     """The first record of `lines` parsed without the field limit (to locate a long field)."""
     old = csv.field_size_limit(MAX_INPUT_BYTES)
     try:
-        return next(csv.reader(lines), [])
+        return next(csv.reader(lines, delimiter=delimiter), [])
     except csv.Error:
         return None
     finally:
@@ -154,10 +154,18 @@ def records(path: Path, name: str) -> Iterator[tuple[int, list[str]]]:
     data = read_bytes(path, name)
     text = decode(data, name, _header_of(data))
     del data  # the text is all we need; do not hold the file twice
+    yield from text_records(text, name)
+
+
+def text_records(text: str, name: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of every record of CSV `text` (already decoded), the header first.
+
+    Raises `FileFormatError` (one located problem) for a field too long or malformed CSV.
+    """
     lines = _Lines(text)
     # The csv module's field limit is process-wide; pin it to ours (it is also its default).
     csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, delimiter=delimiter)
     header: list[str] | None = None
     while True:
         first_line = reader.line_num + 1
@@ -167,17 +175,18 @@ def records(path: Path, name: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _csv_problem(name, str(exc), first_line, lines.current, header) from None
+            raise _csv_problem(name, str(exc), first_line, lines.current, header,
+                               delimiter) from None
         if header is None:
             header = [h.strip() for h in cells]
         yield reader.line_num, cells
 
 
 def _csv_problem(name: str, message: str, line: int, record: list[str],
-                 header: list[str] | None) -> FileFormatError:
+                 header: list[str] | None, delimiter: str = ",") -> FileFormatError:
     if "field larger than field limit" not in message:
         return _refuse(name, line, f"malformed CSV: {message}")
-    cells = _parse_unbounded(record) or []
+    cells = _parse_unbounded(record, delimiter) or []
     index = next((i for i, c in enumerate(cells) if len(c) > MAX_FIELD_CHARS), None)
     column = header[index] if header is not None and index is not None and index < len(header) \
         else None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import numpy as np
 
@@ -10,7 +12,7 @@ from network.model import Network
 from routing.consignment import Consignment
 from routing.costing import leg_prices
 from routing.itinerary import Itinerary
-from routing.objectives import ANNUAL_CARRYING_RATE
+from routing.objectives import ANNUAL_CARRYING_RATE, Objective
 from routing.search import SearchOptions, best_by_main_mode
 
 MODE_ORDER = ("air", "rail", "sea", "road")
@@ -96,3 +98,90 @@ def compare(network: Network, consignment: Consignment, options: SearchOptions) 
     """Best itinerary per main mode under `options`, with break-even figures."""
     return compare_modes(network, best_by_main_mode(network, consignment,
                                                     replace(options, alternatives=0)))
+
+
+@dataclass(frozen=True)
+class ModeGap:
+    """Why `compare` has no itinerary of one main mode."""
+
+    mode: str
+    reason: str  # "due_date", "goods_class", "capacity" or "no_route"
+    text: str  # e.g. "meets due: no — earliest arrival 2026-12-20 14:00 +0800"
+    earliest: Itinerary | None = None  # for "due_date": the earliest arrival of that mode
+
+
+def compared_modes(network: Network) -> list[str]:
+    """The main modes `compare` always shows a row for: those of the network's long-haul
+    services (every mode but road, in MODE_ORDER)."""
+    present = {s.mode for s in network.services.values()}
+    return [m for m in MODE_ORDER if m in present and m != "road"]
+
+
+def _local_text(instant: datetime) -> str:
+    return instant.strftime("%Y-%m-%d %H:%M %z")
+
+
+def missing_modes(network: Network, consignment: Consignment, options: SearchOptions,
+                  found: Mapping[str, Itinerary]) -> dict[str, ModeGap]:
+    """Why each mode of `compared_modes` without an itinerary in `found` has none.
+
+    In order: no service of the mode accepts the goods class; every service of the mode that
+    does is smaller than the consignment; the due date excludes it (the earliest arrival of that
+    mode, searched by the public engine without the due date, objective time); else no
+    itinerary of that mode within the horizon.
+    """
+    gaps: dict[str, ModeGap] = {}
+    missing = [m for m in compared_modes(network) if m not in found]
+    if not missing:
+        return gaps
+    late: dict[str, Itinerary] = {}
+    if consignment.due is not None:
+        late = best_by_main_mode(network, replace(consignment, due=None),
+                                 replace(options, objective=Objective.TIME, alternatives=0))
+    goods = consignment.goods
+    for mode in missing:
+        services = [s for s in network.services.values() if s.mode == mode]
+        accepting = [s for s in services if s.accepts(goods)]
+        big_enough = [s for s in accepting
+                      if (s.capacity_kg is None or s.capacity_kg >= consignment.weight_kg)
+                      and (s.capacity_m3 is None or s.capacity_m3 >= consignment.volume_m3)]
+        if not accepting:
+            gaps[mode] = ModeGap(mode, "goods_class", f"no {mode} service accepts {goods} goods")
+        elif not big_enough:
+            largest = max(accepting, key=lambda s: s.capacity_kg or 0.0)
+            gaps[mode] = ModeGap(mode, "capacity", f"every {mode} departure is smaller than this "
+                                                   f"consignment (largest {largest.capacity_kg:,.0f} kg)")
+        elif mode in late:
+            it = late[mode]
+            gaps[mode] = ModeGap(mode, "due_date", f"meets due: no — earliest arrival "
+                                                   f"{_local_text(it.arrive)}", it)
+        else:
+            gaps[mode] = ModeGap(mode, "no_route", f"no {mode} itinerary within "
+                                                   f"{options.horizon_days:g} days of ready")
+    return gaps
+
+
+def break_even_notes(result: Comparison, gaps: Mapping[str, ModeGap]) -> list[str]:
+    """The break-even lines in words, including why one is missing."""
+    notes = []
+    air, rail = result.by_mode.get("air"), result.by_mode.get("rail")
+    if air is None or rail is None:
+        why = "; ".join(f"{m}: {gaps[m].text}" if m in gaps else f"no {m} itinerary"
+                        for m, it in (("rail", rail), ("air", air)) if it is None)
+        return [f"No rail/air break-even figures: they need a rail and an air itinerary ({why})."]
+    if result.break_even_kg is not None:
+        notes.append(f"Rail is cheaper than air above {result.break_even_kg:,.0f} kg for goods of "
+                     "this density.")
+    else:
+        notes.append(f"No break-even weight between {MIN_KG:g} kg and {MAX_KG / 1000:g} t: one mode "
+                     "is cheaper throughout.")
+    if result.value_of_time_eur_per_day is not None:
+        notes.append(f"Air's speed pays when a day in transit costs more than EUR "
+                     f"{result.value_of_time_eur_per_day:,.0f} (goods worth over EUR "
+                     f"{result.break_even_goods_value_eur:,.0f} at {ANNUAL_CARRYING_RATE:.0%} a year "
+                     "carrying cost).")
+    elif air.transit_h >= rail.transit_h:
+        notes.append("No value of time: air is not faster than rail here.")
+    else:
+        notes.append("No value of time: air is not dearer than rail here, so it pays at any value.")
+    return notes

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime, time
 
 from network.errors import FieldError, RoutingError, UnservableError
 from network.model import Location, Network
 from network.timetable import parse_instant
-from network.world import resolve_place
+from network.world import resolve_place_noted
 from routing.consignment import Consignment
 from routing.itinerary import Itinerary
 from routing.limits import (
@@ -25,22 +26,67 @@ class NoItineraryError(UnservableError):
     """No itinerary serves the consignment (within the horizon, by the due date)."""
 
 
-def parse_when(text: str | None, tz_name: str, what: str, field: str = "") -> datetime | None:
-    """An ISO date-time (local to `tz_name` unless it carries an offset), or None.
+# What a date typed without a time means (README "Dates without a time"): `--ready` and a
+# `ready` cell the start of the working day at the origin, `--due` and a `due` cell the end of
+# that day at the destination, a listing's `--from` the start of the day.
+WORKING_DAY_START = time(9, 0)
+DAY_END = time(23, 59, 59)
+DATE_MEANS = {"start": time(0, 0), "working": WORKING_DAY_START, "end": DAY_END}
 
-    Raises `FieldError` for `field` (messages name `what`, e.g. `--ready`) when the text is not
-    an instant or lies outside the supported range (routing.limits).
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+# Day first, as Belgian Excel writes dates in CSV: 1/12/2026, 01.12.2026 9:00, 1-12-2026 18:30:00.
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4})"
+                        r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
+
+
+def _day_first(text: str) -> str | None:
+    """`1/12/2026 9:00` as ISO text (`2026-12-01T09:00:00`), or None when it is not of that form.
+
+    Raises `ValueError` for a day-first date that does not exist (`12/31/2026`: month 31).
+    """
+    match = _DAY_FIRST.match(text)
+    if match is None:
+        return None
+    day, _, month, year, hour, minute, second = match.groups()
+    try:
+        when = date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(f"cannot read {text.strip()!r} as a date: dates with '/' or '.' are "
+                         "read day first (1/12/2026 is 1 December 2026), and "
+                         f"day {int(day)} of month {int(month)} does not exist") from None
+    if hour is None:
+        return when.isoformat()
+    return f"{when.isoformat()}T{int(hour):02d}:{minute}:{second or '00'}"
+
+
+def parse_when(text: str | None, tz_name: str, what: str, field: str = "",
+               date_means: str = "start") -> datetime | None:
+    """An instant from ISO 8601 text (local to `tz_name` unless it carries an offset), or None.
+
+    Also read: a day-first date (`1/12/2026`, `01.12.2026 09:00`, as Belgian Excel writes them).
+    A date without a time means `DATE_MEANS[date_means]` that day in `tz_name`: `start`
+    (00:00), `working` (09:00, the default ready time) or `end` (23:59:59). Raises `FieldError`
+    for `field` (messages name `what`, e.g. `--ready`) when the text is not an instant or lies
+    outside the supported range (routing.limits).
     """
     if text is None:
         return None
     outside = FieldError(field or what, f"{what} {text} is outside the supported range "
                                         f"{date_range_text()}")
+    iso = text
     try:
-        instant = parse_instant(text, tz_name)
+        iso = _day_first(text) or text
+        if _ISO_DATE.match(iso):
+            iso = datetime.combine(date.fromisoformat(iso.strip()),
+                                   DATE_MEANS[date_means]).isoformat()
+        instant = parse_instant(iso, tz_name)
     except OverflowError:  # a local time next to year 1 or 9999 does not convert to UTC
         raise outside from None
     except ValueError as exc:
-        raise FieldError(field or what, f"{what}: {exc}") from None
+        message = str(exc)
+        if iso != text:  # say what was typed, not the ISO text it became
+            message = message.replace(repr(iso), repr(text))
+        raise FieldError(field or what, f"{what}: {message}") from None
     if not instant_in_range(instant):
         raise outside
     return instant
@@ -66,21 +112,53 @@ def _check_place(text: str, what: str, field: str) -> None:
                                 f"has at most {MAX_PLACE_CHARS}")
 
 
-def _resolve(network: Network, query: str, field: str) -> tuple[Network, Location]:
-    """`resolve_place`, with the field it concerns set on any error (for located messages)."""
+def _resolve(network: Network, query: str, field: str,
+             notes: list[str] | None) -> tuple[Network, Location]:
+    """`resolve_place_noted` for `field` (`origin` or `destination`: which country it prefers),
+    its note appended to `notes`; the field is set on any error (for located messages)."""
     try:
-        return resolve_place(network, query)
+        network, location, note = resolve_place_noted(network, query, field)
     except RoutingError as exc:
         exc.field = field
         raise
+    if note and notes is not None:
+        notes.append(f"{field}: {note}")
+    return network, location
+
+
+# When `--volume` (or a `volume_m3` cell) is not given: a stowage density per goods class, in
+# kg per m³ (estimates: typical palletised loads; README "Volume by default"). Lower densities
+# mean more volume and so higher volumetric charges: these err on the side of a dearer quote.
+DEFAULT_DENSITY_KG_PER_M3 = {"general": 250.0, "perishable": 300.0, "reefer": 300.0, "dg": 500.0}
+
+
+def default_volume_m3(weight_kg: float, goods: str) -> tuple[float, str]:
+    """The volume assumed for `weight_kg` of `goods` and a note saying so."""
+    density = DEFAULT_DENSITY_KG_PER_M3.get(goods, DEFAULT_DENSITY_KG_PER_M3["general"])
+    volume = round(weight_kg / density, 3) or 0.001
+    return volume, (f"volume not given: {volume:,.3f} m³ assumed ({density:g} kg/m³, the default "
+                    f"density of {goods} goods)")
+
+
+def normalise_goods(goods: str) -> str:
+    """A goods class as typed (`DG`, ` Reefer `) in the form the network uses (`dg`, `reefer`)."""
+    return goods.strip().lower()
 
 
 def build_consignment(network: Network, origin: str, destination: str, *, weight_kg: float,
-                      volume_m3: float, ready: str | datetime | Callable[[Location], datetime],
+                      volume_m3: float | None,
+                      ready: str | datetime | Callable[[Location], datetime],
                       due: str | None = None, goods: str = "general",
                       value_eur: float | None = None, consignment_id: str = "",
-                      labels: Mapping[str, str] | None = None) -> tuple[Network, Consignment]:
+                      labels: Mapping[str, str] | None = None,
+                      notes: list[str] | None = None) -> tuple[Network, Consignment]:
     """Resolve both places (joining world cities) and build a validated consignment.
+
+    Places are read by `network.world.resolve_place_noted` (names in several languages,
+    postcodes, pinyin; an origin prefers Belgium, a destination China); a date without a time
+    means 09:00 for ready and the end of the day for due (`parse_when`); a missing volume is
+    the goods class's default density (`default_volume_m3`). What was chosen or assumed is
+    appended to `notes` as one sentence each.
 
     `ready` is an instant, ISO text (local to the origin unless it has an offset), or a
     function of the origin location giving the instant (for defaults in the origin's zone).
@@ -92,15 +170,20 @@ def build_consignment(network: Network, origin: str, destination: str, *, weight
     names = {**{f: f for f in ("origin", "destination", "ready", "due")}, **(labels or {})}
     _check_place(origin, names["origin"], "origin")
     _check_place(destination, names["destination"], "destination")
-    network, origin_location = _resolve(network, origin, "origin")
-    network, destination_location = _resolve(network, destination, "destination")
+    goods = normalise_goods(goods)
+    network, origin_location = _resolve(network, origin, "origin", notes)
+    network, destination_location = _resolve(network, destination, "destination", notes)
+    if volume_m3 is None:
+        volume_m3, note = default_volume_m3(weight_kg, goods)
+        if notes is not None:
+            notes.append(note)
     if isinstance(ready, datetime):
         ready_at: datetime | None = ready
     elif isinstance(ready, str):
-        ready_at = parse_when(ready, origin_location.tz, names["ready"], "ready")
+        ready_at = parse_when(ready, origin_location.tz, names["ready"], "ready", "working")
     else:
         ready_at = ready(origin_location)
-    due_at = parse_when(due, destination_location.tz, names["due"], "due")
+    due_at = parse_when(due, destination_location.tz, names["due"], "due", "end")
     assert ready_at is not None
     consignment = Consignment(origin_location.id, destination_location.id, weight_kg, volume_m3,
                               _local(ready_at, origin_location),

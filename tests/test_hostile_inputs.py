@@ -257,7 +257,8 @@ def test_unexpected_exception_is_one_line_and_exit_70(work, monkeypatch, args, t
 
 
 @pytest.mark.parametrize(("origin", "destination", "needle"), [
-    ("Lille", "Zhengzhou", "Lille (FR) is off the network and access.csv has no rule for FR"),
+    # `Lille` alone is Lille in Belgium (an origin prefers Belgium): the French one is `Lille, FR`.
+    ("Lille, FR", "Zhengzhou", "Lille (FR) is off the network and access.csv has no rule for FR"),
     ("Aachen", "Zhengzhou", "Aachen (DE) is off the network and access.csv has no rule for DE"),
     ("Namur", "Hong Kong", "Hong Kong (HK) is off the network and access.csv has no rule for HK"),
 ])
@@ -270,14 +271,14 @@ def test_place_without_access_rule_is_unservable(work, origin, destination, need
 def test_country_with_a_rule_but_no_hub_is_unservable(work):
     """A city whose country has an access rule but no hub to join is exit 1 too."""
     net = work.network("net", access=("BE,2,", "FR,2,1.3,60,4,40,0.15,60,333,1.4,85,24000,85,t,x\nBE,2,"))
-    outcome = invoke("--network", str(net), "route", "Lille", "Zhengzhou", "--weight", "1",
+    outcome = invoke("--network", str(net), "route", "Lille, FR", "Zhengzhou", "--weight", "1",
                      "--volume", "1")
     refused(outcome, 1, "cannot serve: Lille (FR) is off the network and its country has no hub")
 
 
 def test_plan_rows_naming_unservable_places_exit_1(work):
     """A consignments file whose only problems are unreachable places is exit 1, located."""
-    work.write("c.csv", HEADER + "a,Lille,Chengdu,100,1,2026-12-01T09:00,,general,10\n"
+    work.write("c.csv", HEADER + 'a,"Lille, FR",Chengdu,100,1,2026-12-01T09:00,,general,10\n'
                                  "b,Huy,Hong Kong,100,1,2026-12-01T09:00,,general,10\n")
     refused(invoke("plan", "c.csv", "--out", "out", "--quiet"), 1,
             "cannot serve: c.csv:2:2 (origin): Lille (FR)",
@@ -471,7 +472,7 @@ def test_to_csv_neutralises_text_only(cell, written):
 @pytest.mark.parametrize(("make", "needle"), [
     (lambda w: "/dev/zero", "error: /dev/zero: is not a regular file"),
     (lambda w: (os.mkfifo(w.root / "fifo.csv"), "fifo.csv")[1], "error: fifo.csv: is not a regular file"),
-    (lambda w: ".", "'CONSIGNMENTS_CSV': File '.' is a directory"),
+    (lambda w: ".", "'CONSIGNMENTS': File '.' is a directory"),
 ])
 def test_non_regular_input_is_refused(work, make, needle):
     """A device, a FIFO or a directory as the consignments file is exit 2 in one line."""
@@ -555,3 +556,85 @@ def test_plan_echoes_due_in_local_time(work):
     outcome = invoke("plan", "c.csv", "--out", "out", "--quiet", "--solver", "greedy")
     assert outcome.code == 0, outcome.err
     assert ",2027-02-28T08:00:00+08:00," in (work.root / "out" / "assignments.csv").read_text()
+
+
+# --- issue 18: spreadsheets, numbers and names as people type them -------------------------------
+
+
+def _xlsx(rows: list[list[object]], title: str = "Sheet") -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = title
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+GOOD_XLSX_ROWS = [["id", "origin", "destination", "weight_kg", "volume_m3", "ready"],
+                  ["a", "Huy", "Chengdu", 100, 1, "2026-12-01"]]
+
+
+@pytest.mark.parametrize(("name", "make", "args", "needle"), [
+    ("c.xlsx", lambda: b"PK\x03\x04" + b"\x00" * 200, (), "c.xlsx: is not a readable xlsx workbook"),
+    ("c.xlsx", lambda: _xlsx(GOOD_XLSX_ROWS)[:900], (), "c.xlsx: is not a readable xlsx workbook"),
+    ("c.xlsx", lambda: _xlsx(GOOD_XLSX_ROWS, "Data"), ("--sheet", "Nope"),
+     "c.xlsx: no sheet 'Nope' in the workbook (its sheets: 'Data')"),
+    ("c.xlsx", lambda: _xlsx([]), (), "c.xlsx: sheet 'Sheet' is empty (expected a header row)"),
+    ("c.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, (),
+     "c.xls: is an old Excel .xls workbook: save it as .xlsx or as CSV"),
+    ("c.csv", lambda: HEADER.encode(), ("--sheet", "x"), "--sheet 'x' applies to xlsx workbooks"),
+    ("c.csv", lambda: "\ufeffid;origin\n".encode("utf-16"), (), "c.csv: is UTF-16 text"),
+    ("c.csv", lambda: b"id|origin|destination|weight_kg|ready\n", (),
+     "cannot tell the field separator"),
+    ("c.csv", lambda: (HEADER.replace(",", ";") + "a;Huy;Chengdu;1.500;1;2026-12-01;;;\n").encode(),
+     (), "c.csv:2:4 (weight_kg): weight '1.500' is ambiguous: 1500 or 1.5?"),
+    ("c.csv", lambda: (HEADER.replace(",", ";") + "a;Huy;Chengdu;100;1;2026-12-01;;;20.000\n").encode(),
+     (), "c.csv:2:9 (value_eur): '20.000' is ambiguous"),
+    ("c.csv", lambda: (HEADER.replace(",", ";") + "a;Huy;Chengdu;1,5;1;2026-12-01;;;\n"
+                       "b;Huy;Chengdu;2.25;1;2026-12-01;;;\n").encode(),
+     (), "c.csv:3:4 (weight_kg): '2.25' has a decimal point but line 2 (weight_kg) has '1,5'"),
+    ("c.csv", lambda: b"id,origin,destination,weight_kg,ready\na,Hu\x81y,Chengdu,1,2026-12-01\n", (),
+     "byte 0x81 is neither UTF-8 nor Windows-1252"),
+    ("c.csv", lambda: (HEADER + "a,4000 Namur,Chengdu,1,1,2026-12-01,,,\n").encode(), (),
+     "c.csv:2:2 (origin): postcode 4000 is Liège (Luik), not Namur"),
+    ("c.csv", lambda: (HEADER + "a,Huy,Chengdu,1,1,31/13/2026,,,\n").encode(), (),
+     "c.csv:2:6 (ready): ready: cannot read '31/13/2026' as a date: dates with '/' or '.' are read "
+     "day first"),
+])
+def test_spreadsheet_input_it_cannot_read_is_one_line(work, name, make, args, needle):
+    """Malformed xlsx, an unknown sheet, an encoding, separator or number it cannot tell, a postcode
+    that contradicts its name: exit 2, one line naming what was found (and the option to use)."""
+    work.write(name, make())
+    refused(invoke("plan", name, "--out", "out", "--quiet", *args), 2, needle)
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["route", *LANE, "--value", "20.000"], "'--value': '20.000' is ambiguous: 20000 or 20?"),
+    (["route", *LANE[:2], "--weight", "1.500kg", "--volume", "1m3"], "weight '1.500' is ambiguous"),
+    (["route", *LANE, "--eur-per-day", "1,000"], "'--eur-per-day': '1,000' is ambiguous"),
+    (["route", *LANE[:6], "--ready", "31/12/2026 25:00"], "--ready"),
+    (["route", "9999", "Zhengzhou", "--weight", "1", "--volume", "1"], "9999 is not a Belgian postcode"),
+    (["route", *LANE, "--format", "xlsx"], "--format xlsx writes a workbook: add --out FILE.xlsx"),
+    (["route", *LANE, "--out", "x.xlsx", "--map", "x.xlsx"], "is also written by --map"),
+    (["route", *LANE, "--out", str(SERVICES)], "--out: refusing to write"),
+    (["compare", *LANE, "--csv-dialect", "fr"], "Invalid value for '--csv-dialect'"),
+])
+def test_ambiguous_or_unusable_flags_are_one_line(work, args, needle):
+    refused(invoke(*args), 2, needle)
+
+
+def test_xlsx_and_be_csv_outputs_are_all_or_nothing(work, monkeypatch):
+    """A failing map leaves no workbook either (written together, or not at all)."""
+
+    def broken(m: object) -> str:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr("maps.map_html", broken)
+    refused(invoke("compare", *LANE, "--out", "c.xlsx", "--map", "c.html"), 2, "Input/output error")
+    refused(invoke("plan", str(SAMPLE), "--out", "out", "--format", "xlsx", "--map", "p.html",
+                   "--quiet", "--solver", "greedy"), 2, "Input/output error")

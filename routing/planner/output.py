@@ -1,19 +1,22 @@
-"""Plan documents: assignments.csv, departures.csv and plan.json (written atomically)."""
+"""Plan documents: assignments.csv, departures.csv, plan.json and plan.xlsx (written atomically)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from formats import OutputSet, to_csv, to_json
-from routing.planner.model import Plan
+from formats import OutputSet, Sheet, local_naive, to_csv, to_json, to_xlsx
+from routing.planner.model import Plan, Unassigned
 
-ASSIGNMENT_FIELDS = ["consignment", "origin", "destination", "weight_kg", "volume_m3", "goods",
-                     "legs", "departures", "in_container", "freight_eur", "handling_eur",
-                     "container_share_eur", "cost_eur", "co2e_kg", "arrival", "due", "meets_due",
-                     "status", "reason"]
+ASSIGNMENT_FIELDS = ["consignment", "origin", "origin_name", "destination", "destination_name",
+                     "weight_kg", "volume_m3", "goods", "legs", "departures", "in_container",
+                     "freight_eur", "handling_eur", "container_share_eur", "cost_eur", "co2e_kg",
+                     "arrival", "due", "meets_due", "status", "reason"]
 PLAN_FILES = ("assignments.csv", "departures.csv", "plan.json")
+XLSX_FILE = "plan.xlsx"
 DEPARTURE_FIELDS = ["service", "departure", "kg_used", "capacity_kg", "m3_used", "capacity_m3",
                     "containers", "container_eur", "consignments", "in_container"]
 
@@ -38,12 +41,60 @@ def summary(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _name(plan: Plan, location_id: str) -> str:
+    location = plan.request.network.locations.get(location_id)
+    return location.name if location is not None else location_id
+
+
+def _local(instant: datetime) -> str:
+    return instant.strftime("%Y-%m-%d %H:%M %z")
+
+
+_EARLIEST = re.compile(r"earliest arrival (\S+)")
+
+
+def unassigned_text(plan: Plan, u: Unassigned) -> str:
+    """Why a consignment is unassigned, in plain words (`cannot arrive by its due date …`)."""
+    c = u.consignment
+    origin, destination = _name(plan, c.origin), _name(plan, c.destination)
+    if u.reason == "due_date":
+        text = f"cannot arrive in {destination} by its due date {_local(c.due)}" if c.due else \
+            "cannot arrive by its due date"
+        match = _EARLIEST.search(u.detail)
+        if match:
+            try:
+                earliest = datetime.fromisoformat(match.group(1).rstrip(",;)"))
+                text += f": the earliest possible arrival is {_local(earliest)}"
+            except ValueError:
+                pass
+        return text
+    if u.reason == "goods_class":
+        return f"no service carries {c.goods} goods from {origin} to {destination}"
+    if u.reason == "no_route":
+        return (f"no way from {origin} to {destination} within "
+                f"{plan.request.horizon_days:g} days of ready")
+    if u.reason == "capacity":
+        if u.full_departures:
+            first = u.full_departures[0]
+            service, _, when = first.partition("@")
+            try:
+                shown = f"{service} on {_local(datetime.fromisoformat(when))}"
+            except ValueError:
+                shown = first
+            more = len(u.full_departures) - 1
+            return (f"every departure it could take is full ({shown}"
+                    + (f" and {more} more" if more else "") + ")")
+        return "left out so that more consignments could be served (not enough room for all)"
+    return u.detail or u.reason
+
+
 def assignment_rows(plan: Plan) -> list[dict[str, Any]]:
     rows = []
     for a in plan.assignments:
         c = a.consignment
         rows.append({
-            "consignment": c.id, "origin": c.origin, "destination": c.destination,
+            "consignment": c.id, "origin": c.origin, "origin_name": _name(plan, c.origin),
+            "destination": c.destination, "destination_name": _name(plan, c.destination),
             "weight_kg": c.weight_kg, "volume_m3": c.volume_m3, "goods": c.goods,
             "legs": " > ".join(leg.service_id for leg in a.legs),
             "departures": " > ".join(leg.depart.isoformat() for leg in a.legs),
@@ -58,7 +109,8 @@ def assignment_rows(plan: Plan) -> list[dict[str, Any]]:
     for u in plan.unassigned:
         c = u.consignment
         rows.append(dict.fromkeys(ASSIGNMENT_FIELDS, "") | {
-            "consignment": c.id, "origin": c.origin, "destination": c.destination,
+            "consignment": c.id, "origin": c.origin, "origin_name": _name(plan, c.origin),
+            "destination": c.destination, "destination_name": _name(plan, c.destination),
             "weight_kg": c.weight_kg, "volume_m3": c.volume_m3, "goods": c.goods,
             "due": c.due.isoformat() if c.due else "", "status": f"unassigned: {u.reason}",
             "reason": u.detail})
@@ -74,10 +126,12 @@ def departure_rows(plan: Plan) -> list[dict[str, Any]]:
     } for d in plan.departures]
 
 
-def plan_document(plan: Plan) -> dict[str, Any]:
-    """Everything: summary, assignments (legs in detail), unassigned with reasons, departures."""
+def plan_document(plan: Plan, notes: Sequence[str] = ()) -> dict[str, Any]:
+    """Everything: summary, assignments (legs in detail), unassigned with reasons, departures,
+    and the notes on reading the input (places read under another name, volumes assumed)."""
     return {
         "summary": summary(plan),
+        "notes": list(notes),
         "assignments": [{
             "consignment": a.consignment.id, "cost_eur": round(a.cost_eur, 2),
             "freight_eur": round(a.freight_eur, 2), "handling_eur": round(a.handling_eur, 2),
@@ -90,18 +144,77 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                      for leg in a.legs],
         } for a in plan.assignments],
         "unassigned": [{"consignment": u.consignment.id, "reason": u.reason, "detail": u.detail,
+                        "explanation": unassigned_text(plan, u),
                         "full_departures": list(u.full_departures)} for u in plan.unassigned],
         "departures": departure_rows(plan),
     }
 
 
-def plan_files(plan: Plan) -> dict[str, str]:
-    """The text of each of PLAN_FILES."""
-    return {
-        "assignments.csv": to_csv(assignment_rows(plan), ASSIGNMENT_FIELDS),
-        "departures.csv": to_csv(departure_rows(plan), DEPARTURE_FIELDS),
-        "plan.json": to_json(plan_document(plan)) + "\n",
+def plan_files(plan: Plan, *, dialect: str = "standard", xlsx: bool = False,
+               notes: Sequence[str] = (), query: Sequence[tuple[str, Any]] = ()) -> dict[str, str | bytes]:
+    """The content of each of PLAN_FILES (CSV in `dialect`), and of XLSX_FILE when `xlsx`
+    (`query`: the settings of the run as (label, value) pairs for its query sheet)."""
+    files: dict[str, str | bytes] = {
+        "assignments.csv": to_csv(assignment_rows(plan), ASSIGNMENT_FIELDS, dialect),
+        "departures.csv": to_csv(departure_rows(plan), DEPARTURE_FIELDS, dialect),
+        "plan.json": to_json(plan_document(plan, notes)) + "\n",
     }
+    if xlsx:
+        files[XLSX_FILE] = to_xlsx(plan_sheets(plan, notes, query))
+    return files
+
+
+def plan_sheets(plan: Plan, notes: Sequence[str] = (),
+                query: Sequence[tuple[str, Any]] = ()) -> list[Sheet]:
+    """The plan as a workbook: assignments, departures, and the query with the network's as-of
+    date and the notes. Times are local wall times of the place they refer to."""
+    assignments = Sheet("assignments", [
+        "consignment", "status", "origin", "destination", "weight (kg)", "volume (m³)", "goods",
+        "services", "departs (local time)", "arrives (local time)", "due (local time)",
+        "meets due", "in container (per leg)", "freight (EUR)", "handling (EUR)",
+        "container share (EUR)", "cost (EUR)", "CO2e (kg)", "reason"])
+    for a in plan.assignments:
+        c = a.consignment
+        assignments.rows.append([
+            c.id, "served", _name(plan, c.origin), _name(plan, c.destination), c.weight_kg,
+            c.volume_m3, c.goods, " > ".join(leg.service_id for leg in a.legs),
+            local_naive(a.legs[0].depart), local_naive(a.arrive), local_naive(c.due),
+            {True: "yes", False: "no", None: ""}[a.meets_due],
+            " > ".join("container" if leg.in_container else "per kg" for leg in a.legs),
+            round(a.freight_eur, 2), round(a.handling_eur, 2), round(a.container_share_eur, 2),
+            round(a.cost_eur, 2), round(a.co2e_kg, 3), ""])
+    for u in plan.unassigned:
+        c = u.consignment
+        assignments.rows.append([
+            c.id, f"unassigned: {u.reason}", _name(plan, c.origin), _name(plan, c.destination),
+            c.weight_kg, c.volume_m3, c.goods, "", None, None, local_naive(c.due), "", "", None,
+            None, None, None, None, unassigned_text(plan, u)])
+    departures = Sheet("departures", [
+        "service", "departs (local time)", "used (kg)", "capacity (kg)", "used (m³)",
+        "capacity (m³)", "containers bought", "container cost (EUR)", "consignments",
+        "in a container"])
+    for d in plan.departures:
+        departures.rows.append([
+            d.service_id, local_naive(d.depart), round(d.weight_kg, 3), d.capacity_kg,
+            round(d.volume_m3, 3), d.capacity_m3, d.containers, d.container_eur,
+            " ".join(d.consignments), " ".join(d.in_container)])
+    head = summary(plan)
+    start, end = plan.request.network.as_of_range()
+    sheet = Sheet("query", ["field", "value"], table=False, widths={0: 30, 1: 90})
+    sheet.rows += [[label, value] for label, value in query]
+    sheet.rows += [
+        ["objective", head["objective"]],
+        ["served", f"{head['served']} of {head['served'] + head['unserved']}"],
+        ["total cost (EUR)", head["total_cost_eur"]], ["total CO2e (kg)", head["total_co2e_kg"]],
+        ["containers bought", head["containers"]],
+        ["lower bound on the objective", head["best_bound"]],
+        ["gap to the bound", "" if head["gap"] is None else f"{head['gap']:.4%}"],
+        ["network", plan.request.network.name], ["network data as of", f"{start} to {end}"],
+        ["times", "local time of the place they refer to (departures at the leg's origin, "
+                  "arrivals and due dates at the destination)"],
+    ]
+    sheet.rows += [["note", note] for note in notes]
+    return [assignments, departures, sheet]
 
 
 def write_plan(plan: Plan, directory: str | Path, protected: Iterable[str | Path] = ()) -> list[Path]:
@@ -109,6 +222,6 @@ def write_plan(plan: Plan, directory: str | Path, protected: Iterable[str | Path
     out = Path(directory)
     with OutputSet(protected) as outputs:
         outputs.make_dir(out)
-        written = [outputs.add(out / name, text) for name, text in plan_files(plan).items()]
+        written = [outputs.add(out / name, content) for name, content in plan_files(plan).items()]
         outputs.commit()
     return written

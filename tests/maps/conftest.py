@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from maps.style import TILE_HOST
 from network import load_network
 from network.model import Location, Network, Service
 from routing.compare import compare
@@ -130,3 +135,59 @@ def browser() -> Iterator[Any]:
             _unavailable(f"chromium did not start: {exc}")
         yield instance
         instance.close()
+
+
+def _png_1x1(rgba: tuple[int, int, int, int]) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" + bytes(rgba))) + chunk(b"IEND", b""))
+
+
+BLANK_TILE = _png_1x1((0, 0, 0, 0))  # what the stubbed tile server answers
+
+
+@dataclass
+class Session:
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def open(self, path: Path) -> None:
+        self.page.goto(path.as_uri())
+        self.page.wait_for_selector(".leaflet-overlay-pane path", state="attached", timeout=5000)
+        self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.external == [], self.external
+        assert self.dialogs == [], self.dialogs
+        assert self.page.evaluate("window.__xss") is None
+
+
+@pytest.fixture
+def session(browser) -> Iterator[Session]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    s = Session(page)
+    page.add_init_script("window.alert = (m) => { window.__xss = String(m); };")
+    page.on("console", lambda m: s.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: s.errors.append(f"page error: {e}"))
+    page.on("dialog", lambda d: (s.dialogs.append(d.message), d.dismiss()))
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        host = urlparse(url).hostname or ""
+        if url.startswith(("file:", "data:")):
+            r.continue_()
+        elif host.endswith(TILE_HOST):
+            r.fulfill(status=200, content_type="image/png", body=BLANK_TILE)
+        else:
+            s.external.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    yield s
+    context.close()

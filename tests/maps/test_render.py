@@ -34,6 +34,10 @@ def _route_layers(m: folium.Map) -> list[folium.FeatureGroup]:
     return [g for g in _groups(m) if g.control]
 
 
+def _itinerary_layers(m: folium.Map) -> list[folium.FeatureGroup]:
+    return [g for g in _groups(m) if g.control and "via" in g.layer_name]
+
+
 def _of(group, cls) -> list:
     return [c for c in group._children.values() if isinstance(c, cls)]
 
@@ -47,11 +51,13 @@ def test_one_toggleable_layer_per_itinerary_only_the_best_shown(tiny, tiny_itine
     m = _map(tiny, tiny_itineraries, best_index=1)
     layers = _route_layers(m)
     assert [g.layer_name for g in layers] == [
-        "Air via AIR — EUR 3,340, 1.2 days, 4,083 kg CO2e",
-        "Rail via RAIL — EUR 760, 17.0 days, 161 kg CO2e",
-        "Sea via SEA — EUR 650, 39.0 days, 231 kg CO2e",
+        "1. Air via AIR — EUR 3,340, 1.2 days, 4,083 kg CO2e",
+        "2. Rail via RAIL — EUR 760, 17.0 days, 161 kg CO2e",
+        "3. Sea via SEA — EUR 650, 39.0 days, 231 kg CO2e",
     ]
     assert [g.show for g in layers] == [False, True, False]
+    [tiles] = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    assert tiles.layer_name == "Street map tiles (online)" and not tiles.show  # an option
     assert sum(isinstance(c, folium.LayerControl) for c in m._children.values()) == 1
 
 
@@ -71,7 +77,7 @@ def test_repeated_labels_get_their_rank_and_labels_must_match(tiny, tiny_itinera
 
 def test_one_line_per_leg_styled_by_mode(tiny, tiny_itineraries):
     m = _map(tiny, tiny_itineraries)
-    for group, it in zip(_route_layers(m), tiny_itineraries, strict=True):
+    for group, it in zip(_itinerary_layers(m), tiny_itineraries, strict=True):
         lines = _of(group, folium.PolyLine)
         assert len(lines) == len(it.legs)
         for line, leg in zip(lines, it.legs, strict=True):
@@ -126,25 +132,28 @@ def test_markers_by_kind_origin_and_destination_stand_out(tiny, tiny_itineraries
     labels = [_of(mk, BoundTooltip)[0] for mk in end_markers]
     assert [t.options["permanent"] for t in labels] == [True, True]
     assert [t.html for t in labels] == [f"Origin: {esc(XSS)}", "Destination: Zhengzhou &amp; Co"]
-    # Each route layer holds the markers of its changes of service, drawn by kind.
+    # Each route layer holds the markers of its changes of service, drawn by kind, and its number.
     shapes = {"air": {"triangle"}, "rail": {"square"}, "sea": {"diamond"}}
-    for group, it in zip(routes[:3], tiny_itineraries, strict=True):
+    for n, (group, it) in enumerate(zip(routes[:3], tiny_itineraries, strict=True), start=1):
         classes = [mk.icon.options["class_name"] for mk in _of(group, folium.Marker)]
+        assert f"sr-badge-icon sr-badge-{n}" in classes
+        classes = [c for c in classes if "sr-badge" not in c]
         assert len(classes) == 2
         assert {c.split("sr-kind-")[1] for c in classes} == shapes[it.main_mode]
 
 
 def test_location_popup_names_kind_handling_time_and_cost(tiny, tiny_itineraries):
     m = _map(tiny, tiny_itineraries)
-    rail = _route_layers(m)[1]
-    popups = [_bound(mk, BoundPopup) for mk in _of(rail, folium.Marker)]
+    rail = _itinerary_layers(m)[1]
+    popups = [_bound(mk, BoundPopup) for mk in _of(rail, folium.Marker)
+              if "sr-badge" not in mk.icon.options["class_name"]]
     rt = next(p for p in popups if "<b>RT</b>" in p)
     assert "Rail terminal" in rt and "3 h" in rt and "EUR 40.00" in rt
 
 
 def test_leg_tooltip_and_popup_hold_every_fact(tiny, tiny_itineraries):
     m = _map(tiny, tiny_itineraries)
-    air_layer = _route_layers(m)[0]
+    air_layer = _itinerary_layers(m)[0]
     air_line = _of(air_layer, folium.PolyLine)[1]
     leg = tiny_itineraries[0].legs[1]
     for text in (_bound(air_line, BoundPopup), _bound(air_line, BoundTooltip)):
@@ -155,6 +164,7 @@ def test_leg_tooltip_and_popup_hold_every_fact(tiny, tiny_itineraries):
         assert f"{leg.chargeable_kg:,.0f} kg" in text
         assert f"EUR {leg.cost_eur:,.2f}" in text
         assert f"{leg.co2e_kg:,.1f} kg" in text
+        assert f"{leg.service.distance_km:,.0f} km" in text and "20 h" in text  # distance, duration
 
 
 def test_title_panel_has_query_computed_date_and_as_of_range(tiny, tiny_itineraries):
@@ -166,10 +176,15 @@ def test_title_panel_has_query_computed_date_and_as_of_range(tiny, tiny_itinerar
 
 
 def test_summary_panel_compares_all_itineraries_and_marks_the_best(tiny, tiny_itineraries):
-    page = map_html(_map(tiny, tiny_itineraries, best_index=2))
-    summary = page.split('id="sr-summary"')[1].split("</div>")[0]
-    assert summary.count("<tr class=") == 3
-    assert "<tr class='best'><td>★</td><td>Sea via SEA</td><td class='num'>650</td>" in summary
+    page = map_html(_map(tiny, tiny_itineraries, best_index=2, best_word="the cheapest"))
+    summary = page.split('id="sr-summary"')[1].split("</details>")[0]
+    assert summary.count("<div class='sr-card") == 3
+    assert "<b>Sea via SEA</b> ★</div><div class='sr-figures'>EUR 650 · 39.0 days" in summary
+    assert "★ shown first (the cheapest)" in summary
+    # Departure and arrival times, and the services, of every itinerary.
+    for it in tiny_itineraries:
+        assert f"departs {it.depart.strftime('%Y-%m-%d %H:%M %z')}" in summary
+        assert f"arrives {it.arrive.strftime('%Y-%m-%d %H:%M %z')}" in summary
     assert "R-ORIG-AP &gt; AIR &gt; R-DAP-DEST" in summary
 
 
