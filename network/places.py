@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+import weakref
+from functools import lru_cache
 
 from network.errors import UnknownPlaceError
 from network.model import Location, Network
 
 
+@lru_cache(maxsize=65_536)
 def normalise(text: str) -> str:
     """Case- and accent-folded text with runs of separators collapsed (`Liège` -> `liege`)."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -17,8 +20,19 @@ def normalise(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+_INDEXES: weakref.WeakKeyDictionary[Network, dict[str, Location]] = weakref.WeakKeyDictionary()
+
+
 def _index(network: Network) -> dict[str, Location]:
-    """Normalised id and name -> location; ids win over names, cities over hubs."""
+    """Normalised id and name -> location; ids win over names, cities over hubs. Built once per
+    network (networks are immutable), so a lookup costs one dictionary access."""
+    found = _INDEXES.get(network)
+    if found is None:
+        found = _INDEXES[network] = _build_index(network)
+    return found
+
+
+def _build_index(network: Network) -> dict[str, Location]:
     index: dict[str, Location] = {}
     # Names: a city takes precedence over a hub of the same name ("Liège" is the city).
     for location in sorted(network.locations.values(), key=lambda x: (x.kind != "city", x.id)):

@@ -16,7 +16,7 @@ from routing.search import SearchOptions, best_itineraries, earliest_arrival
 
 def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float, *, loose_only: bool,
              value: float, bound_basis: str, stages: tuple[tuple[str, float, str], ...],
-             settings: PlanSettings) -> Plan:
+             settings: PlanSettings, searched: int | None = None) -> Plan:
     """Turn solver decisions into assignments, departure loads and reasons. `loose_only`: the
     greedy baseline's plan (LCL everywhere, no own containers either)."""
     network = inst.request.network
@@ -71,8 +71,9 @@ def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float, *, loos
             s.container.eur if s.container else 0.0,
             tuple(inst.consignments[ci].id for ci in on),
             tuple(inst.consignments[ci].id for ci in on if (ci, key) in boxed)))
-    unassigned = [_reason(inst, ci, sol, riders) for ci in range(len(inst.consignments))
-                  if ci not in sol.chosen]
+    searched = len(inst.consignments) if searched is None else searched
+    unassigned = [_reason(inst, ci, sol, riders) if ci < searched else _not_planned(inst, ci)
+                  for ci in range(len(inst.consignments)) if ci not in sol.chosen]
     return Plan(inst.request, tuple(assignments), tuple(unassigned), tuple(departures), value,
                 sol.bound, solver, sol.termination, elapsed, len(inst.cands), sol.model_size,
                 sol.served_bound, settings, bound_basis, stages)
@@ -103,6 +104,11 @@ def _reason(inst: Instance, ci: int, sol: Solution, riders: dict[DepKey, list[in
         return Unassigned(c, "capacity", "left out to serve more consignments (solver: "
                                          f"{sol.termination})")
     return explain(network, c, inst.request.horizon_days)
+
+
+def _not_planned(inst: Instance, ci: int) -> Unassigned:
+    return Unassigned(inst.consignments[ci], "time_limit",
+                      "the time limit ended before its itineraries were searched (raise --time-limit)")
 
 
 def explain(network: Network, c: Consignment, horizon_days: float) -> Unassigned:

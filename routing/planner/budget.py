@@ -11,6 +11,9 @@ import threading
 import time
 from collections.abc import Callable
 
+# Candidate generation stops at this share of the whole limit: building the model of the
+# columns, the greedy plan and everything after need the rest.
+COLUMNS_SHARE = 0.5
 # Shares of the time left when a stage starts (the stage may end earlier).
 SHARES = {
     "phase1": 0.25,  # most consignments served (only when capacity can stop someone)
@@ -18,9 +21,10 @@ SHARES = {
     "rounding": 0.15,  # first plan from the relaxation: routes, then containers packed
     "final_packing": 1.0,  # the last exact packing may use all that is left
 }
-# Kept after the solve for building the plan's outputs, and because solvers check their clocks
-# between steps: 0.5 s plus 2 % of the limit (at most 10 %).
-RESERVE_S, RESERVE_SHARE = 0.5, 0.02
+# Kept after the solve for building and writing the plan's outputs (which grow with the number of
+# consignments), and because solvers check their clocks between steps: 0.3 s, 150 µs per
+# consignment and 1 % of the limit, at most 20 % of it.
+RESERVE_S, RESERVE_PER_CONSIGNMENT_S, RESERVE_SHARE = 0.3, 150e-6, 0.01
 
 
 class Interrupted(Exception):  # noqa: N818 - it is a state, not an error
@@ -31,11 +35,12 @@ class Budget:
     """A run's time limit (from `start`) and its interruption."""
 
     def __init__(self, time_limit_s: float, start: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, consignments: int = 0) -> None:
         self.clock = clock
         self.start = clock() if start is None else start
         self.limit_s = time_limit_s
-        reserve = min(0.1 * time_limit_s, RESERVE_S + RESERVE_SHARE * time_limit_s)
+        reserve = min(0.2 * time_limit_s, RESERVE_S + RESERVE_PER_CONSIGNMENT_S * consignments
+                      + RESERVE_SHARE * time_limit_s)
         self.deadline = self.start + time_limit_s - reserve
         self._interrupted = threading.Event()
         self._on_interrupt: list[Callable[[], None]] = []
@@ -50,6 +55,10 @@ class Budget:
     def until(self, stage: str) -> float:
         """The deadline of `stage`: its share of the time left from now."""
         return self.clock() + max(0.0, self.left()) * SHARES[stage]
+
+    def columns_over(self) -> bool:
+        """Whether candidate generation must stop now (`COLUMNS_SHARE`)."""
+        return self._interrupted.is_set() or self.elapsed() >= COLUMNS_SHARE * self.limit_s
 
     def stop(self) -> bool:
         """Whether to stop now: interrupted, or out of time."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from network.model import Network, Service
 from network.timetable import next_departure_s, to_seconds
@@ -37,9 +38,10 @@ class CandidateLeg:
     lcl_eur: float
     co2e_kg: float
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, float]:
-        """The departure this leg rides on: (service id, departure instant)."""
+        """The departure this leg rides on: (service id, departure instant); computed once
+        (every stage looks legs up by it)."""
         return (self.service.id, self.depart_s)
 
 

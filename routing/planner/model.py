@@ -116,7 +116,7 @@ class Unassigned:
     """A consignment left out, and why."""
 
     consignment: Consignment
-    reason: str  # "due_date", "goods_class", "no_route" or "capacity"
+    reason: str  # "due_date", "goods_class", "no_route", "capacity" or "time_limit"
     detail: str
     full_departures: tuple[str, ...] = ()
 

@@ -89,6 +89,7 @@ class _State:
     termination: list[str] = field(default_factory=list)
     pack_s: float = 0.0
     complete: bool = True  # every consignment's candidates were generated
+    searched: int = 0  # consignments whose candidates were generated (the first ones)
 
     @property
     def instance(self) -> Instance:
@@ -127,7 +128,7 @@ def plan_consignments(request: PlanRequest, progress: Progress | None = None,
     interrupts it at once: solver processes are killed and `KeyboardInterrupt` is re-raised.
     """
     settings = settings or PlanSettings()
-    budget = Budget(request.time_limit_s, started)
+    budget = Budget(request.time_limit_s, started, consignments=len(request.consignments))
     outcome: dict[str, Plan | BaseException] = {}
 
     def work() -> None:
@@ -196,6 +197,15 @@ def _run(request: PlanRequest, settings: PlanSettings, budget: Budget, progress:
         pool.close()
 
 
+# A stage is not started with less time left than this share of the limit (it could not finish
+# anything useful, and the run must end on time).
+MIN_STAGE_SHARE = 0.05
+
+
+def _has_time(state: _State) -> bool:
+    return state.budget.left() > MIN_STAGE_SHARE * state.budget.limit_s and not state.budget.stop()
+
+
 def _set_target(state: _State, served: int) -> None:
     """Plans must now serve `served`; a bound proven for another number no longer applies."""
     if served != state.served_target:
@@ -205,6 +215,8 @@ def _set_target(state: _State, served: int) -> None:
 
 
 def _relax(state: _State, large: bool) -> None:
+    if not _has_time(state):
+        return
     if large:
         _block_relaxation(state)
     else:
@@ -219,7 +231,7 @@ def _finish(state: _State, solution: Solution, *, loose_only: bool) -> Plan:
                            "capacity_departures": len(inst.capacity)}
     return assemble(inst, solution, state.request.solver, state.budget.elapsed(), loose_only=loose_only,
                     value=value, bound_basis=state.bound_basis if solution.bound is not None else "",
-                    stages=tuple(state.records), settings=state.settings)
+                    stages=tuple(state.records), settings=state.settings, searched=state.searched)
 
 
 # --- stages ------------------------------------------------------------------------------------
@@ -232,8 +244,9 @@ def _columns(state: _State) -> None:
     state.candidates, searched = generate(
         r.network, r.consignments, r.objective, eur_per_day=r.eur_per_day, eur_per_tco2=r.eur_per_tco2,
         horizon_days=r.horizon_days, alternatives=r.alternatives, max_departures=r.max_departures,
-        progress=state.say, stop=state.budget.stop)
+        progress=state.say, stop=state.budget.columns_over)
     state.complete = searched == len(r.consignments)
+    state.searched = searched
     _rebuild(state)
     inst = state.instance
     state.servable = len(inst.servable)
@@ -280,6 +293,8 @@ def _phase1(state: _State) -> None:
     """Serve as many as possible: column generation on the LP of phase 1 gives an upper bound
     on the number served over every itinerary (and the columns to reach it); its MIP over the
     columns a plan serving more."""
+    if not _has_time(state):
+        return
     started = time.monotonic()
     deadline = state.budget.until("phase1")
     rounds = 0
@@ -435,6 +450,8 @@ def _rounding(state: _State) -> None:
     started = time.monotonic()
     inst = state.instance
     note = "rounding: no relaxation to round"
+    if not _has_time(state):
+        return
     if state.lp_values is not None:
         values = [state.lp_values.get(_key(inst, k), 0.0) for k in range(len(inst.cands))]
         rounded = round_relaxation(inst, values, state.served_target)
@@ -458,7 +475,7 @@ COMPLETION_LIMIT = 200
 def _completion(state: _State) -> None:
     """After column generation converged: add every itinerary within the reduced-cost gap
     (`colgen.complete_columns`), so the full MIP's bound holds over every itinerary."""
-    if state.converged is None or state.best is None or state.bound is None:
+    if state.converged is None or state.best is None or state.bound is None or not _has_time(state):
         return
     started = time.monotonic()
     gap = state.value(state.best) - state.bound
@@ -488,6 +505,8 @@ def _search(state: _State, large: bool) -> mathopt.SolveResult | None:
     inst = state.instance
     assert state.best is not None
     job = full = None
+    if not _has_time(state):
+        return None
     if not large:
         full = build(inst, served_target=state.served_target, open_rows=state.settings.open_rows)
         left = max(0.1, state.budget.left() - 1.0)
@@ -524,6 +543,11 @@ def _final_packing(state: _State, mip: mathopt.SolveResult | None) -> None:
     """The final routes' containers, packed exactly."""
     started = time.monotonic()
     assert state.best is not None
+    if state.budget.left() <= 0.0:
+        if not state.exactly_packed:
+            state.best = (state.best[0], *pack_groups(state.instance, state.best[0]))
+        state.record("packing", started, "final packing: no time left")
+        return
     repacked = _packed(state, state.best[0], 1.0)
     kept = state.offer(repacked, True)
     note = "final packing: " + ("better" if kept else "no better")
