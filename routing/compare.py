@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from network.model import Network
+from network.timetable import to_seconds
 from routing.consignment import Consignment
-from routing.costing import leg_prices
 from routing.itinerary import Itinerary
 from routing.objectives import ANNUAL_CARRYING_RATE
 from routing.search import SearchOptions, best_by_main_mode
+from routing.tariffs import leg_prices_at
 
 MODE_ORDER = ("air", "rail", "sea", "road")
 # Break-even weights are searched between these bounds (kg), on a log grid then by bisection.
@@ -26,10 +27,12 @@ def route_cost_eur(network: Network, itinerary: Itinerary, weight_kg: float,
 
 def route_costs_eur(network: Network, itinerary: Itinerary, weights_kg: np.ndarray,
                     volumes_m3: np.ndarray) -> np.ndarray:
-    """`route_cost_eur` for arrays of weights and volumes at once."""
+    """`route_cost_eur` for arrays of weights and volumes at once (each leg at its departure's
+    dated price: `routing.tariffs.leg_prices_at`)."""
     total = np.zeros(len(weights_kg))
     for leg in itinerary.legs:
-        total = total + leg_prices(leg.service, weights_kg, volumes_m3)
+        total = total + leg_prices_at(network, leg.service, weights_kg, volumes_m3,
+                                      to_seconds(leg.depart))
     for h in itinerary.handling:
         location = network.locations[h.location]
         total = total + (location.handling_eur + location.handling_eur_per_kg * weights_kg)

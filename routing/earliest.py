@@ -67,7 +67,9 @@ def earliest_arrivals(p: _Problem, due: float) -> tuple[list[float], list[bool],
                 if depart is None:
                     continue
             else:
-                depart = available
+                depart = cn.open_from(si, available)  # a calendar may make cargo wait
+                if depart is None:
+                    continue
             reach = depart + dur_s[si]
             if reach < best[v] and reach + h <= due:
                 best[v] = reach
@@ -104,9 +106,12 @@ def latest_arrivals(p: _Problem, earliest: list[float], settled: list[bool], arr
                     continue
                 needed = depart - cut_s[si]
             else:
-                needed = deadline - dur_s[si]
-                if needed < ready_u:
+                # The latest open instant (an upper bound where an open span ends before it:
+                # a window wider than needed only prunes less).
+                leave = cn.open_until(si, deadline - dur_s[si])
+                if leave is None or leave < ready_u:
                     continue
+                needed = leave
             late = needed if u == origin else needed - handling_s[u]
             if late > latest[u]:
                 latest[u] = late

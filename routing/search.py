@@ -5,7 +5,10 @@ its cost (whole micro-euros) and CO2e (whole milligrams), its number of legs and
 its longest leg and the locations it visited. Arcs are FIFO: leaving later never arrives
 earlier, and cargo may wait for any later departure (an on-demand leg may also leave later than
 the cargo is available; it never pays, except where a departure's cost differs, see
-`DepartureCosts`). Costs and CO2e are never negative.
+`DepartureCosts`). Costs and CO2e are never negative. Calendars only remove departures (an
+on-demand leg waits for the next open instant, which keeps the arc FIFO); dated rate rows,
+exchange rates and surcharges make a service's cost depend on the departure's date, and such a
+service is priced per departure (`routing.price_window`), under the rule for `DepartureCosts`.
 
 Order of itineraries. Each objective ranks complete itineraries by a key (`objectives.rank_key`)
 and breaks ties by the fewest legs, then by the lexicographic sequence of (service id,
@@ -70,10 +73,13 @@ from routing.compiled import (
     micro,
 )
 from routing.consignment import Consignment
-from routing.costing import leg_co2e_kg, leg_price
+from routing.costing import leg_co2e_kg
+from routing.departure_costs import DepartureCosts
 from routing.itinerary import Handling, Itinerary, Leg
 from routing.limits import MAX_HORIZON_DAYS
 from routing.objectives import Objective, Weights, balanced_rates, rank_key
+from routing.price_window import PriceWindow
+from routing.tariffs import leg_price_at
 
 # Scheduled departures are searched up to this many days after ready: long enough for a sea
 # leg (~45 days via the Cape) to be followed by another scheduled leg.
@@ -96,35 +102,6 @@ class SearchOptions:
                              f"not {self.horizon_days!r}")
         if self.alternatives < 0:
             raise ValueError("alternatives must be zero or more")
-
-
-class DepartureCosts:
-    """One service's cost for one consignment where it differs by departure (dated rates,
-    surcharges, the planner's reduced costs), in micro-euros (any unit the objective uses,
-    zero or more): `default` at every departure not listed, `cost(t)` at each listed instant
-    `times` (POSIX seconds, ascending).
-
-    For a timetabled service the listed instants are scheduled departures; an on-demand
-    service may also leave at a listed instant after the cargo is available, if that is
-    cheaper. Subclasses may compute `cost` lazily; `costs` (aligned with `times`) serves the
-    simple case.
-    """
-
-    def __init__(self, default: float, times: tuple[float, ...] = (),
-                 costs: tuple[float, ...] = ()) -> None:
-        if len(times) != len(costs) and type(self) is DepartureCosts:
-            raise ValueError("times and costs must have the same length")
-        self.default = default
-        self.times = times
-        self._costs = dict(zip(times, costs, strict=False))
-
-    def cost(self, instant: float) -> float:
-        """The cost of leaving at `instant`."""
-        return self._costs.get(instant, self.default)
-
-    def cheapest(self) -> float:
-        """A lower bound of every departure's cost (the A* bounds use it)."""
-        return min(self.default, *(self.cost(t) for t in self.times))
 
 
 @dataclass
@@ -222,7 +199,13 @@ class _Problem:
             self.out = [[si for si in sis if si not in excluded] for sis in self.out]
         self.excluded = excluded
         self.ht = cn.time_bounds(self.goods, self.target)
-        self.costs = costs or {}
+        # Prices over the query's window: constant ones go to the vectorised table, those that
+        # change with the departure's date become departure-dependent costs (the caller's
+        # `costs`, the planner's, take precedence).
+        self.window = PriceWindow(network, cn, consignment.weight_kg, consignment.volume_m3,
+                                  self.ready, self.horizon_end)
+        self.costs: Mapping[int, DepartureCosts] = ({**self.window.dated, **costs} if costs
+                                                    else self.window.dated)
         self.lazy_prices = False  # price services one by one as reached (the `time` corridor)
         self._table: PriceTable | None = None
         self._handling: list[int] | None = None
@@ -239,7 +222,7 @@ class _Problem:
         bounds stay admissible)."""
         if self._table is None:
             c = self.consignment
-            table = self.cn.prices(c.weight_kg, c.volume_m3)
+            table = self.cn.prices(c.weight_kg, c.volume_m3, self.window.terms)
             if self.costs:
                 cheapest = table.cost_array.copy()
                 for si, special in self.costs.items():
@@ -253,7 +236,7 @@ class _Problem:
         if self.lazy_prices and self._table is None:
             c = self.consignment
             services = self.cn.services
-            return (_Lazy(lambda si: micro(leg_price(services[si], c.weight_kg, c.volume_m3).eur)),
+            return (_Lazy(self.window.price_micro),
                     _Lazy(lambda si: micro(leg_co2e_kg(services[si], c.weight_kg))))
         return self.table.cost, self.table.co2
 
@@ -514,6 +497,7 @@ class _Search:
         price, emit = p.leg_prices()
         handling_s, handling = cn.handling_s, p.handling
         dur_s, cut_s, timetabled, s_to, leads = cn.dur_s, cn.cut_s, cn.timetabled, cn.s_to, cn.lead
+        restricted = cn.restricted
         horizon_end, due, latest = p.horizon_end, self.due, self.latest
         costs = p.costs
         while heap:
@@ -546,6 +530,10 @@ class _Search:
                 if special is None:
                     if timetabled[si]:
                         depart = cn.next_departure(si, available + cut_s[si], horizon_end)
+                        if depart is None:
+                            continue
+                    elif restricted[si]:
+                        depart = cn.open_from(si, available)
                         if depart is None:
                             continue
                     else:
@@ -620,13 +608,20 @@ def _departure_options(cn: CompiledNetwork, si: int, available: float, horizon_e
     times, default = special.times, special.default
     out: list[tuple[float, float]] = []
     if not cn.timetabled[si]:
-        # On demand: now, or at a listed instant later if that is cheaper.
-        best = special.cost(available)
-        out.append((available, best))
-        for t in times[_bisect_right_float(times, available):]:
-            value = special.cost(t)
-            if value < best:
-                out.append((t, value))
+        # On demand: as soon as it may leave, or at a listed instant later (the first open
+        # instant from there, under a calendar) if that is cheaper.
+        first = cn.open_from(si, available)
+        if first is None:
+            return out
+        best = special.cost(first)
+        out.append((first, best))
+        for t in times[_bisect_right_float(times, first):]:
+            leave = cn.open_from(si, t)
+            if leave is None:
+                break
+            value = special.cost(leave)
+            if value < best and leave > out[-1][0]:
+                out.append((leave, value))
                 best = value
         return out
     depart = cn.next_departure(si, available + cn.cut_s[si], horizon_end)
@@ -639,7 +634,8 @@ def _departure_options(cn: CompiledNetwork, si: int, available: float, horizon_e
             best = value
         if (depart > last_listed and value == default) or best <= 0:
             break  # every later departure costs the default, or nothing is cheaper than free
-        depart = cn.next_departure(si, depart + 1.0, horizon_end)
+        # Departures before `constant_until` cost the same, later: dominated, skipped.
+        depart = cn.next_departure(si, max(depart + 1.0, special.constant_until(depart)), horizon_end)
     return out
 
 
@@ -672,13 +668,14 @@ def _itinerary(p: _Problem, label: _Label) -> Itinerary:
             location = network.locations[service.origin]
             handling.append(Handling(location.id, location.handling_cost_eur(c.weight_kg),
                                      location.handling_h))
-        price = leg_price(service, c.weight_kg, c.volume_m3)
+        price = leg_price_at(network, service, c.weight_kg, c.volume_m3, step.depart)
         legs.append(Leg(
             service=service,
             depart=from_seconds(step.depart, network.locations[service.origin].tz),
             arrive=from_seconds(step.time, network.locations[service.destination].tz),
             chargeable_kg=price.chargeable_kg, cost_eur=price.eur, basis=price.basis,
             containers=price.containers, co2e_kg=leg_co2e_kg(service, c.weight_kg),
+            pricing=price,
         ))
     return Itinerary(c, tuple(legs), tuple(handling))
 
