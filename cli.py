@@ -30,6 +30,7 @@ from network.errors import (
 from network.loader import DEFAULT_NETWORK_DIR, load_network
 from network.model import Location, Network, Service
 from network.quantities import parse_volume_m3, parse_weight_kg
+from network.scenarios import apply_scenarios, load_scenarios
 from network.timetable import departures
 from routing.compare import Comparison, compare
 from routing.consignment import Consignment
@@ -48,7 +49,14 @@ from routing.objectives import (
     default_eur_per_day,
 )
 from routing.query import build_consignment, check_window, explain_no_itinerary, parse_when
-from routing.report import itineraries_document
+from routing.report import Money, itineraries_document, money_for, scenarios_list
+from routing.report_text import (
+    SERVICE_SCENARIO_COLUMNS,
+    money_lines,
+    open_periods,
+    scenario_line,
+    service_extras,
+)
 from routing.search import (
     DEFAULT_HORIZON_DAYS,
     SearchOptions,
@@ -128,8 +136,33 @@ def _network(ctx: click.Context) -> Network:
 
 
 def network_inputs(ctx: click.Context) -> list[Path]:
-    """The network's CSV files: inputs of this run that no output may overwrite."""
-    return sorted(Path(ctx.obj.get("network_dir") or DEFAULT_NETWORK_DIR).glob("*.csv"))
+    """The network's CSV files and the scenario files: inputs of this run that no output may
+    overwrite."""
+    return [*sorted(Path(ctx.obj.get("network_dir") or DEFAULT_NETWORK_DIR).glob("*.csv")),
+            *ctx.obj.get("scenario_files", ())]
+
+
+def scenario_network(ctx: click.Context, files: Sequence[Path]) -> Network:
+    """The network with the what-if scenarios of `files` applied in order (every file checked
+    before any is applied; problems of all of them at once, exit 2)."""
+    obj = ctx.ensure_object(dict)
+    obj["scenario_files"] = list(files)
+    net = _network(ctx)
+    if not files:
+        return net
+    return apply_scenarios(net, load_scenarios(files, net))
+
+
+# `--scenario FILE` (repeatable) on route, compare, pareto, plan, network show and departures.
+SCENARIO_OPTION = click.option(
+    "--scenario", "scenario_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="A what-if scenario (TOML, see scenarios/) applied to the network; repeat to apply "
+         "several, in order.")
+CURRENCIES = ("EUR", "USD", "CNY")
+CURRENCY_OPTION = click.option(
+    "--currency", type=click.Choice(CURRENCIES), default="EUR", show_default=True,
+    help="Currency of the amounts shown, at the rate of the ready date (fx.csv); JSON and CSV "
+         "keep the *_eur fields in euros and add the converted ones.")
 
 
 def _emit(text: str) -> None:
@@ -189,6 +222,7 @@ def _service_record(network: Network) -> list[dict[str, Any]]:
             C.CONTAINER_KG: s.container.kg if s.container else None,
             C.CO2E_G_PER_TKM: s.co2e_g_per_tkm, C.GOODS: " ".join(sorted(s.goods)),
             C.SOURCE: s.source, C.AS_OF: s.as_of,
+            **service_extras(network, s),
         })
     return rows
 
@@ -197,13 +231,15 @@ def _service_record(network: Network) -> list[dict[str, Any]]:
 @_FORMAT
 @click.option("--what", type=click.Choice(["all", "locations", "services"]), default="all",
               show_default=True, help="Which table to show (CSV needs one table).")
+@SCENARIO_OPTION
 @click.pass_context
-def network_show(ctx: click.Context, fmt: str, what: str) -> None:
+def network_show(ctx: click.Context, fmt: str, what: str, scenario_files: tuple[Path, ...]) -> None:
     """Show the locations and services of the network."""
-    net = _network(ctx)
+    net = scenario_network(ctx, scenario_files)
     locations, services = _location_record(net), _service_record(net)
     if fmt == "json":
-        payload: dict[str, Any] = {"network": net.name, "as_of": list(net.as_of_range())}
+        payload: dict[str, Any] = {"network": net.name, "as_of": list(net.as_of_range()),
+                                   "scenarios": scenarios_list(net)}
         if what in ("all", "locations"):
             payload["locations"] = locations
         if what in ("all", "services"):
@@ -214,7 +250,8 @@ def network_show(ctx: click.Context, fmt: str, what: str) -> None:
         if what == "all":
             raise click.UsageError("CSV holds one table: add --what locations or --what services")
         records = locations if what == "locations" else services
-        fields = C.LOCATION_COLUMNS if what == "locations" else C.SERVICE_COLUMNS
+        fields = (C.LOCATION_COLUMNS if what == "locations"
+                  else (*C.SERVICE_COLUMNS, *C.SERVICE_OPTIONAL_COLUMNS, *SERVICE_SCENARIO_COLUMNS))
         click.echo(to_csv(records, fields), nl=False)
         return
     parts = []
@@ -232,7 +269,7 @@ def network_show(ctx: click.Context, fmt: str, what: str) -> None:
             ["id", "from", "to", "mode", "km", "hours", "days", "dep", "capacity kg"],
             align_right=(4, 5, 8)))
     start, end = net.as_of_range()
-    parts.append(f"Data as of {start} to {end}.")
+    parts.append(f"Data as of {start} to {end}." + scenario_line(net))
     _emit("\n\n".join(parts))
 
 
@@ -267,17 +304,26 @@ def _service(net: Network, service_id: str) -> Service:
 @click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True,
               help="How many days to list.")
 @_FORMAT
+@SCENARIO_OPTION
 @click.pass_context
 def network_departures(ctx: click.Context, service_id: str, start_text: str, days: int,
-                       fmt: str) -> None:
-    """List the scheduled departures of SERVICE, in local time at both ends."""
-    net = _network(ctx)
+                       fmt: str, scenario_files: tuple[Path, ...]) -> None:
+    """List the departures of SERVICE (its calendar and scenarios applied), in local time at
+    both ends; for an on-demand service, the periods in which it may leave."""
+    net = scenario_network(ctx, scenario_files)
     service = _service(net, service_id)
-    if not service.is_timetabled:
-        raise InputError(f"service {service_id!r} departs on demand (no timetable)")
     start = parse_when(start_text, service.origin_tz, "--from")
     assert start is not None
     check_window(start, days, "--from", "--days")
+    if not service.is_timetabled:
+        start_s = start.timestamp()
+        periods = open_periods(service, start_s, start_s + days * 86400.0)
+        rows_open = [{"service": service.id, "from": a, "to": b} for a, b in periods]
+        _render_rows(rows_open, fmt, ["service", "from", "to"],
+                     lambda r: [r["from"].replace("T", " "), r["to"].replace("T", " ")],
+                     [f"may leave {service.origin} from", "until (local)"],
+                     empty=f"{service.id} departs on demand and may not leave in this period")
+        return
     arrival_tz = net.locations[service.destination].zone
     rows = []
     for dep in departures(service, start, start + timedelta(days=days)):
@@ -292,13 +338,14 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
 
 
 def _render_rows(rows: list[dict[str, Any]], fmt: str, fields: list[str],
-                 table_row: Callable[[dict[str, Any]], list[Any]], header: list[str]) -> None:
+                 table_row: Callable[[dict[str, Any]], list[Any]], header: list[str],
+                 empty: str = "no departures") -> None:
     if fmt == "json":
         _emit(to_json(rows))
     elif fmt == "csv":
         click.echo(to_csv(rows, fields), nl=False)
     else:
-        _emit(table([table_row(r) for r in rows], header) if rows else "no departures")
+        _emit(table([table_row(r) for r in rows], header) if rows else empty)
 
 
 # --- route, compare, pareto ----------------------------------------------------------------------
@@ -340,6 +387,8 @@ def _consignment_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--horizon-days", type=HORIZON_DAYS, default=DEFAULT_HORIZON_DAYS,
                      show_default=True, help="Only departures up to this many days after ready."),
         _FORMAT,
+        SCENARIO_OPTION,
+        CURRENCY_OPTION,
     ]
     for option in reversed(options):
         func = option(func)
@@ -353,8 +402,9 @@ def _tomorrow_morning(origin: Location) -> datetime:
 
 
 def _request(ctx: click.Context, kw: dict[str, Any]) -> tuple[Network, Consignment, SearchOptions]:
-    """Parse the shared options into a network, a consignment and search options."""
-    net = _network(ctx)
+    """Parse the shared options into a network (scenarios applied), a consignment and search
+    options."""
+    net = scenario_network(ctx, kw.get("scenario_files", ()))
     weight_kg = parse_weight_kg(kw["weight"])
     volume_m3 = parse_volume_m3(kw["volume"])
     try:
@@ -388,35 +438,40 @@ def _local(instant: datetime) -> str:
 
 def _header(net: Network, c: Consignment, options: SearchOptions) -> str:
     due = f" · due {_local(c.due)}" if c.due else ""
+    scenarios = (" · scenario " + " + ".join(s.name for s in net.scenarios)) if net.scenarios else ""
     return (f"{net.locations[c.origin].name} → {net.locations[c.destination].name} · "
             f"{c.weight_kg:,.0f} kg · {c.volume_m3:g} m³ · {c.goods} · ready {_local(c.ready)}"
-            f"{due} · objective {options.objective.value}")
+            f"{due} · objective {options.objective.value}{scenarios}")
 
 
-def _itinerary_text(net: Network, it: Itinerary, title: str) -> str:
+def _itinerary_text(net: Network, it: Itinerary, title: str, money: Money | None = None) -> str:
+    money = money or Money()
     due = {True: " · meets due date", False: " · LATE", None: ""}[it.meets_due]
-    head = (f"{title}: {it.describe()} — EUR {it.cost_eur:,.2f} · {it.transit_h / 24:.1f} days · "
-            f"arrives {_local(it.arrive)} · {it.co2e_kg:,.1f} kg CO2e{due}")
+    head = (f"{title}: {it.describe()} — {money.text(it.cost_eur)} · {it.transit_h / 24:.1f} days · "
+            f"arrives {_local(it.arrive)} · {it.co2e_kg:,.1f} kg CO2e{due}\n{money_lines(it, money)}")
     rows = []
     for i, leg in enumerate(it.legs):
         if i > 0:
             h = it.handling[i - 1]
             rows.append(["", f"handling at {h.location}", "", "", f"+{h.hours:g} h", "", "", "",
-                         f"{h.cost_eur:,.2f}", ""])
+                         f"{money.of(h.cost_eur):,.2f}", ""])
         s = leg.service
         rows.append([str(i + 1), s.id, f"{s.origin} → {s.destination}", s.mode, _local(leg.depart),
                      _local(leg.arrive), f"{leg.chargeable_kg:,.0f}",
                      leg.basis + (f" ×{leg.containers}" if leg.containers else ""),
-                     f"{leg.cost_eur:,.2f}", f"{leg.co2e_kg:,.1f}"])
+                     f"{money.of(leg.cost_eur):,.2f}", f"{leg.co2e_kg:,.1f}"])
     return head + "\n" + table(
         rows, ["leg", "service", "from → to", "mode", "departs (local)", "arrives (local)",
-               "chargeable kg", "tariff", "EUR", "kg CO2e"], align_right=(6, 8, 9))
+               "chargeable kg", "tariff", money.code, "kg CO2e"], align_right=(6, 8, 9))
 
 
 _LEG_CSV_FIELDS = ["rank", "main_mode", "itinerary_cost_eur", "itinerary_transit_h",
                    "itinerary_co2e_kg", "leg", "service", "operator", "from", "to", "mode",
                    "depart", "arrive", "chargeable_kg", "basis", "containers", "cost_eur",
-                   "co2e_kg", "handling_before_eur"]
+                   "co2e_kg", "handling_before_eur",
+                   # dated prices and display currency (issue 14); only ever appended
+                   "currency", "cost", "itinerary_cost", "tariff_currency", "fx_per_eur",
+                   "surcharges_eur", "price_estimate", "prices_valid_until", "scenarios"]
 
 
 def _legs_csv(doc: dict[str, Any]) -> str:
@@ -431,23 +486,32 @@ def _legs_csv(doc: dict[str, Any]) -> str:
                                        "arrive", "chargeable_kg", "basis", "containers",
                                        "cost_eur", "co2e_kg")},
                 "handling_before_eur": it["handling"][i - 1]["cost_eur"] if i else 0.0,
+                "currency": it["currency"], "cost": leg["cost"], "itinerary_cost": it["cost"],
+                "tariff_currency": leg["currency"], "fx_per_eur": leg["fx_per_eur"],
+                "surcharges_eur": round(sum(s["cost_eur"] for s in leg["surcharges"]), 2),
+                "price_estimate": leg["price_estimate"],
+                "prices_valid_until": it["prices_valid_until"] or "",
+                "scenarios": " + ".join(s["name"] for s in doc["scenarios"]),
             })
     return to_csv(rows, _LEG_CSV_FIELDS)
 
 
 def _emit_itineraries(net: Network, c: Consignment, options: SearchOptions,
                       itineraries: list[Itinerary], fmt: str, command: str,
-                      titles: list[str] | None = None) -> dict[str, Any]:
-    doc = itineraries_document(net, c, itineraries, _query(command, c, options))
+                      titles: list[str] | None = None, money: Money | None = None) -> dict[str, Any]:
+    money = money or Money()
+    doc = itineraries_document(net, c, itineraries, _query(command, c, options), money)
     if fmt == "json":
         _emit(to_json(doc))
     elif fmt == "csv":
         click.echo(_legs_csv(doc), nl=False)
     else:
         names = titles or [f"#{i + 1}" for i in range(len(itineraries))]
+        note = money.note()
         _emit("\n\n".join([_header(net, c, options)]
-                           + [_itinerary_text(net, it, t) for it, t in zip(itineraries, names,
-                                                                           strict=True)]))
+                           + [_itinerary_text(net, it, t, money)
+                              for it, t in zip(itineraries, names, strict=True)]
+                           + ([note] if note else [])))
     return doc
 
 
@@ -456,8 +520,10 @@ _MAP = click.option("--map", "map_path", type=OutputPath(),
                                        "(self-contained; only the basemap tiles need internet).")
 
 
-def _check_map(ctx: click.Context, map_path: Path | None) -> None:
+def _check_map(ctx: click.Context, map_path: Path | None,
+               scenario_files: Sequence[Path] = ()) -> None:
     """Refuse an unusable --map path before any work is done."""
+    ctx.ensure_object(dict)["scenario_files"] = list(scenario_files)
     if map_path is not None:
         check_output_file(map_path, option="--map", inputs=network_inputs(ctx))
 
@@ -481,13 +547,14 @@ def _search_and_emit(ctx: click.Context, kw: dict[str, Any],
                      search: Callable[[Network, Consignment, SearchOptions], SearchResult],
                      command: str) -> None:
     """Run `search` for the request in `kw`; write the map and print, or explain a failure."""
-    _check_map(ctx, kw["map_path"])
+    _check_map(ctx, kw["map_path"], kw["scenario_files"])
     net, consignment, options = _request(ctx, kw)
+    money = money_for(net, consignment, kw["currency"])
     found = list(search(net, consignment, options).itineraries)
     if not found:
         raise explain_no_itinerary(net, consignment, options)
     _write_map(ctx, net, consignment, options, found, command, kw["map_path"])
-    _emit_itineraries(net, consignment, options, found, kw["fmt"], command)
+    _emit_itineraries(net, consignment, options, found, kw["fmt"], command, money=money)
 
 
 @cli.command()
@@ -510,12 +577,20 @@ def pareto(ctx: click.Context, /, **kw: Any) -> None:
     _search_and_emit(ctx, kw, pareto_itineraries, "pareto")
 
 
-def _comparison_text(result: Comparison) -> str:
-    rows = [[mode, f"{it.cost_eur:,.0f}", f"{it.transit_h / 24:.1f}", _local(it.arrive),
+def _comparison_text(result: Comparison, money: Money | None = None) -> str:
+    money = money or Money()
+    rows = [[mode, f"{money.of(it.cost_eur):,.0f}", f"{it.transit_h / 24:.1f}", _local(it.arrive),
              f"{it.co2e_kg:,.0f}", {True: "yes", False: "NO", None: "-"}[it.meets_due],
-             " > ".join(it.signature)] for mode, it in result.by_mode.items()]
-    text = table(rows, ["main mode", "EUR", "days", "arrives (local)", "kg CO2e", "meets due",
-                        "services"], align_right=(1, 2, 4))
+             " > ".join(it.signature), (it.prices_valid_until.isoformat()
+                                        if it.prices_valid_until else "open"),
+             "yes" if it.estimated_legs else "no"]
+            for mode, it in result.by_mode.items()]
+    text = table(rows, ["main mode", money.code, "days", "arrives (local)", "kg CO2e", "meets due",
+                        "services", "prices valid until", "estimate"], align_right=(1, 2, 4))
+    rates = {(r.currency, r.date): r for it in result.by_mode.values() for r in it.fx_rates}
+    if rates:
+        text += "\nExchange rates used: " + ", ".join(
+            f"{r.currency} {r.per_eur:g} per EUR ({r.date.isoformat()})" for r in rates.values()) + "."
     notes = []
     if result.break_even_kg is not None:
         notes.append(f"Rail is cheaper than air above {result.break_even_kg:,.0f} kg for goods "
@@ -524,10 +599,12 @@ def _comparison_text(result: Comparison) -> str:
         notes.append("No break-even weight between 1 kg and 200 t: one mode is cheaper "
                      "throughout.")
     if result.value_of_time_eur_per_day is not None:
-        notes.append(f"Air's speed pays when a day in transit costs more than EUR "
-                     f"{result.value_of_time_eur_per_day:,.0f} (goods worth over EUR "
-                     f"{result.break_even_goods_value_eur:,.0f} at "
+        notes.append(f"Air's speed pays when a day in transit costs more than "
+                     f"{money.text(result.value_of_time_eur_per_day, 0)} (goods worth over "
+                     f"{money.text(result.break_even_goods_value_eur or 0.0, 0)} at "
                      f"{ANNUAL_CARRYING_RATE:.0%} a year carrying cost).")
+    if money.note():
+        notes.append(money.note())
     return text + ("\n\n" + "\n".join(notes) if notes else "")
 
 
@@ -537,8 +614,9 @@ def _comparison_text(result: Comparison) -> str:
 @click.pass_context
 def compare_cmd(ctx: click.Context, /, **kw: Any) -> None:
     """Rail vs air vs sea: the best itinerary per main mode, with break-even figures."""
-    _check_map(ctx, kw["map_path"])
+    _check_map(ctx, kw["map_path"], kw["scenario_files"])
     net, consignment, options = _request(ctx, kw)
+    money = money_for(net, consignment, kw["currency"])
     result = compare(net, consignment, options)
     if not result.by_mode:
         raise explain_no_itinerary(net, consignment, options)
@@ -547,15 +625,15 @@ def compare_cmd(ctx: click.Context, /, **kw: Any) -> None:
     fmt = kw["fmt"]
     if fmt == "json":
         doc = itineraries_document(net, consignment, itineraries,
-                                   _query("compare", consignment, options))
+                                   _query("compare", consignment, options), money)
         doc["break_even"] = {"weight_kg": result.break_even_kg,
                              "value_of_time_eur_per_day": result.value_of_time_eur_per_day,
                              "goods_value_eur": result.break_even_goods_value_eur}
         _emit(to_json(doc))
     elif fmt == "csv":
-        _emit_itineraries(net, consignment, options, itineraries, fmt, "compare")
+        _emit_itineraries(net, consignment, options, itineraries, fmt, "compare", money=money)
     else:
-        _emit(_header(net, consignment, options) + "\n\n" + _comparison_text(result))
+        _emit(_header(net, consignment, options) + "\n\n" + _comparison_text(result, money))
 
 
 def _register_plan() -> None:
