@@ -30,7 +30,6 @@ from network.errors import (
 from network.loader import DEFAULT_NETWORK_DIR, load_network
 from network.model import Location, Network, Service
 from network.quantities import parse_volume_m3, parse_weight_kg
-from network.scenarios import apply_scenarios, load_scenarios
 from network.timetable import departures
 from routing.compare import Comparison, compare
 from routing.consignment import Consignment
@@ -150,6 +149,8 @@ def scenario_network(ctx: click.Context, files: Sequence[Path]) -> Network:
     net = _network(ctx)
     if not files:
         return net
+    from network.scenarios import apply_scenarios, load_scenarios  # only when asked for
+
     return apply_scenarios(net, load_scenarios(files, net))
 
 
@@ -401,10 +402,12 @@ def _tomorrow_morning(origin: Location) -> datetime:
     return datetime.combine(tomorrow, time(9, 0), tzinfo=origin.zone)
 
 
-def _request(ctx: click.Context, kw: dict[str, Any]) -> tuple[Network, Consignment, SearchOptions]:
-    """Parse the shared options into a network (scenarios applied), a consignment and search
-    options."""
-    net = scenario_network(ctx, kw.get("scenario_files", ()))
+def _request(ctx: click.Context, kw: dict[str, Any],
+             net: Network | None = None) -> tuple[Network, Consignment, SearchOptions]:
+    """Parse the shared options into a network (scenarios applied, or `net` as given), a
+    consignment and search options."""
+    if net is None:
+        net = scenario_network(ctx, kw.get("scenario_files", ()))
     weight_kg = parse_weight_kg(kw["weight"])
     volume_m3 = parse_volume_m3(kw["volume"])
     try:
@@ -644,6 +647,18 @@ def _register_plan() -> None:
 
 
 _register_plan()
+
+
+def _register_scenarios() -> None:
+    # `scenarios` (cli_scenarios.py) and `network resilience` (cli_resilience.py), likewise.
+    from cli_resilience import resilience
+    from cli_scenarios import scenarios
+
+    cli.add_command(scenarios)
+    network.add_command(resilience)
+
+
+_register_scenarios()
 
 
 def _command_name(argv: Sequence[str]) -> str:
