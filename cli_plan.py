@@ -67,13 +67,16 @@ def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, sol
 @click.option("--map", "map_path", type=OutputPath(), default=None,
               help="Also write the plan as an HTML map: flows per service, utilisation, unassigned.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--scenario", "scenario_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A what-if scenario (TOML, see scenarios/) applied to the network; repeat to apply "
+                   "several, in order.")
 @click.pass_context
 def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit: float, solver: str,
          out_dir: Path, fmt: str, horizon_days: float, alternatives: int, max_departures: int,
          eur_per_day: float | None, eur_per_tco2: float, map_path: Path | None,
-         quiet: bool) -> None:
+         quiet: bool, scenario_files: tuple[Path, ...] = ()) -> None:
     """Plan every consignment of CONSIGNMENTS_CSV onto departures, with capacity and containers."""
-    from cli import _network, network_inputs
+    from cli import network_inputs, scenario_network
     from routing.planner import PlanRequest, plan_consignments
     from routing.planner.consignments import read_consignments
     from routing.planner.output import PLAN_FILES, plan_document, plan_files, summary
@@ -86,6 +89,7 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
             click.echo(f"[{elapsed:6.1f}s] {line}", err=True)
 
     # Every output path is checked before any work, so a long solve never ends in a refusal.
+    ctx.obj["scenario_files"] = list(scenario_files)  # inputs too: never written over
     inputs = [consignments_csv, *network_inputs(ctx)]
     outputs_in_dir = check_output_dir(out_dir, PLAN_FILES, option="--out", inputs=inputs)
     if map_path is not None:
@@ -96,7 +100,8 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
         check_output_file(map_path, option="--map", inputs=inputs,
                           will_create_parent=map_path.resolve().parent == out_dir.resolve())
 
-    network, consignments = read_consignments(consignments_csv, _network(ctx), horizon_days)
+    network, consignments = read_consignments(consignments_csv, scenario_network(ctx, scenario_files),
+                                              horizon_days)
     try:
         request = PlanRequest(network, consignments, Objective(objective), eur_per_tco2, eur_per_day,
                               horizon_days, alternatives, max_departures, solver, time_limit)
@@ -132,3 +137,5 @@ def plan(ctx: click.Context, consignments_csv: Path, objective: str, time_limit:
                f"{head['solve_s']:.1f} s\nwritten to {out_dir}/")
     for u in result.unassigned:
         click.echo(f"unassigned {u.consignment.id}: {u.detail}")
+    if network.scenarios:
+        click.echo("scenarios applied: " + ", ".join(f"{s.name} ({s.file})" for s in network.scenarios))
