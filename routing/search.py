@@ -635,7 +635,10 @@ def _departure_options(cn: CompiledNetwork, si: int, available: float, horizon_e
         if (depart > last_listed and value == default) or best <= 0:
             break  # every later departure costs the default, or nothing is cheaper than free
         # Departures before `constant_until` cost the same, later: dominated, skipped.
-        depart = cn.next_departure(si, max(depart + 1.0, special.constant_until(depart)), horizon_end)
+        after = max(depart + 1.0, special.constant_until(depart))
+        if after > horizon_end:
+            break  # the price stays until the horizon (or for ever)
+        depart = cn.next_departure(si, after, horizon_end)
     return out
 
 
