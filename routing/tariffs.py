@@ -19,10 +19,12 @@ the project rests on (itineraries, `compare`'s break-even weights, the engine's 
    all-in FCL = FCL + FCL × Σpercent/100 + n × Σper_container + Σper_consignment.
 5. The leg costs the cheaper all-in price (LCL on a tie).
 
-The price is valid until the earliest `valid_to` of the rate row and the surcharges it used
-(None when all are open-ended); it is an estimate when the row's or a used surcharge's `source`
-starts with `estimate:`. A day before the first rate of a currency it needs raises `FxError`
-(an `InputError`: exit 2 at the command line).
+The surcharges a leg uses are those its basis pays (per chargeable kg: loose cargo; per
+container: whole containers; percent and per consignment: both). The price is valid until the
+earliest `valid_to` of the rate row and the surcharges it used (None when all are open-ended);
+it is an estimate when the row's or a used surcharge's `source` starts with `estimate:`. A day
+before the first rate of a currency it needs raises `FxError` (an `InputError`: exit 2 at the
+command line).
 """
 
 from __future__ import annotations
@@ -176,24 +178,24 @@ def price_with(terms: Terms, weight_kg: float, volume_m3: float) -> LegPrice:
             + terms.per_consignment_eur
         if fcl_all < lcl_all:
             basis, n, freight, price = FCL, count, fcl, fcl_all
+    # The surcharges the chosen basis pays (per kg on loose cargo, per container on boxes).
+    used = [s for s in terms.surcharges if not ((s.kind == PER_CHARGEABLE_KG and basis == FCL)
+                                                or (s.kind == PER_CONTAINER and basis == LCL))]
     applied = []
-    for s in terms.surcharges:
+    for s in used:
         if s.kind == PERCENT_FREIGHT:
             eur = freight * s.amount / 100.0
         else:
             rate = next((r.per_eur for r in terms.rates if r.currency == s.currency), 1.0)
-            per = s.amount / rate
-            eur = {PER_CHARGEABLE_KG: kg * per if basis == LCL else 0.0,
-                   PER_CONTAINER: n * per if basis == FCL else 0.0,
-                   PER_CONSIGNMENT: per}[s.kind]
+            eur = s.amount / rate * {PER_CHARGEABLE_KG: kg, PER_CONTAINER: n, PER_CONSIGNMENT: 1}[s.kind]
         applied.append(AppliedSurcharge(s.id, s.kind, eur, s.source))
-    ends = [d for d in (row.valid_to, *(s.valid_to for s in terms.surcharges)) if d is not None]
+    ends = [d for d in (row.valid_to, *(s.valid_to for s in used)) if d is not None]
     return LegPrice(
         eur=price, chargeable_kg=kg, basis=basis, containers=n, freight_eur=freight,
         surcharges=tuple(applied), currency=row.currency, rates=terms.rates, day=terms.day,
         rate_valid_from=row.valid_from, rate_valid_to=row.valid_to,
         valid_until=min(ends) if ends else None,
-        estimate=row.price_is_estimate or any(s.is_estimate for s in terms.surcharges),
+        estimate=row.price_is_estimate or any(s.is_estimate for s in used),
         source=row.source)
 
 
