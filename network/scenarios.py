@@ -219,7 +219,9 @@ class _Known:
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
+    """`; did you mean 'X'?` for the choice that starts with `word` or is closest to it."""
+    starting = [c for c in choices if c.lower().startswith(word.lower())]
+    close = starting[:1] or difflib.get_close_matches(word, list(choices), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
