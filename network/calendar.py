@@ -92,6 +92,14 @@ class Calendar:
         if errors:
             raise InvalidFieldsError("calendar", errors)
 
+    def __hash__(self) -> int:
+        # Cached: scenarios look calendars up by value thousands of times.
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.periods, self.added, self.removed, self.edits))
+            self.__dict__["_hash"] = found
+        return found
+
     @property
     def is_always(self) -> bool:
         """True when the calendar restricts nothing (the fast path everywhere)."""
@@ -102,6 +110,7 @@ class Calendar:
         calendar invalid, so nothing is checked again: scenarios apply in milliseconds)."""
         new = object.__new__(Calendar)
         new.__dict__.update(self.__dict__)
+        new.__dict__.pop("_hash", None)
         object.__setattr__(new, "edits", (*self.edits, *edits))
         return new
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import cache, cached_property
@@ -386,9 +386,14 @@ class Network:
     scenarios: tuple[AppliedScenario, ...] = ()
 
     def __post_init__(self) -> None:
+        self._check(self.services)
+
+    def _check(self, services: Mapping[str, Service]) -> None:
+        """Check `services` (all of them, or those a derived network changed) and the rest of
+        the network's cross-references; then freeze every mapping."""
         errors: Errors = []
         locations, corridors, rates = self.locations, self.corridors, self.fx.rates
-        for sid, service in self.services.items():
+        for sid, service in services.items():
             for end in (service.origin, service.destination):
                 if end not in locations:
                     errors.append(("services", f"service {sid!r} uses unknown location {end!r}"))
@@ -404,7 +409,8 @@ class Network:
                 if unknown:
                     errors.append(("services", f"service {sid!r} passes unknown corridor {unknown[0]!r}"))
         for sid, rows in self.rate_cards.items():
-            if sid not in self.services or any(r.id != sid for r in rows):
+            if (sid not in self.services or rows[0] is not self.services[sid]
+                    or any(r.id != sid for r in rows)):
                 errors.append(("rate_cards", f"rate card of unknown service {sid!r}"))
         for surcharge in self.surcharges:
             if surcharge.currency not in ("", EUR) and surcharge.currency not in rates:
@@ -423,6 +429,21 @@ class Network:
         object.__setattr__(self, "corridors", MappingProxyType(dict(self.corridors)))
         object.__setattr__(self, "surcharges", tuple(self.surcharges))
         object.__setattr__(self, "scenarios", tuple(self.scenarios))
+
+    def derived(self, *, services: Mapping[str, Service], changed: Iterable[str],
+                rate_cards: Mapping[str, tuple[Service, ...]], shapes: Mapping[str, tuple[Point, ...]],
+                surcharges: tuple[Surcharge, ...], scenarios: tuple[AppliedScenario, ...]) -> Network:
+        """A network like this one (valid already) with `services` (of which only those named in
+        `changed` differ), rate cards, shapes, surcharges and scenarios replaced: only what
+        changed is checked again, so a scenario on a large network applies in milliseconds."""
+        new = object.__new__(Network)
+        for name, value in (("locations", self.locations), ("services", services), ("shapes", shapes),
+                            ("access", self.access), ("name", self.name), ("rate_cards", rate_cards),
+                            ("fx", self.fx), ("surcharges", surcharges), ("corridors", self.corridors),
+                            ("scenarios", scenarios)):
+            object.__setattr__(new, name, value)
+        new._check({sid: services[sid] for sid in set(changed) if sid in services})
+        return new
 
     def __hash__(self) -> int:
         return id(self)

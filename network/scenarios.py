@@ -52,10 +52,10 @@ import math
 import re
 import tomllib
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
-from functools import cached_property, lru_cache
+from datetime import date, datetime, timedelta
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -542,28 +542,48 @@ class _Draft:
         self.shapes = dict(network.shapes)
         self.surcharges = list(network.surcharges)
         self.added: list[str] = []  # variants, in the order they were made
+        self.changed: set[str] = set()  # every service put (checked again in the new network)
+        # Calendars with the same edits appended are shared by the services that had the same
+        # one (most of a change's services): fewer objects, cached look-ups by identity.
+        self._edited: dict[tuple[int, int], Calendar] = {}
+        self._keep: list[object] = []
+        self._calendars: dict[str, Calendar] = {}
 
     def rows(self, sid: str) -> tuple[Service, ...]:
         return self.cards.get(sid) or (self.services[sid],)
 
     def put(self, sid: str, rows: Sequence[Service]) -> None:
+        self.changed.add(sid)
+        self._calendars.pop(sid, None)
+        if len(rows) == 1:
+            self.services[sid] = rows[0]
+            self.cards.pop(sid, None)
+            return
         ordered = tuple(sorted(rows, key=lambda r: r.valid_from or date.min))
         self.services[sid] = ordered[0]
-        if len(ordered) > 1:
-            self.cards[sid] = ordered
-        else:
-            self.cards.pop(sid, None)
+        self.cards[sid] = ordered
 
     def calendar(self, sid: str) -> Calendar:
         """The service's calendar, its validity periods made explicit (edits keep them)."""
-        rows = self.rows(sid)
-        calendar = rows[0].calendar
-        if calendar.is_always and any(r.valid_from or r.valid_to for r in rows):
-            calendar = Calendar(periods=tuple((r.valid_from, r.valid_to) for r in rows))
-        return calendar
+        found = self._calendars.get(sid)
+        if found is None:
+            rows = self.rows(sid)
+            found = rows[0].calendar
+            if found.is_always and any(r.valid_from or r.valid_to for r in rows):
+                found = Calendar(periods=tuple((r.valid_from, r.valid_to) for r in rows))
+            self._calendars[sid] = found
+        return found
 
-    def edit(self, sid: str, *edits: Edit) -> None:
-        calendar = self.calendar(sid).with_edits(*edits)
+    def with_edits(self, calendar: Calendar, edits: tuple[Edit, ...]) -> Calendar:
+        key = (id(calendar), id(edits))
+        found = self._edited.get(key)
+        if found is None:
+            found = self._edited[key] = calendar.with_edits(*edits)
+            self._keep += [calendar, edits]  # ids stay unique while the draft lives
+        return found
+
+    def edit(self, sid: str, edits: tuple[Edit, ...]) -> None:
+        calendar = self.with_edits(self.calendar(sid), edits)
         self.put(sid, [r.evolve(calendar=calendar) for r in self.rows(sid)])
 
     def select(self, selector: Selector) -> list[str]:
@@ -572,21 +592,36 @@ class _Draft:
         found += [sid for sid in self.added if matches(self.services[sid], selector, self.network)]
         return sorted(found)
 
-    def split(self, sid: str, change: Change, label: str, variant_id: str) -> str:
-        """Close `sid` in the change's window; add a variant that runs only then."""
-        start, end = change.window
+    def split(self, sid: str, edits: _SplitEdits, variant_id: str,
+              change_of: Callable[[Service], dict[str, Any]]) -> str:
+        """Close `sid` in the change's window; add a variant that runs only then, with the
+        fields `change_of` gives for each of its rate rows."""
         calendar = self.calendar(sid)
-        outside = [Edit(False, None, _before(start), label)] if start is not None else []
-        if end is not None:
-            outside.append(Edit(False, _after(end), None, label))
-        cut = calendar.with_edits(*outside)
-        self.put(variant_id, [r.evolve(id=variant_id, variant_of=r.base_id, calendar=cut)
+        cut = self.with_edits(calendar, edits.outside)
+        self.put(variant_id, [r.evolve(id=variant_id, variant_of=r.base_id, calendar=cut, **change_of(r))
                               for r in self.rows(sid)])
         self.added.append(variant_id)
         if sid in self.shapes:
             self.shapes[variant_id] = self.shapes[sid]
-        self.edit(sid, Edit(False, start, end, f"{label} {VARIANT_MARK}{variant_id}"))
+        self.edit(sid, edits.inside)
         return variant_id
+
+
+@dataclass(frozen=True)
+class _SplitEdits:
+    """The edits of one dated change that splits services: the service is closed in the window
+    (`inside`, marked as handed over to a variant), its variant outside it (`outside`)."""
+
+    inside: tuple[Edit, ...]
+    outside: tuple[Edit, ...]
+
+    @classmethod
+    def of(cls, change: Change, label: str) -> _SplitEdits:
+        start, end = change.window
+        outside = [Edit(False, None, _before(start), label)] if start is not None else []
+        if end is not None:
+            outside.append(Edit(False, _after(end), None, label))
+        return cls((Edit(False, start, end, f"{label} {VARIANT_MARK}a variant"),), tuple(outside))
 
 
 def _repriced(row: Service, change: Change, source: str) -> Service:
@@ -659,22 +694,24 @@ def apply_scenario(network: Network, scenario: Scenario) -> Network:
             hours = change.values.get("crossing_h") or 0.0
             start, end = (b - timedelta(hours=hours) if isinstance(b, datetime) else b
                           for b in change.window)
+            window = (Edit(action == "open", start, end, label),)
             for sid in selected:
-                draft.edit(sid, Edit(action == "open", start, end, label))
+                draft.edit(sid, window)
         elif action in ("scale_capacity", "scale_duration", "add_duration"):
+            split = _SplitEdits.of(change, label)
             for sid in selected:
-                target = sid
                 if change.dated:
                     # Only departures in the window change: all of them (in place), none (skip),
                     # or some (a variant takes the window over).
-                    service = draft.services[sid]
-                    meets = _meets(draft.calendar(sid), zone(service.origin_tz), service.departure,
+                    meets = _meets(draft.calendar(sid), zone(draft.services[sid].origin_tz),
                                    change.start, change.end)
                     if meets == "none":
                         continue
                     if meets == "part":
-                        target = draft.split(sid, change, label, f"{sid}__{scenario.slug}-{n}")
-                draft.put(target, [_changed(r, change) for r in draft.rows(target)])
+                        draft.split(sid, split, f"{sid}__{scenario.slug}-{n}",
+                                    partial(_changed, change=change))
+                        continue
+                draft.put(sid, [r.evolve(**_changed(r, change)) for r in draft.rows(sid)])
         else:  # scale_price, add_price
             for sid in selected:
                 rows = draft.rows(sid)
@@ -691,30 +728,31 @@ def apply_scenario(network: Network, scenario: Scenario) -> Network:
                         # Rows now date the price only: the service stays valid on every day.
                         calendar = replace(calendar, periods=((None, None),))
                 draft.put(sid, [r.evolve(calendar=calendar) for r in new_rows])
-    return Network(locations=network.locations, services=draft.services, shapes=draft.shapes,
-                   access=network.access, name=network.name, rate_cards=draft.cards, fx=network.fx,
-                   surcharges=tuple(draft.surcharges), corridors=network.corridors,
-                   scenarios=(*network.scenarios,
-                              AppliedScenario(scenario.name, scenario.file, len(scenario.changes))))
+    return network.derived(services=draft.services, changed=draft.changed, rate_cards=draft.cards,
+                           shapes=draft.shapes, surcharges=tuple(draft.surcharges),
+                           scenarios=(*network.scenarios,
+                                      AppliedScenario(scenario.name, scenario.file, len(scenario.changes))))
 
 
-@lru_cache(maxsize=4096)
-def _meets(calendar: Calendar, tz: ZoneInfo, departure: time | None, start: date | datetime | None,
+@lru_cache(maxsize=65_536)
+def _meets(calendar: Calendar, tz: ZoneInfo, start: date | datetime | None,
            end: date | datetime | None) -> str:
     """How a calendar's open instants meet a window: "none", "all" or "part" (cached: the
-    services one change selects mostly share their calendars)."""
-    return overlap(Schedule(calendar, tz, departure).spans(), window_span(start, end, tz))
+    services one change selects mostly share their calendars; the open set does not depend
+    on the departure time)."""
+    return overlap(Schedule(calendar, tz, None).spans(), window_span(start, end, tz))
 
 
-def _changed(row: Service, change: Change) -> Service:
+def _changed(row: Service, change: Change) -> dict[str, Any]:
+    """The fields a capacity or duration change gives a rate row."""
     values = change.values
     if change.action == "scale_capacity":
         k = values["factor"]
-        return row.evolve(capacity_kg=None if row.capacity_kg is None else row.capacity_kg * k,
-                          capacity_m3=None if row.capacity_m3 is None else row.capacity_m3 * k)
+        return {"capacity_kg": None if row.capacity_kg is None else row.capacity_kg * k,
+                "capacity_m3": None if row.capacity_m3 is None else row.capacity_m3 * k}
     if change.action == "scale_duration":
-        return row.evolve(duration_h=row.duration_h * values["factor"])
-    return row.evolve(duration_h=max(0.0, row.duration_h + values["hours"]))
+        return {"duration_h": row.duration_h * values["factor"]}
+    return {"duration_h": max(0.0, row.duration_h + values["hours"])}
 
 
 def apply_scenarios(network: Network, scenarios: Iterable[Scenario]) -> Network:
