@@ -99,4 +99,4 @@ class Surcharge:
 
 def is_estimate(source: str) -> bool:
     """Whether a figure's `source` marks it as an estimate (it starts with `estimate:`)."""
-    return source.strip().lower().startswith("estimate:")
+    return source.lstrip()[:9].lower() == "estimate:"  # sources are long: no copy of them

@@ -13,6 +13,7 @@ cheaper; the A* bounds use the cheapest stretch).
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_right
 from datetime import date, datetime, time
 
@@ -64,6 +65,24 @@ class DatedCosts(DepartureCosts):
         return self.starts[k] if k < len(self.starts) else INF
 
 
+_DATED: weakref.WeakKeyDictionary[CompiledNetwork, list[tuple[int, tuple[date, ...]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _priced_by_date(network: Network, cn: CompiledNetwork) -> list[tuple[int, tuple[date, ...]]]:
+    """(index, change days) of the services whose price is not the plain EUR tariff, found once
+    per network: a query on a network without them pays nothing for dated prices."""
+    found = _DATED.get(cn)
+    if found is None:
+        found = []
+        for si, service in enumerate(cn.services):
+            changes = price_changes(network, service)
+            if changes is not None:
+                found.append((si, changes))
+        _DATED[cn] = found
+    return found
+
+
 class PriceWindow:
     """The prices of every service over one query's window (module docstring)."""
 
@@ -82,10 +101,8 @@ class PriceWindow:
                 found = days[key] = from_seconds(instant, tz).date()
             return found
 
-        for si, service in enumerate(cn.services):
-            changes = price_changes(network, service)
-            if changes is None:
-                continue
+        for si, changes in _priced_by_date(network, cn):
+            service = cn.services[si]
             first = day_of(service.origin_tz, ready_s)
             last = day_of(service.origin_tz, horizon_end_s) if cn.timetabled[si] else date.max
             inside = changes_within(changes, first, last)

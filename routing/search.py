@@ -79,7 +79,7 @@ from routing.itinerary import Handling, Itinerary, Leg
 from routing.limits import MAX_HORIZON_DAYS
 from routing.objectives import Objective, Weights, balanced_rates, rank_key
 from routing.price_window import PriceWindow
-from routing.tariffs import leg_price_at
+from routing.tariffs import leg_price_on
 
 # Scheduled departures are searched up to this many days after ready: long enough for a sea
 # leg (~45 days via the Cape) to be followed by another scheduled leg.
@@ -671,10 +671,11 @@ def _itinerary(p: _Problem, label: _Label) -> Itinerary:
             location = network.locations[service.origin]
             handling.append(Handling(location.id, location.handling_cost_eur(c.weight_kg),
                                      location.handling_h))
-        price = leg_price_at(network, service, c.weight_kg, c.volume_m3, step.depart)
+        depart = from_seconds(step.depart, network.locations[service.origin].tz)
+        price = leg_price_on(network, service, c.weight_kg, c.volume_m3, depart.date())
         legs.append(Leg(
             service=service,
-            depart=from_seconds(step.depart, network.locations[service.origin].tz),
+            depart=depart,
             arrive=from_seconds(step.time, network.locations[service.destination].tz),
             chargeable_kg=price.chargeable_kg, cost_eur=price.eur, basis=price.basis,
             containers=price.containers, co2e_kg=leg_co2e_kg(service, c.weight_kg),

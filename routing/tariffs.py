@@ -46,7 +46,8 @@ from network.surcharges import (
     Surcharge,
 )
 from network.timetable import from_seconds
-from routing.costing import FCL, LCL, chargeable_kg, lcl_eur
+from routing.costing import FCL, LCL, chargeable_kg, lcl_eur, leg_price
+from routing.costing import leg_prices as costing_prices
 
 
 @dataclass(frozen=True)
@@ -214,15 +215,36 @@ def leg_price_at(network: Network, service: Service, weight_kg: float, volume_m3
     `estimate` whether any of them is an estimate. Raises `FxError` (an `InputError`) when a
     currency it needs has no rate on or before the departure's date.
     """
-    return price_with(terms_at(network, service, local_day(service, depart_s)), weight_kg, volume_m3)
+    return leg_price_on(network, service, weight_kg, volume_m3, local_day(service, depart_s))
+
+
+def leg_price_on(network: Network, service: Service, weight_kg: float, volume_m3: float,
+                 day: date) -> LegPrice:
+    """`leg_price_at` for a departure on local date `day` at the origin (callers that hold the
+    local departure already save converting it again)."""
+    if price_changes(network, service) is None:
+        # The plain EUR tariff (one row, no surcharge): the undated arithmetic, same figures.
+        p = leg_price(service, weight_kg, volume_m3)
+        return LegPrice(eur=p.eur, chargeable_kg=p.chargeable_kg, basis=p.basis, containers=p.containers,
+                        freight_eur=p.eur, surcharges=(), currency=EUR, rates=(), day=day,
+                        rate_valid_from=service.valid_from, rate_valid_to=service.valid_to,
+                        valid_until=service.valid_to, estimate=service.price_is_estimate,
+                        source=service.source)
+    return price_with(terms_at(network, service, day), weight_kg, volume_m3)
 
 
 def leg_prices_at(network: Network, service: Service, weights_kg: np.ndarray, volumes_m3: np.ndarray,
                   depart_s: float) -> np.ndarray:
     """`leg_price_at(...).eur` for arrays of weights and volumes at one departure, with the same
     arithmetic (`compare`'s break-even search prices many weights at once)."""
-    terms = terms_at(network, service, local_day(service, depart_s))
+    return prices_with(terms_at(network, service, local_day(service, depart_s)), weights_kg, volumes_m3)
+
+
+def prices_with(terms: Terms, weights_kg: np.ndarray, volumes_m3: np.ndarray) -> np.ndarray:
+    """`price_with(terms, w, v).eur` for arrays of weights and volumes (the same arithmetic)."""
     row = terms.row
+    if terms.is_plain:  # the plain EUR tariff: the same figures in fewer operations
+        return costing_prices(row, weights_kg, volumes_m3)
     kg = np.maximum(weights_kg, volumes_m3 * row.kg_per_m3)
     lcl = np.maximum(row.eur_min, row.eur_fixed + row.eur_per_kg * kg
                      + row.eur_per_tkm * kg / 1000.0 * row.distance_km) / terms.per_eur
