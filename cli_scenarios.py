@@ -150,7 +150,9 @@ def _mode_rows(outcomes: list[Outcome], money: Money) -> list[dict[str, Any]]:
         for mode in [*modes, "best"]:
             it = o.best if mode == "best" else o.by_mode.get(mode)
             was = base.best if mode == "best" else base.by_mode.get(mode)
-            delta = change(was, it)
+            delta = change(was, it) if o is not base else {
+                "served": it is not None, "was_served": it is not None, "cost_eur": None,
+                "transit_h": None, "co2e_kg": None}
             rows.append({
                 "scenario": o.column.label, "mode": mode if mode != "best" else f"best ({it.main_mode})"
                 if it else "best", "served": it is not None,

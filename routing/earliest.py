@@ -40,7 +40,7 @@ def earliest_arrivals(p: _Problem, due: float) -> tuple[list[float], list[bool],
     n = len(cn.ids)
     origin, target, ht = p.origin, p.target, p.ht
     out, s_to, dur_s, cut_s, timetabled = p.out, cn.s_to, cn.dur_s, cn.cut_s, cn.timetabled
-    handling_s, horizon_end = cn.handling_s, p.horizon_end
+    handling_s, horizon_end, restricted = cn.handling_s, p.horizon_end, cn.restricted
     best = [INF] * n
     settled = [False] * n
     best[origin] = p.ready
@@ -66,10 +66,13 @@ def earliest_arrivals(p: _Problem, due: float) -> tuple[list[float], list[bool],
                 depart = cn.next_departure(si, available + cut_s[si], horizon_end)
                 if depart is None:
                     continue
-            else:
-                depart = cn.open_from(si, available)  # a calendar may make cargo wait
-                if depart is None:
+            elif restricted[si]:
+                opened = cn.open_from(si, available)  # a calendar may make cargo wait
+                if opened is None:
                     continue
+                depart = opened
+            else:
+                depart = available
             reach = depart + dur_s[si]
             if reach < best[v] and reach + h <= due:
                 best[v] = reach
@@ -108,7 +111,8 @@ def latest_arrivals(p: _Problem, earliest: list[float], settled: list[bool], arr
             else:
                 # The latest open instant (an upper bound where an open span ends before it:
                 # a window wider than needed only prunes less).
-                leave = cn.open_until(si, deadline - dur_s[si])
+                leave = cn.open_until(si, deadline - dur_s[si]) if cn.restricted[si] \
+                    else deadline - dur_s[si]
                 if leave is None or leave < ready_u:
                     continue
                 needed = leave
