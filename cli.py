@@ -336,6 +336,10 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
                  lambda r: [r["cutoff"][:16].replace("T", " "), r["departure"].replace("T", " "),
                             r["arrival"].replace("T", " ")],
                  ["cut-off (local)", f"departs {service.origin}", f"arrives {service.destination}"])
+    variants = sorted(sid for sid, s in net.services.items() if s.variant_of == service.id)
+    if variants and fmt == "table":  # a scenario's dated change runs some departures as these
+        _emit(f"(in scenario windows it runs as {', '.join(variants)}: list them with "
+              "network departures)")
 
 
 def _render_rows(rows: list[dict[str, Any]], fmt: str, fields: list[str],

@@ -116,6 +116,9 @@ def compare_scenarios(ctx: click.Context, /, origin: str | None, destination: st
         raise click.UsageError("--weight and --volume are required for one consignment")
     if consignments_csv is not None and kw["map_path"] is not None:
         raise click.UsageError("--map draws one consignment's itineraries: not with --consignments")
+    if consignments_csv is not None and kw["objective"] == Objective.TIME.value:
+        raise click.UsageError("plans minimise cost, co2 or balanced: --objective time is for one "
+                               "consignment")
     _check_map(ctx, kw["map_path"], files)
     cols = columns(_network(ctx), groups)
     if consignments_csv is not None:

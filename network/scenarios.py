@@ -416,7 +416,12 @@ def parse_scenario(text: str, file: str, network: Network) -> Scenario:
 def load_scenario(path: str | Path, network: Network) -> Scenario:
     """Read and check a scenario file (a regular UTF-8 file of at most 1 MiB)."""
     shown = str(path)
-    data = read_bytes(Path(path), shown)
+    try:
+        data = read_bytes(Path(path), shown)
+    except FileFormatError as exc:  # the reader speaks of CSV files
+        raise FileFormatError([replace(p, message=p.message.replace("give a CSV file", "give a scenario "
+                                                                                         "file (TOML)"))
+                               for p in exc.problems]) from None
     if len(data) > MAX_SCENARIO_BYTES:
         raise FileFormatError([Problem(shown, None, None, "is over the 1 MiB limit for a scenario file")])
     try:

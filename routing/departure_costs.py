@@ -10,9 +10,11 @@ class DepartureCosts:
     `times` (POSIX seconds, ascending).
 
     For a timetabled service the listed instants are scheduled departures; an on-demand
-    service may also leave at a listed instant after the cargo is available, if that is
-    cheaper. Subclasses may compute `cost` lazily; `costs` (aligned with `times`) serves the
-    simple case.
+    service may also leave at a listed instant after the cargo is available (or at the first
+    instant its calendar opens from there), if that is cheaper. Subclasses may compute `cost`
+    lazily (`routing.price_window.DatedCosts` does, for dated prices) and say through
+    `constant_until` how long a cost holds, so that the search skips the departures in between;
+    `costs` (aligned with `times`) serves the simple case.
     """
 
     def __init__(self, default: float, times: tuple[float, ...] = (),
