@@ -70,7 +70,14 @@ from routing.objectives import (
     default_eur_per_day,
 )
 from routing.query import build_consignment, check_window, explain_no_itinerary, parse_when
-from routing.report import itineraries_document, itinerary_dict
+from routing.report import Money, itineraries_document, itinerary_dict, money_for, scenarios_list
+from routing.report_text import (
+    SERVICE_SCENARIO_COLUMNS,
+    money_lines,
+    open_periods,
+    scenario_line,
+    service_extras,
+)
 from routing.search import (
     DEFAULT_HORIZON_DAYS,
     SearchOptions,
@@ -150,8 +157,35 @@ def _network(ctx: click.Context) -> Network:
 
 
 def network_inputs(ctx: click.Context) -> list[Path]:
-    """The network's CSV files: inputs of this run that no output may overwrite."""
-    return sorted(Path(ctx.obj.get("network_dir") or DEFAULT_NETWORK_DIR).glob("*.csv"))
+    """The network's CSV files and the scenario files: inputs of this run that no output may
+    overwrite."""
+    return [*sorted(Path(ctx.obj.get("network_dir") or DEFAULT_NETWORK_DIR).glob("*.csv")),
+            *ctx.obj.get("scenario_files", ())]
+
+
+def scenario_network(ctx: click.Context, files: Sequence[Path]) -> Network:
+    """The network with the what-if scenarios of `files` applied in order (every file checked
+    before any is applied; problems of all of them at once, exit 2)."""
+    obj = ctx.ensure_object(dict)
+    obj["scenario_files"] = list(files)
+    net = _network(ctx)
+    if not files:
+        return net
+    from network.scenarios import apply_scenarios, load_scenarios  # only when asked for
+
+    return apply_scenarios(net, load_scenarios(files, net))
+
+
+# `--scenario FILE` (repeatable) on route, compare, pareto, plan, network show and departures.
+SCENARIO_OPTION = click.option(
+    "--scenario", "scenario_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="A what-if scenario (TOML, see scenarios/) applied to the network; repeat to apply "
+         "several, in order.")
+CURRENCIES = ("EUR", "USD", "CNY")
+CURRENCY_OPTION = click.option(
+    "--currency", type=click.Choice(CURRENCIES), default="EUR", show_default=True,
+    help="Currency of the amounts shown, at the rate of the ready date (fx.csv); JSON and CSV "
+         "keep the *_eur fields in euros and add the converted ones.")
 
 
 def _emit(text: str) -> None:
@@ -211,6 +245,7 @@ def _service_record(network: Network) -> list[dict[str, Any]]:
             C.CONTAINER_KG: s.container.kg if s.container else None,
             C.CO2E_G_PER_TKM: s.co2e_g_per_tkm, C.GOODS: " ".join(sorted(s.goods)),
             C.SOURCE: s.source, C.AS_OF: s.as_of,
+            **service_extras(network, s),
         })
     return rows
 
@@ -223,14 +258,17 @@ def _service_record(network: Network) -> list[dict[str, Any]]:
 @click.option("--what", type=click.Choice(["all", "locations", "services"], case_sensitive=False),
               default="all",
               show_default=True, help="Which table to show (CSV needs one table).")
+@SCENARIO_OPTION
 @click.pass_context
-def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str) -> None:
+def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str,
+                 scenario_files: tuple[Path, ...]) -> None:
     """Show the locations and services of the network."""
-    net = _network(ctx)
+    net = scenario_network(ctx, scenario_files)
     fmt, what = fmt.lower(), what.lower()
     locations, services = _location_record(net), _service_record(net)
     if fmt == "json":
-        payload: dict[str, Any] = {"network": net.name, "as_of": list(net.as_of_range())}
+        payload: dict[str, Any] = {"network": net.name, "as_of": list(net.as_of_range()),
+                                   "scenarios": scenarios_list(net)}
         if what in ("all", "locations"):
             payload["locations"] = locations
         if what in ("all", "services"):
@@ -241,7 +279,8 @@ def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str) -> N
         if what == "all":
             raise click.UsageError("CSV holds one table: add --what locations or --what services")
         records = locations if what == "locations" else services
-        fields = C.LOCATION_COLUMNS if what == "locations" else C.SERVICE_COLUMNS
+        fields = (C.LOCATION_COLUMNS if what == "locations"
+                  else (*C.SERVICE_COLUMNS, *C.SERVICE_OPTIONAL_COLUMNS, *SERVICE_SCENARIO_COLUMNS))
         click.echo(to_csv(records, fields, csv_dialect.lower()), nl=False)
         return
     parts = []
@@ -259,7 +298,7 @@ def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str) -> N
             ["id", "from", "to", "mode", "km", "hours", "days", "dep", "capacity kg"],
             align_right=(4, 5, 8)))
     start, end = net.as_of_range()
-    parts.append(f"Data as of {start} to {end}.")
+    parts.append(f"Data as of {start} to {end}." + scenario_line(net))
     _emit("\n\n".join(parts))
 
 
@@ -304,18 +343,27 @@ def _service(net: Network, service_id: str) -> Service:
 @click.option("--csv-dialect", type=click.Choice(["standard", "be"], case_sensitive=False),
               default="standard", show_default=True,
               help="CSV: 'standard' or 'be' (';', decimal comma, BOM).")
+@SCENARIO_OPTION
 @click.pass_context
 def network_departures(ctx: click.Context, service_id: str, start_text: str, days: int,
-                       fmt: str, csv_dialect: str) -> None:
-    """List the scheduled departures of SERVICE (any case), in local time at both ends."""
-    net = _network(ctx)
+                       fmt: str, csv_dialect: str, scenario_files: tuple[Path, ...]) -> None:
+    """List the departures of SERVICE (any case; its calendar and scenarios applied), in local
+    time at both ends; for an on-demand service, the periods in which it may leave."""
+    net = scenario_network(ctx, scenario_files)
     fmt = fmt.lower()
     service = _service(net, service_id)
-    if not service.is_timetabled:
-        raise InputError(f"service {service.id!r} departs on demand (no timetable)")
     start = parse_when(start_text, service.origin_tz, "--from")
     assert start is not None
     check_window(start, days, "--from", "--days")
+    if not service.is_timetabled:
+        start_s = start.timestamp()
+        periods = open_periods(service, start_s, start_s + days * 86400.0)
+        rows_open = [{"service": service.id, "from": a, "to": b} for a, b in periods]
+        _render_rows(rows_open, fmt, csv_dialect.lower(), ["service", "from", "to"],
+                     lambda r: [r["from"].replace("T", " "), r["to"].replace("T", " ")],
+                     [f"may leave {service.origin} from", "until (local)"],
+                     empty=f"{service.id} departs on demand and may not leave in this period")
+        return
     arrival_tz = net.locations[service.destination].zone
     rows = []
     for dep in departures(service, start, start + timedelta(days=days)):
@@ -327,16 +375,21 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
                  lambda r: [r["cutoff"][:16].replace("T", " "), r["departure"].replace("T", " "),
                             r["arrival"].replace("T", " ")],
                  ["cut-off (local)", f"departs {service.origin}", f"arrives {service.destination}"])
+    variants = sorted(sid for sid, s in net.services.items() if s.variant_of == service.id)
+    if variants and fmt == "table":  # a scenario's dated change runs some departures as these
+        _emit(f"(in scenario windows it runs as {', '.join(variants)}: list them with "
+              "network departures)")
 
 
 def _render_rows(rows: list[dict[str, Any]], fmt: str, dialect: str, fields: list[str],
-                 table_row: Callable[[dict[str, Any]], list[Any]], header: list[str]) -> None:
+                 table_row: Callable[[dict[str, Any]], list[Any]], header: list[str],
+                 empty: str = "no departures") -> None:
     if fmt == "json":
         _emit(to_json(rows))
     elif fmt == "csv":
         click.echo(to_csv(rows, fields, dialect), nl=False)
     else:
-        _emit(table([table_row(r) for r in rows], header) if rows else "no departures")
+        _emit(table([table_row(r) for r in rows], header) if rows else empty)
 
 
 # --- route, compare, pareto ----------------------------------------------------------------------
@@ -396,6 +449,8 @@ def _consignment_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--out", "out_path", type=OutputPath(), default=None,
                      help="Write the output to FILE instead of stdout (.xlsx: a workbook)."),
         CSV_DIALECT,
+        SCENARIO_OPTION,
+        CURRENCY_OPTION,
     ]
     for option in reversed(options):
         func = option(func)
@@ -409,9 +464,11 @@ def _tomorrow_morning(origin: Location) -> datetime:
 
 
 def _request(ctx: click.Context, kw: dict[str, Any],
-             notes: list[str]) -> tuple[Network, Consignment, SearchOptions]:
-    """Parse the shared options into a network, a consignment and search options."""
-    net = _network(ctx)
+             notes: list[str], net: Network | None = None) -> tuple[Network, Consignment, SearchOptions]:
+    """Parse the shared options into a network (scenarios applied, or `net` as given), a
+    consignment and search options; notes on names and defaults go to `notes`."""
+    if net is None:
+        net = scenario_network(ctx, kw.get("scenario_files", ()))
     weight_kg = parse_weight_kg(kw["weight"])
     volume_m3 = None if kw["volume"] is None else parse_volume_m3(kw["volume"])
     try:
@@ -454,9 +511,10 @@ OBJECTIVE_WORDS = {"cost": "cheapest", "time": "fastest", "co2": "lowest CO2e",
 
 def _header(net: Network, c: Consignment, options: SearchOptions) -> str:
     due = f" · due {_local(c.due)}" if c.due else ""
+    scenarios = (" · scenario " + " + ".join(s.name for s in net.scenarios)) if net.scenarios else ""
     return (f"{net.locations[c.origin].name} → {net.locations[c.destination].name} · "
             f"{c.weight_kg:,.0f} kg · {c.volume_m3:g} m³ · {c.goods} · ready {_local(c.ready)}"
-            f"{due} · objective {options.objective.value}")
+            f"{due} · objective {options.objective.value}{scenarios}")
 
 
 def short_name(location: Location) -> str:
@@ -473,49 +531,63 @@ def _service_label(service: Service) -> str:
     return "road (access)" if service.operator == ACCESS_OPERATOR else service.id
 
 
-def _itinerary_text(net: Network, it: Itinerary, title: str) -> str:
+def _itinerary_text(net: Network, it: Itinerary, title: str, money: Money | None = None) -> str:
+    money = money or Money()
     due = {True: " · meets due date", False: " · LATE", None: ""}[it.meets_due]
-    head = (f"{title}: {it.describe()} — EUR {it.cost_eur:,.2f} · {it.transit_h / 24:.1f} days · "
+    head = (f"{title}: {it.describe()} — {money.text(it.cost_eur)} · {it.transit_h / 24:.1f} days · "
             f"departs {_local(it.depart)} · arrives {_local(it.arrive)} · "
-            f"{it.co2e_kg:,.1f} kg CO2e{due}")
+            f"{it.co2e_kg:,.1f} kg CO2e{due}\n{money_lines(it, money)}")
     rows = []
     for i, leg in enumerate(it.legs):
         if i > 0:
             h = it.handling[i - 1]
             rows.append(["", f"handling at {_place(net, h.location)}", "", "", f"+{h.hours:g} h", "",
-                         "", "", "", f"{h.cost_eur:,.2f}", ""])
+                         "", "", "", f"{money.of(h.cost_eur):,.2f}", ""])
         s = leg.service
         rows.append([str(i + 1), _service_label(s), f"{_place(net, s.origin)} → {_place(net, s.destination)}",
                      s.mode, _local(leg.depart), _local(leg.arrive), f"{s.distance_km:,.0f}",
                      f"{leg.chargeable_kg:,.0f}",
                      leg.basis + (f" ×{leg.containers}" if leg.containers else ""),
-                     f"{leg.cost_eur:,.2f}", f"{leg.co2e_kg:,.1f}"])
+                     f"{money.of(leg.cost_eur):,.2f}", f"{leg.co2e_kg:,.1f}"])
     return head + "\n" + table(
         rows, ["leg", "service", "from → to", "mode", "departs (local)", "arrives (local)", "km",
-               "chargeable kg", "tariff", "EUR", "kg CO2e"], align_right=(6, 7, 9, 10))
+               "chargeable kg", "tariff", money.code, "kg CO2e"], align_right=(6, 7, 9, 10))
 
 
-def _summary_rows(its: list[tuple[str, Itinerary | None, str]]) -> list[list[str]]:
+def _summary_rows(its: list[tuple[str, Itinerary | None, str]], money: Money) -> list[list[str]]:
     """Rows of the summary table: (label, itinerary or None, status text)."""
     rows = []
     for label, it, status in its:
         if it is None:
-            rows.append([label, "–", "–", "–", "–", "–", status or "–", ""])
+            rows.append([label, "–", "–", "–", "–", "–", status or "–", "", "", ""])
             continue
         due = status or {True: "yes", False: "NO", None: "-"}[it.meets_due]
-        rows.append([label, f"{it.cost_eur:,.0f}", f"{it.transit_h / 24:.1f}", _local(it.depart),
-                     _local(it.arrive), f"{it.co2e_kg:,.0f}", due, " > ".join(
+        until = it.prices_valid_until
+        rows.append([label, f"{money.of(it.cost_eur):,.0f}", f"{it.transit_h / 24:.1f}",
+                     _local(it.depart), _local(it.arrive), f"{it.co2e_kg:,.0f}", due, " > ".join(
                          "road (access)" if leg.service.operator == ACCESS_OPERATOR
-                         else leg.service.id for leg in it.legs)])
+                         else leg.service.id for leg in it.legs),
+                     until.isoformat() if until else "open",
+                     "yes" if it.estimated_legs else "no"])
     return rows
 
 
-SUMMARY_HEADER = ["itinerary", "EUR", "days", "departs (local)", "arrives (local)", "kg CO2e",
-                  "meets due", "services"]
+def summary_header(money: Money) -> list[str]:
+    return ["itinerary", money.code, "days", "departs (local)", "arrives (local)", "kg CO2e",
+            "meets due", "services", "prices valid until", "estimate"]
 
 
-def _summary_table(its: list[tuple[str, Itinerary | None, str]]) -> str:
-    return table(_summary_rows(its), SUMMARY_HEADER, align_right=(1, 2, 5))
+def _summary_table(its: list[tuple[str, Itinerary | None, str]], money: Money) -> str:
+    return table(_summary_rows(its, money), summary_header(money), align_right=(1, 2, 5))
+
+
+def _exchange_rates_line(itineraries: Sequence[Itinerary]) -> str:
+    """The tariff exchange rates the itineraries' prices used ("" when all were in euros)."""
+    rates = {(r.currency, r.date): r for it in itineraries for r in it.fx_rates}
+    if not rates:
+        return ""
+    return "Exchange rates used: " + ", ".join(
+        f"{r.currency} {r.per_eur:g} per EUR ({r.date.isoformat()})" for r in rates.values()) + "."
 
 
 # --- one result document, in every format ---------------------------------------------------------
@@ -533,10 +605,11 @@ class Result:
     notes: list[str]
     comparison: Comparison | None = None
     gaps: dict[str, ModeGap] = dataclass_field(default_factory=dict)
+    money: Money = dataclass_field(default_factory=Money)
 
     def document(self) -> dict[str, Any]:
         doc = itineraries_document(self.network, self.consignment, self.itineraries,
-                                   _query(self.command, self.consignment, self.options))
+                                   _query(self.command, self.consignment, self.options), self.money)
         doc["notes"] = list(self.notes)
         if self.comparison is not None:
             result = self.comparison
@@ -559,7 +632,7 @@ class Result:
                                      "reason": gap.reason if gap else None,
                                      "explanation": gap.text if gap else None}
             if gap is not None and gap.earliest is not None:
-                entry["earliest"] = itinerary_dict(self.network, gap.earliest)
+                entry["earliest"] = itinerary_dict(self.network, gap.earliest, money=self.money)
             rows.append(entry)
         return rows
 
@@ -588,17 +661,19 @@ class Result:
 
     def table_text(self) -> str:
         head = _header(self.network, self.consignment, self.options)
+        money_note = [n for n in (self.money.note(), _exchange_rates_line(self.itineraries)) if n]
         if self.comparison is not None:
-            notes = break_even_notes(self.comparison, self.gaps)
-            return (head + "\n\n" + _summary_table(self.summary()) + "\n\n" + "\n".join(notes))
-        details = [_itinerary_text(self.network, it, f"#{i + 1}")
+            notes = break_even_notes(self.comparison, self.gaps) + money_note
+            return (head + "\n\n" + _summary_table(self.summary(), self.money) + "\n\n"
+                    + "\n".join(notes))
+        details = [_itinerary_text(self.network, it, f"#{i + 1}", self.money)
                    for i, it in enumerate(self.itineraries)]
         if self.command == "pareto":
-            summary = _summary_table(self.summary())
+            summary = _summary_table(self.summary(), self.money)
             return "\n\n".join([head, f"{len(self.itineraries)} non-dominated itineraries (cheapest "
                                       f"first; none is cheaper, faster and cleaner than another)\n"
-                                      + summary, *details])
-        return "\n\n".join([head, *details])
+                                      + summary, *details, *money_note])
+        return "\n\n".join([head, *details, *money_note])
 
     def csv_rows(self) -> list[dict[str, Any]]:
         doc = self.document()
@@ -607,7 +682,7 @@ class Result:
         for it in doc["itineraries"]:
             base = _csv_itinerary(it)
             for i, leg in enumerate(it["legs"]):
-                rows.append({**base, **_csv_leg(leg, i, it), **query})
+                rows.append({**base, **_csv_leg(leg, i, it), **query, **_csv_money(doc, it, leg)})
         for mode in doc.get("modes", []):
             if mode["served"]:
                 continue
@@ -638,17 +713,25 @@ class Result:
         legs = Sheet("legs", ["rank", "main mode", "leg", "service", "operator", "from", "to", "mode",
                               "departs (local time)", "arrives (local time)", "distance (km)",
                               "duration (h)", "chargeable (kg)", "tariff", "containers",
-                              "cost (EUR)", "handling before (EUR)", "CO2e (kg)"])
-        for rank, it in enumerate(self.itineraries, start=1):
+                              "cost (EUR)", "handling before (EUR)", "CO2e (kg)",
+                              f"cost ({self.money.code})", "tariff currency", "rate (per EUR)",
+                              "surcharges (EUR)", "price is an estimate", "rate valid until"])
+        for rank, (it, it_doc) in enumerate(zip(self.itineraries, doc["itineraries"], strict=True),
+                                            start=1):
             for i, leg in enumerate(it.legs):
                 s = leg.service
+                priced = it_doc["legs"][i]
                 legs.rows.append([rank, it.main_mode, i + 1, _service_label(s), s.operator,
                                   _place(net, s.origin), _place(net, s.destination), s.mode,
                                   local_naive(leg.depart), local_naive(leg.arrive), s.distance_km,
                                   s.duration_h, round(leg.chargeable_kg, 2), leg.basis, leg.containers,
                                   round(leg.cost_eur, 2),
                                   round(it.handling[i - 1].cost_eur, 2) if i else 0.0,
-                                  round(leg.co2e_kg, 3)])
+                                  round(leg.co2e_kg, 3), priced["cost"], priced["currency"],
+                                  priced["fx_per_eur"],
+                                  round(sum(x["cost_eur"] for x in priced["surcharges"]), 2),
+                                  "yes" if priced["price_estimate"] else "no",
+                                  priced["rate_valid_until"] or ""])
         query = Sheet("query", ["field", "value"], table=False, widths={0: 28, 1: 90})
         c = doc["consignment"]
         start, end = doc["network"]["as_of"]
@@ -667,6 +750,9 @@ class Result:
             ["times", "local time of the place they refer to (departures at the origin of the leg, "
                       "arrivals at its destination)"],
         ]
+        query.rows += [["scenario", f"{s['name']} ({s['file']})"] for s in doc["scenarios"]]
+        if self.money.rate is not None:
+            query.rows.append(["currency", self.money.note()])
         query.rows += [["note", note] for note in self.notes]
         if self.comparison is not None:
             query.rows += [["break-even", note]
@@ -701,6 +787,16 @@ def _csv_itinerary(it: dict[str, Any]) -> dict[str, Any]:
             "meets_due": {True: "yes", False: "no", None: ""}[it["meets_due"]]}
 
 
+def _csv_money(doc: dict[str, Any], it: dict[str, Any], leg: dict[str, Any]) -> dict[str, Any]:
+    """The dated-price columns (issue 14) of one leg row."""
+    return {"currency": it["currency"], "cost": leg["cost"], "itinerary_cost": it["cost"],
+            "tariff_currency": leg["currency"], "fx_per_eur": leg["fx_per_eur"],
+            "surcharges_eur": round(sum(s["cost_eur"] for s in leg["surcharges"]), 2),
+            "price_estimate": leg["price_estimate"],
+            "prices_valid_until": it["prices_valid_until"] or "",
+            "scenarios": " + ".join(s["name"] for s in doc["scenarios"])}
+
+
 def _csv_leg(leg: dict[str, Any], i: int, it: dict[str, Any]) -> dict[str, Any]:
     return {"leg": i + 1, **{k: leg[k] for k in (
         "service", "operator", "from", "from_name", "to", "to_name", "mode", "depart", "arrive",
@@ -715,7 +811,10 @@ _LEG_CSV_FIELDS = ["rank", "main_mode", "status", "itinerary_cost_eur", "itinera
                    "basis", "containers", "cost_eur", "co2e_kg", "handling_before_eur", "command",
                    "objective", "origin", "origin_name", "destination", "destination_name",
                    "weight_kg", "volume_m3", "ready", "due", "goods", "value_eur", "network_as_of",
-                   "notes"]
+                   "notes",
+                   # dated prices and display currency (issue 14)
+                   "currency", "cost", "itinerary_cost", "tariff_currency", "fx_per_eur",
+                   "surcharges_eur", "price_estimate", "prices_valid_until", "scenarios"]
 _BREAK_EVEN_CSV_FIELDS = ["break_even_weight_kg", "break_even_eur_per_day",
                           "break_even_goods_value_eur", "break_even_notes"]
 
@@ -749,6 +848,7 @@ def _output_format(kw: dict[str, Any]) -> str:
 
 def _check_outputs(ctx: click.Context, kw: dict[str, Any]) -> None:
     """Refuse unusable --map and --out paths before any work is done."""
+    ctx.ensure_object(dict)["scenario_files"] = list(kw.get("scenario_files", ()))
     map_path, out_path = kw["map_path"], kw["out_path"]
     for path, option in ((map_path, "--map"), (out_path, "--out")):
         if path is not None:
@@ -804,10 +904,11 @@ def _search_and_emit(ctx: click.Context, kw: dict[str, Any],
     _check_outputs(ctx, kw)
     notes: list[str] = []
     net, consignment, options = _request(ctx, kw, notes)
+    money = money_for(net, consignment, kw["currency"])
     found = list(search(net, consignment, options).itineraries)
     if not found:
         raise explain_no_itinerary(net, consignment, options)
-    _finish(ctx, kw, Result(command, net, consignment, options, found, notes), fmt)
+    _finish(ctx, kw, Result(command, net, consignment, options, found, notes, money=money), fmt)
 
 
 @cli.command()
@@ -841,12 +942,13 @@ def compare_cmd(ctx: click.Context, /, **kw: Any) -> None:
     _check_outputs(ctx, kw)
     notes: list[str] = []
     net, consignment, options = _request(ctx, kw, notes)
+    money = money_for(net, consignment, kw["currency"])
     result = compare(net, consignment, options)
     if not result.by_mode:
         raise explain_no_itinerary(net, consignment, options)
     gaps = missing_modes(net, consignment, options, result.by_mode)
     _finish(ctx, kw, Result("compare", net, consignment, options, list(result.by_mode.values()),
-                            notes, result, gaps), fmt)
+                            notes, result, gaps, money), fmt)
 
 
 def _register_plan() -> None:
@@ -857,6 +959,18 @@ def _register_plan() -> None:
 
 
 _register_plan()
+
+
+def _register_scenarios() -> None:
+    # `scenarios` (cli_scenarios.py) and `network resilience` (cli_resilience.py), likewise.
+    from cli_resilience import resilience
+    from cli_scenarios import scenarios
+
+    cli.add_command(scenarios)
+    network.add_command(resilience)
+
+
+_register_scenarios()
 
 
 def _command_name(argv: Sequence[str]) -> str:

@@ -136,15 +136,18 @@ BOX_LEGEND = ("box: one letter per leg — C rides in a container bought for the
               help="Also write the plan as an HTML map: flows per service, utilisation, unassigned.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--verbose", is_flag=True, help="Progress from the start, with the solvers' own log lines.")
+@click.option("--scenario", "scenario_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A what-if scenario (TOML, see scenarios/) applied to the network; repeat to apply "
+                   "several, in order.")
 @click.pass_context
 def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimiter: str, decimal: str,
          encoding: str, objective: str, time_limit: float, solver: str, out_dir: Path, fmt: str,
          csv_dialect: str, horizon_days: float, alternatives: int, max_departures: int,
          eur_per_day: float | None, eur_per_tco2: float, map_path: Path | None, quiet: bool,
-         verbose: bool) -> None:
+         verbose: bool, scenario_files: tuple[Path, ...] = ()) -> None:
     """Plan every consignment of CONSIGNMENTS (CSV or xlsx) onto departures, with capacity and
     containers."""
-    from cli import _network, network_inputs
+    from cli import network_inputs, scenario_network
     from routing.planner import PlanRequest, plan_consignments
     from routing.planner.consignments import ReadReport, read_consignments
     from routing.planner.output import PLAN_FILES, XLSX_FILE, plan_document, plan_files
@@ -158,6 +161,7 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
             click.echo(f"[{time.monotonic() - started:6.1f}s] {line}", err=True)
 
     # Every output path is checked before any work, so a long solve never ends in a refusal.
+    ctx.obj["scenario_files"] = list(scenario_files)  # inputs too: never written over
     inputs = [consignments_csv, *network_inputs(ctx)]
     names = (*PLAN_FILES, XLSX_FILE) if fmt == "xlsx" else PLAN_FILES
     outputs_in_dir = check_output_dir(out_dir, names, option="--out", inputs=inputs)
@@ -170,8 +174,8 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
                           will_create_parent=map_path.resolve().parent == out_dir.resolve())
 
     report = ReadReport()
-    network, consignments = read_consignments(consignments_csv, _network(ctx), horizon_days,
-                                              sheet=sheet, delimiter=delimiter.lower(),
+    network, consignments = read_consignments(consignments_csv, scenario_network(ctx, scenario_files),
+                                              horizon_days, sheet=sheet, delimiter=delimiter.lower(),
                                               decimal=decimal.lower(), encoding=encoding.lower(),
                                               report=report)
     say(f"read {consignments_csv.name}: {report.description}; {len(consignments):,} consignments")
@@ -239,4 +243,6 @@ def plan_table(result: Plan, objective: str, solver: str, out_dir: Path) -> str:
              f"{unit}{head['objective_value']:,.2f}, {bound} · {solver} · {head['solve_s']:.1f} s",
              f"written to {out_dir}/"]
     lines += [f"unassigned {u.consignment.id}: {unassigned_text(result, u)}" for u in result.unassigned]
+    if network.scenarios:
+        lines.append("scenarios applied: " + ", ".join(f"{s.name} ({s.file})" for s in network.scenarios))
     return "\n".join(lines)

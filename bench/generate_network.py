@@ -5,6 +5,8 @@ Usage: python bench/generate_network.py OUT_DIR [--locations 1600] [--services 1
 Half the locations lie in a European box (Europe/Brussels), half in a Chinese one (Asia/Shanghai).
 Each location gets timetabled regional services to near neighbours; a few hundred long-haul rail,
 air and sea services join the two regions. Every service is timetabled (days and a departure).
+Long-haul rail carries the corridor tags `PL-BY-border KZ-CN-border` and sea `cape`, as in the
+default network, so that the shipped closure scenarios apply to it too (the scenario benchmark).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tests.builders import location, service, write_network
 REGIONS = (("EU", "BE", "Europe/Brussels", (45.0, 55.0), (0.0, 20.0)),
            ("AS", "CN", "Asia/Shanghai", (22.0, 40.0), (100.0, 122.0)))
 DAY_SETS = ("daily", "Mon Wed Fri", "Tue Thu", "Mon Tue Wed Thu Fri", "Sat", "Sun Wed")
+CORRIDORS = {"rail": "PL-BY-border KZ-CN-border", "sea": "cape"}
 LONG_HAUL = (("rail", 11000, 430, 0.30, 22), ("air", 9000, 12, 3.5, 498), ("sea", 20000, 800, 0.05, 13))
 
 
@@ -69,7 +72,8 @@ def generate(out: Path, n_locations: int, n_services: int, seed: int) -> Path:
             f"L-{k:04d}", a["id"], b["id"], mode=mode, distance_km=km, duration_h=hours,
             days=rng.choice(DAY_SETS[1:]), departure=f"{rng.randrange(24):02d}:00", cutoff_h=24,
             eur_per_kg=f"{per_kg * rng.uniform(0.8, 1.2):.3f}", eur_min=100,
-            kg_per_m3=rng.choice([167, 333, 1000]), co2e_g_per_tkm=co2))
+            kg_per_m3=rng.choice([167, 333, 1000]), co2e_g_per_tkm=co2,
+            corridors=CORRIDORS.get(mode, "")))
     return write_network(out, locations, services)
 
 

@@ -11,13 +11,20 @@ Tables:
    Dijkstra for earliest arrival (bench/peers.py), which is first checked to return the
    engine's arrival on every query; timetables of both are expanded over the benchmark's window
    before timing (the peer builds its arrays at construction);
-3. `python cli.py route ...` end to end (process start to exit).
+3. `python cli.py route ...` end to end (process start to exit);
+4. what-if scenarios (issue 14): applying each shipped scenario to the default network and the
+   closures, the fuel surcharges and Chinese New Year to a generated large network (reading and
+   checking the file is timed apart), and `python cli.py scenarios compare` with four scenarios
+   for one consignment, end to end.
+
+Usage: python bench/route_perf.py [--repeat 30] [--sizes ...] [--skip-cli] [--scenarios-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,6 +48,13 @@ from routing.compiled import compiled  # noqa: E402
 from routing.consignment import Consignment  # noqa: E402
 from routing.objectives import Objective  # noqa: E402
 from routing.search import SearchOptions, best_itineraries, pareto_itineraries  # noqa: E402
+
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+# The shipped scenarios that apply to the generated network (it has no Suez services).
+LARGE_SCENARIOS = ["pl-by-border-closed.toml", "pl-by-border-closure-2025-09.toml",
+                   "fuel-surcharge-2026.toml", "chinese-new-year-2027.toml"]
+COMPARED = ["pl-by-border-closed.toml", "suez-reopening.toml", "fuel-surcharge-2026.toml",
+            "chinese-new-year-2027.toml"]
 
 BRU = ZoneInfo("Europe/Brussels")
 LANES = [("BE-NAMUR", "CN-ZHENGZHOU"), ("BE-LIEGE", "CN-HANGZHOU"), ("BE-CHARLEROI", "CN-CHENGDU"),
@@ -157,16 +171,58 @@ def end_to_end() -> None:
              f"{max(samples) * 1000:.0f}"]])
 
 
+def _overlay_rows(label: str, net: Network, names: list[str], repeat: int) -> list[list[str]]:
+    from network.scenarios import apply_scenario, load_scenarios
+
+    rows = []
+    for name in names:
+        path = ROOT / "scenarios" / name
+        loads = [_timed(lambda path=path: load_scenarios([path], net)) for _ in range(max(3, repeat // 3))]
+        scenario = load_scenarios([path], net)[0]
+        applies, changed = [], net
+        for _ in range(repeat):
+            start = time.perf_counter()
+            changed = apply_scenario(net, scenario)
+            applies.append(time.perf_counter() - start)
+        rows.append([f"{label}: {name}", f"{_median_ms(applies):.1f}", f"{max(applies) * 1000:.1f}",
+                     f"{_median_ms(loads):.1f}", f"{len(changed.services) - len(net.services):,}"])
+    return rows
+
+
+def scenario_overlays(repeat: int, large_size: int = 6400) -> None:
+    default = load_network()
+    rows = _overlay_rows("default", default, [p.name for p in SCENARIOS], repeat)
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = generate(Path(tmp) / "net", large_size, round(large_size * 7.5), seed=7)
+        shutil.copy(ROOT / "network" / "data" / "fx.csv", directory)  # the fuel scenario is in USD
+        large = load_network(directory)
+    label = f"generated {len(large.locations):,} / {len(large.services):,}"
+    rows += _overlay_rows(label, large, LARGE_SCENARIOS, max(3, repeat // 5))
+    _print("Scenario overlays (apply: the new network built; read+check: the TOML file, apart)",
+           ["network: scenario", "apply median ms", "max ms", "read+check ms", "variants added"], rows)
+    command = [sys.executable, str(ROOT / "cli.py"), "scenarios", "compare", "Namur", "Zhengzhou",
+               "--weight", "800kg", "--volume", "3.5m3", "--ready", "2026-12-01T09:00"]
+    for name in COMPARED:
+        command += ["--scenario", str(ROOT / "scenarios" / name)]
+    samples = [_timed(lambda: subprocess.run(command, check=True, capture_output=True)) for _ in range(7)]
+    _print("scenarios compare, end to end", ["command", "median ms", "max ms"],
+           [["python cli.py scenarios compare Namur Zhengzhou ... (4 scenarios)",
+             f"{_median_ms(samples):.0f}", f"{max(samples) * 1000:.0f}"]])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="itinerary engine benchmark")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--sizes", type=int, nargs="*", default=[400, 1600, 6400])
     parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument("--scenarios-only", action="store_true", help="only table 4")
     args = parser.parse_args()
-    small_networks(args.repeat)
-    generated(args.sizes, args.repeat)
-    if not args.skip_cli:
-        end_to_end()
+    if not args.scenarios_only:
+        small_networks(args.repeat)
+        generated(args.sizes, args.repeat)
+        if not args.skip_cli:
+            end_to_end()
+    scenario_overlays(args.repeat)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@ LOCATIONS_FILE = "locations.csv"
 SERVICES_FILE = "services.csv"
 SHAPES_FILE = "shapes.csv"
 ACCESS_FILE = "access.csv"
+CALENDAR_DATES_FILE = "calendar_dates.csv"
+FX_FILE = "fx.csv"
+SURCHARGES_FILE = "surcharges.csv"
+CORRIDORS_FILE = "corridors.csv"
 
 # locations.csv
 ID = "id"
@@ -58,6 +62,14 @@ SERVICE_COLUMNS = (
     CAPACITY_KG, CAPACITY_M3, KG_PER_M3, EUR_FIXED, EUR_PER_KG, EUR_PER_TKM, EUR_MIN,
     CONTAINER_EUR, CONTAINER_M3, CONTAINER_KG, CO2E_G_PER_TKM, GOODS, SOURCE, AS_OF,
 )
+# Optional services.csv columns (issue 14): prices' currency (default EUR: the eur_* and
+# container_eur columns hold amounts in it), the row's validity (inclusive local dates at the
+# origin; several rows of one id with disjoint validity are a dated rate card), corridor tags.
+CURRENCY = "currency"
+VALID_FROM = "valid_from"
+VALID_TO = "valid_to"
+CORRIDORS = "corridors"
+SERVICE_OPTIONAL_COLUMNS = (CURRENCY, VALID_FROM, VALID_TO, CORRIDORS)
 
 # shapes.csv
 SERVICE = "service"
@@ -74,6 +86,27 @@ ACCESS_COLUMNS = (
     COUNTRY, NEAREST_K, DETOUR_FACTOR, SPEED_KMH, LEAD_TIME_H, EUR_FIXED, EUR_PER_TKM, EUR_MIN,
     KG_PER_M3, CONTAINER_EUR_PER_KM, CONTAINER_M3, CONTAINER_KG, CO2E_G_PER_TKM, SOURCE, AS_OF,
 )
+
+# calendar_dates.csv: single-day exceptions (GTFS calendar_dates.txt).
+DATE = "date"
+EXCEPTION = "exception"
+ADDED = "added"
+REMOVED = "removed"
+CALENDAR_DATES_COLUMNS = (SERVICE, DATE, EXCEPTION, SOURCE, AS_OF)
+
+# fx.csv: units of `currency` per euro, in force from `date` until the currency's next row.
+PER_EUR = "per_eur"
+FX_COLUMNS = (DATE, CURRENCY, PER_EUR, SOURCE, AS_OF)
+
+# surcharges.csv (see network/surcharges.py for the rules).
+AMOUNT = "amount"
+CORRIDOR = "corridor"
+SURCHARGE_COLUMNS = (ID, SERVICE, OPERATOR, MODE, CORRIDOR, VALID_FROM, VALID_TO, KIND, AMOUNT,
+                     CURRENCY, SOURCE, AS_OF)
+
+# corridors.csv: the tags services may carry.
+TAG = "tag"
+CORRIDOR_COLUMNS = (TAG, NAME, KIND, SOURCE, AS_OF)
 
 # Physical range of every numeric column, inclusive: column -> (low, high, unit). The loader and
 # the model objects refuse values outside, naming the range; the README's network-file section
@@ -114,3 +147,4 @@ MODES = ("road", "rail", "air", "sea")
 GOODS_CLASSES = ("general", "perishable", "reefer", "dg")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAILY = "daily"
+CORRIDOR_KINDS = ("border", "passage", "route")

@@ -6,17 +6,37 @@ planner sees every defect of a file in one go, each with its file, line and colu
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import time
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from network import columns as C
-from network.csvfile import records
-from network.errors import FileFormatError, InputError, InvalidFieldsError, Problem
-from network.model import AccessRule, Container, Location, Network, Point, Service, range_problem
+from network.calendar import Calendar
+from network.errors import FileFormatError, InputError, Problem
+from network.fx import EUR, FxTable
+from network.model import AccessRule, Container, Corridor, Location, Network, Point, Service
+from network.optional_files import (
+    fx_problem,
+    load_calendar_dates,
+    load_corridors,
+    load_fx,
+    load_surcharges,
+)
+from network.rows import (
+    FileRead,
+    Row,
+    check_unique,
+    parse_count,
+    parse_currency,
+    parse_date,
+    parse_days,
+    parse_goods,
+    parse_hhmm,
+    parse_tags,
+    ranged,
+    read_rows,
+)
 
 DEFAULT_NETWORK_DIR = Path(__file__).resolve().parent / "data"
 
@@ -25,253 +45,15 @@ REQUIRED_SERVICE_COLUMNS = (C.ID, C.FROM, C.TO, C.MODE, C.DISTANCE_KM, C.DURATIO
 REQUIRED_SHAPE_COLUMNS = C.SHAPE_COLUMNS
 REQUIRED_ACCESS_COLUMNS = (C.COUNTRY, C.NEAREST_K, C.DETOUR_FACTOR, C.SPEED_KMH, C.EUR_PER_TKM)
 
-# Model field -> CSV column, where the two differ (for error locations).
-_FIELD_TO_COLUMN = {"origin": C.FROM, "destination": C.TO, "container": C.CONTAINER_EUR,
-                    "eur": C.CONTAINER_EUR, "m3": C.CONTAINER_M3, "kg": C.CONTAINER_KG}
+# What the rows of one service's dated rate card may differ in; everything else must agree.
+_RATE_FIELDS = frozenset({"eur_fixed", "eur_per_kg", "eur_per_tkm", "eur_min", "container", "currency",
+                          "valid_from", "valid_to", "source", "as_of", "calendar"})
 
 
-# --- cell parsers: each returns a value or raises ValueError with a short reason ---------------
-
-
-def parse_float(text: str) -> float:
-    """A finite decimal number (no units, no thousands separators)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"{text!r} is not a finite number")
-    return value
-
-
-def ranged(column: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    """`parse`, then refuse a value outside `column`'s physical range (network.columns.RANGES)."""
-
-    def parse_in_range(text: str) -> Any:
-        value = parse(text)
-        problem = range_problem(float(value), column, text)
-        if problem is not None:
-            raise ValueError(problem)
-        return value
-
-    return parse_in_range
-
-
-def parse_days(text: str) -> frozenset[int]:
-    """`daily`, or space-separated weekday abbreviations (`Mon Wed Fri`); empty = on demand."""
-    tokens = text.split()
-    if not tokens:
-        return frozenset()
-    if len(tokens) == 1 and tokens[0].lower() == C.DAILY:
-        return frozenset(range(7))
-    lookup = {d.lower(): i for i, d in enumerate(C.WEEKDAYS)}
-    days: set[int] = set()
-    for token in tokens:
-        day = lookup.get(token.lower()[:3]) if token.lower() in _DAY_SPELLINGS else None
-        if day is None:
-            raise ValueError(f"{token!r} is not a weekday (use Mon Tue Wed Thu Fri Sat Sun or daily)")
-        if day in days:
-            raise ValueError(f"{token!r} is listed twice")
-        days.add(day)
-    return frozenset(days)
-
-
-_DAY_SPELLINGS = {
-    s.lower()
-    for pair in zip(
-        C.WEEKDAYS,
-        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-        strict=True,
-    )
-    for s in pair
-}
-
-
-def parse_hhmm(text: str) -> time:
-    """A local clock time `HH:MM` (00:00 to 23:59)."""
-    parts = text.split(":")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[1]) != 2:
-        raise ValueError(f"{text!r} is not a time of day HH:MM")
-    hour, minute = int(parts[0]), int(parts[1])
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise ValueError(f"{text!r} is not a time of day HH:MM")
-    return time(hour, minute)
-
-
-def parse_goods(text: str) -> frozenset[str]:
-    """Space-separated goods classes; empty = all."""
-    goods = frozenset(text.split())
-    unknown = sorted(goods - set(C.GOODS_CLASSES))
-    if unknown:
-        raise ValueError(
-            f"unknown goods class {', '.join(map(repr, unknown))} (expected {', '.join(C.GOODS_CLASSES)})"
-        )
-    return goods
-
-
-def parse_count(text: str) -> int:
-    """A whole number >= 0."""
-    if not text.isdigit():
-        raise ValueError(f"{text!r} is not a whole number")
-    return int(text)
-
-
-# --- row reading ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _Row:
-    """One data row of a CSV file, with its line number and a problem collector."""
-
-    file: str
-    line: int
-    cells: dict[str, str]
-    header: tuple[str, ...]
-    problems: list[Problem]
-    failed: set[str] = field(default_factory=set)
-
-    def problem(self, column: str | None, message: str) -> None:
-        number = self.header.index(column) + 1 if column in self.header else None
-        self.problems.append(Problem(self.file, self.line, column, message, number))
-
-    def get(
-        self,
-        column: str,
-        parse: Callable[[str], Any],
-        *,
-        required: bool = True,
-        default: Any = None,
-        fallback: Any = None,
-    ) -> Any:
-        """The parsed cell, or `default` when empty.
-
-        A bad or missing required cell records a problem and yields `fallback`, so the row
-        can still be built and checked for its other problems in the same pass.
-        """
-        text = (self.cells.get(column) or "").strip()
-        if not text:
-            if required:
-                self.problem(column, "is empty")
-                self.failed.add(column)
-                return fallback
-            return default
-        try:
-            return parse(text)
-        except ValueError as exc:
-            self.problem(column, str(exc))
-            self.failed.add(column)
-            return fallback
-
-    def number(
-        self,
-        column: str,
-        parse: Callable[[str], float] = parse_float,
-        *,
-        required: bool = True,
-        default: float | None = 0.0,
-    ) -> Any:
-        """A numeric cell within its column's range; a bad one yields 0.0 so the rest of the row
-        is still checked."""
-        if column in C.RANGES:
-            parse = ranged(column, parse)
-        return self.get(column, parse, required=required, default=default, fallback=0.0)
-
-    def text(self, column: str, *, required: bool = False) -> str:
-        return str(self.get(column, str, required=required, default=""))
-
-    def build(self, factory: Callable[..., Any], **kwargs: Any) -> Any:
-        """Construct a model object, turning its own validation errors into located problems."""
-        try:
-            built = factory(**kwargs)
-        except InvalidFieldsError as exc:
-            for field_name, message in exc.errors:
-                column = _FIELD_TO_COLUMN.get(field_name, field_name)
-                if column not in self.failed:  # already reported by the cell parser
-                    self.problem(column, message)
-            return None
-        return None if self.failed else built
-
-
-@dataclass
-class _FileRead:
-    """What reading one file gave: whether it was read to the end, its rows, every id written."""
-
-    complete: bool = True
-    rows: int = 0
-    ids: set[str] = field(default_factory=set)
-
-    @property
-    def usable(self) -> bool:
-        """True when references into this file can be checked (read whole, at least one row)."""
-        return self.complete and self.rows > 0
-
-
-def _read_rows(path: Path, required: tuple[str, ...], problems: list[Problem],
-               status: _FileRead) -> Iterator[_Row]:
-    """Yield the rows of `path`; records missing columns (and stops) or reading problems.
-
-    `status` says afterwards whether the whole file was read, so that files referring to it
-    do not report every reference as unknown when it could not be.
-    """
-    name = path.name
-    header: tuple[str, ...] = ()
-    try:
-        for line, cells in records(path, name):
-            if not header:
-                header = tuple(h.strip() for h in cells)
-                if not _header_ok(name, header, required, problems):
-                    status.complete = False
-                    return
-                continue
-            if not any(c.strip() for c in cells):
-                continue  # blank lines are allowed
-            status.rows += 1
-            if C.ID in header and header.index(C.ID) < len(cells):
-                # Every id written counts as known, even on a malformed row (no follow-on errors).
-                status.ids.add(cells[header.index(C.ID)].strip())
-            if len(cells) != len(header):
-                problems.append(
-                    Problem(name, line, None, f"expected {len(header)} fields, found {len(cells)}")
-                )
-                continue
-            yield _Row(name, line, dict(zip(header, cells, strict=True)), header, problems)
-    except FileFormatError as exc:
-        problems.extend(exc.problems)
-        status.complete = False
-        return
-    if not header:
-        problems.append(Problem(name, 1, None, "file is empty (expected a header row)"))
-        status.complete = False
-
-
-def _header_ok(name: str, header: tuple[str, ...], required: tuple[str, ...],
-               problems: list[Problem]) -> bool:
-    """Record missing and repeated columns of a header; True when there are none."""
-    missing = [c for c in required if c not in header]
-    for column in missing:
-        problems.append(Problem(name, 1, column, "required column is missing"))
-    duplicated = sorted({h for h in header if header.count(h) > 1})
-    for column in duplicated:
-        problems.append(Problem(name, 1, column, "column appears twice"))
-    return not missing and not duplicated
-
-
-def _check_unique(row: _Row, key: str, seen: dict[str, int]) -> bool:
-    """Record a duplicate of `key` in `seen` (id -> first line); True when new."""
-    if key in seen:
-        row.problem(
-            C.ID if row.file != C.ACCESS_FILE else C.COUNTRY,
-            f"duplicate {key!r} (first defined on line {seen[key]})",
-        )
-        return False
-    seen[key] = row.line
-    return True
-
-
-def _load_locations(path: Path, problems: list[Problem], status: _FileRead) -> dict[str, Location]:
+def _load_locations(path: Path, problems: list[Problem], status: FileRead) -> dict[str, Location]:
     locations: dict[str, Location] = {}
     seen: dict[str, int] = {}
-    for row in _read_rows(path, REQUIRED_LOCATION_COLUMNS, problems, status):
+    for row in read_rows(path, REQUIRED_LOCATION_COLUMNS, problems, status):
         values = {
             "id": row.text(C.ID, required=True),
             "name": row.text(C.NAME, required=True),
@@ -286,7 +68,7 @@ def _load_locations(path: Path, problems: list[Problem], status: _FileRead) -> d
             "source": row.text(C.SOURCE),
             "as_of": row.text(C.AS_OF),
         }
-        if not _check_unique(row, values["id"], seen):
+        if not check_unique(row, values["id"], seen):
             continue
         location = row.build(Location, **values)
         if location is not None:
@@ -294,7 +76,7 @@ def _load_locations(path: Path, problems: list[Problem], status: _FileRead) -> d
     return locations
 
 
-def _container(row: _Row) -> Container | None:
+def _container(row: Row) -> Container | None:
     price = row.number(C.CONTAINER_EUR, required=False, default=None)
     m3 = row.number(C.CONTAINER_M3, required=False, default=None)
     kg = row.number(C.CONTAINER_KG, required=False, default=None)
@@ -309,12 +91,14 @@ def _container(row: _Row) -> Container | None:
 
 
 def _load_services(path: Path, locations: dict[str, Location], known: set[str] | None,
-                   problems: list[Problem], status: _FileRead) -> dict[str, Service]:
-    """The services of `path`; references are checked against `known` location ids (all of
-    them, valid or not), and not at all when `known` is None (locations.csv was unreadable)."""
-    services: dict[str, Service] = {}
+                   context: _Context, problems: list[Problem],
+                   status: FileRead) -> tuple[dict[str, Service], dict[str, tuple[Service, ...]]]:
+    """The services of `path` (first rate row per id) and the dated rate cards (every row of
+    ids with several); references are checked against `known` location ids (all of them,
+    valid or not), and not at all when `known` is None (locations.csv was unreadable)."""
+    rows: dict[str, list[tuple[int, Service]]] = {}
     seen: dict[str, int] = {}
-    for row in _read_rows(path, REQUIRED_SERVICE_COLUMNS, problems, status):
+    for row in read_rows(path, REQUIRED_SERVICE_COLUMNS, problems, status):
         sid = row.text(C.ID, required=True)
         origin = row.text(C.FROM, required=True)
         destination = row.text(C.TO, required=True)
@@ -323,6 +107,13 @@ def _load_services(path: Path, locations: dict[str, Location], known: set[str] |
                 row.problem(column, f"unknown location {ref!r}")
                 row.failed.add(column)
         days = row.get(C.DAYS, parse_days, required=False, default=frozenset(), fallback=frozenset())
+        currency = row.get(C.CURRENCY, parse_currency, required=False, default=EUR, fallback=EUR)
+        valid_from = row.get(C.VALID_FROM, parse_date, required=False)
+        valid_to = row.get(C.VALID_TO, parse_date, required=False)
+        corridors = row.get(C.CORRIDORS, parse_tags, required=False, default=frozenset(),
+                            fallback=frozenset())
+        context.check_corridors(row, corridors)
+        context.check_rate(row, currency, valid_from)
         values = {
             "id": sid,
             "origin": origin,
@@ -347,13 +138,70 @@ def _load_services(path: Path, locations: dict[str, Location], known: set[str] |
             "source": row.text(C.SOURCE),
             "as_of": row.text(C.AS_OF),
             "origin_tz": locations[origin].tz if isinstance(locations.get(origin), Location) else "UTC",
+            "currency": currency,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "corridors": corridors,
         }
-        if not _check_unique(row, sid, seen):
+        earlier = rows.get(sid)
+        if earlier is None:
+            if not check_unique(row, sid, seen):
+                continue
+        elif not _joins_rate_card(row, values, earlier, seen[sid]):
             continue
         service = row.build(Service, **values)
         if service is not None:
-            services[service.id] = service
-    return services
+            rows.setdefault(sid, []).append((row.line, service))
+    services: dict[str, Service] = {}
+    cards: dict[str, tuple[Service, ...]] = {}
+    for sid, found in rows.items():
+        if len(found) == 1:
+            services[sid] = found[0][1]
+            continue
+        ordered = sorted((s for _, s in found), key=lambda s: s.valid_from or date.min)
+        calendar = Calendar(periods=tuple((s.valid_from, s.valid_to) for s in ordered))
+        card = tuple(replace(s, calendar=calendar) for s in ordered)
+        services[sid], cards[sid] = card[0], card
+    return services, cards
+
+
+def _period_text(first: date | None, last: date | None) -> str:
+    return f"{first.isoformat() if first else 'open'}..{last.isoformat() if last else 'open'}"
+
+
+def _joins_rate_card(row: Row, values: dict[str, Any], earlier: list[tuple[int, Service]],
+                     first_line: int) -> bool:
+    """Whether a repeated service id is another dated rate row of it; records why not."""
+    sid = values["id"]
+    mine = (values["valid_from"], values["valid_to"])
+    if mine == (None, None) or any(s.valid_from is None and s.valid_to is None for _, s in earlier):
+        row.problem(C.ID, f"duplicate {sid!r} (first defined on line {first_line}); rows of one "
+                          "service are dated rate rows: give each a valid_from or valid_to")
+        return False
+    ok = True
+    for line, other in earlier:
+        lo = max(mine[0] or date.min, other.valid_from or date.min)
+        hi = min(mine[1] or date.max, other.valid_to or date.max)
+        if lo <= hi:
+            row.problem(C.VALID_FROM, f"{_period_text(*mine)} overlaps line {line} "
+                                      f"({_period_text(other.valid_from, other.valid_to)}): rate rows "
+                                      "of one service may not overlap")
+            ok = False
+    _, first = earlier[0]
+    for name, value in values.items():
+        if name in _RATE_FIELDS or name == "id":
+            continue
+        theirs = getattr(first, name)
+        if name == "container":
+            value = None if value is None else (value.m3, value.kg)
+            theirs = None if theirs is None else (theirs.m3, theirs.kg)
+        if value != theirs:
+            column = {"origin": C.FROM, "destination": C.TO}.get(name, name)
+            if column not in row.failed:
+                row.problem(column, f"differs from line {earlier[0][0]}: the rate rows of one "
+                                    "service differ only in prices, currency, validity, source and as_of")
+            ok = False
+    return ok
 
 
 def _load_shapes(
@@ -363,7 +211,7 @@ def _load_shapes(
     written in services.csv), and not at all when it is None (services.csv was unreadable)."""
     points: dict[str, list[tuple[int, Point]]] = {}
     seqs: dict[tuple[str, int], int] = {}
-    for row in _read_rows(path, REQUIRED_SHAPE_COLUMNS, problems, _FileRead()):
+    for row in read_rows(path, REQUIRED_SHAPE_COLUMNS, problems, FileRead()):
         sid = row.text(C.SERVICE, required=True)
         seq = row.get(C.SEQ, ranged(C.SEQ, parse_count))
         lat = row.number(C.LAT)
@@ -390,10 +238,12 @@ def _load_shapes(
     return shapes
 
 
-def _load_access(path: Path, problems: list[Problem]) -> dict[str, AccessRule]:
+def _load_access(path: Path, context: _Context, problems: list[Problem]) -> dict[str, AccessRule]:
     rules: dict[str, AccessRule] = {}
     seen: dict[str, int] = {}
-    for row in _read_rows(path, REQUIRED_ACCESS_COLUMNS, problems, _FileRead()):
+    for row in read_rows(path, REQUIRED_ACCESS_COLUMNS, problems, FileRead()):
+        currency = row.get(C.CURRENCY, parse_currency, required=False, default=EUR, fallback=EUR)
+        context.check_rate(row, currency, None)
         values = {
             "country": row.text(C.COUNTRY, required=True),
             "nearest_k": row.get(C.NEAREST_K, ranged(C.NEAREST_K, parse_count), fallback=1),
@@ -410,13 +260,40 @@ def _load_access(path: Path, problems: list[Problem]) -> dict[str, AccessRule]:
             "co2e_g_per_tkm": row.number(C.CO2E_G_PER_TKM, required=False),
             "source": row.text(C.SOURCE),
             "as_of": row.text(C.AS_OF),
+            "currency": currency,
         }
-        if not _check_unique(row, values["country"], seen):
+        if not check_unique(row, values["country"], seen):
             continue
         rule = row.build(AccessRule, **values)
         if rule is not None:
             rules[rule.country] = rule
     return rules
+
+
+class _Context:
+    """What the files read first tell the later ones: the corridor tags of corridors.csv (None:
+    any tag, the file being absent or unreadable) and the exchange rates (None: fx.csv unreadable,
+    so rates are not checked)."""
+
+    def __init__(self, corridors: dict[str, Corridor] | None, fx: FxTable | None) -> None:
+        self.corridors = corridors
+        self.fx = fx
+
+    def check_corridors(self, row: Row, tags: frozenset[str]) -> None:
+        if self.corridors is None:
+            return
+        for tag in sorted(tags - set(self.corridors)):
+            known = ", ".join(sorted(self.corridors)) or "none"
+            row.problem(C.CORRIDORS, f"unknown corridor {tag!r} (corridors.csv lists {known})")
+
+    def check_rate(self, row: Row, currency: str, valid_from: date | None) -> None:
+        """Record a currency that cannot be converted from the row's first valid day."""
+        if self.fx is None or C.CURRENCY in row.failed:
+            return
+        problem = fx_problem(self.fx, currency, valid_from)
+        if problem is not None:
+            column, message = problem
+            row.problem(column, message)
 
 
 def load_network(directory: str | Path | None = None) -> Network:
@@ -426,6 +303,8 @@ def load_network(directory: str | Path | None = None) -> Network:
     when the directory or a required file does not exist. A file that cannot be read whole
     (not UTF-8, a field too long, a missing column, no rows) is reported once: the files that
     refer to it then skip their reference checks instead of reporting every reference unknown.
+    Optional files: shapes.csv, access.csv, corridors.csv, fx.csv, calendar_dates.csv,
+    surcharges.csv.
     """
     root = DEFAULT_NETWORK_DIR if directory is None else Path(directory)
     if not root.exists():
@@ -436,22 +315,37 @@ def load_network(directory: str | Path | None = None) -> Network:
         if not (root / required).exists():
             raise InputError(f"network directory {str(root)!r} has no {required}")
     problems: list[Problem] = []
-    location_file = _FileRead()
+    location_file = FileRead()
     locations = _load_locations(root / C.LOCATIONS_FILE, problems, location_file)
     if location_file.complete and location_file.rows == 0:
         problems.append(Problem(C.LOCATIONS_FILE, None, None, "no locations (a header but no rows)"))
+    corridor_file = FileRead()
+    corridors = (load_corridors(root / C.CORRIDORS_FILE, problems, corridor_file)
+                 if (root / C.CORRIDORS_FILE).exists() else None)
+    fx_file = FileRead()
+    fx = load_fx(root / C.FX_FILE, problems, fx_file) if (root / C.FX_FILE).exists() else FxTable()
+    context = _Context(corridors if corridor_file.complete else None,
+                       fx if fx_file.complete else None)
     # A service naming a location rejected above is not re-reported: every id written counts.
     known = location_file.ids if location_file.usable else None
-    service_file = _FileRead()
-    services = _load_services(root / C.SERVICES_FILE, locations, known, problems, service_file)
+    service_file = FileRead()
+    services, cards = _load_services(root / C.SERVICES_FILE, locations, known, context, problems,
+                                     service_file)
     # A network without services is valid (a shape then names an unknown service).
     service_ids = service_file.ids if service_file.complete else None
+    if (root / C.CALENDAR_DATES_FILE).exists():
+        services, cards = load_calendar_dates(root / C.CALENDAR_DATES_FILE, services, cards,
+                                              service_ids, problems)
     shapes = (
         _load_shapes(root / C.SHAPES_FILE, services, service_ids, problems)
         if (root / C.SHAPES_FILE).exists()
         else {}
     )
-    access = _load_access(root / C.ACCESS_FILE, problems) if (root / C.ACCESS_FILE).exists() else {}
+    access = (_load_access(root / C.ACCESS_FILE, context, problems)
+              if (root / C.ACCESS_FILE).exists() else {})
+    surcharges = (load_surcharges(root / C.SURCHARGES_FILE, services, service_ids,
+                                  context.corridors, context.fx, problems)
+                  if (root / C.SURCHARGES_FILE).exists() else ())
     if problems:
         raise FileFormatError(sorted(problems, key=_problem_order))
     # Services referring to locations rejected above never reach this point.
@@ -461,10 +355,16 @@ def load_network(directory: str | Path | None = None) -> Network:
         shapes=shapes,
         access=access,
         name=root.name if directory is not None else "default",
+        rate_cards=cards,
+        fx=fx,
+        surcharges=surcharges,
+        corridors=corridors or {},
     )
 
 
-_FILE_ORDER = {f: i for i, f in enumerate((C.LOCATIONS_FILE, C.SERVICES_FILE, C.SHAPES_FILE, C.ACCESS_FILE))}
+_FILE_ORDER = {f: i for i, f in enumerate((C.LOCATIONS_FILE, C.CORRIDORS_FILE, C.FX_FILE, C.SERVICES_FILE,
+                                           C.CALENDAR_DATES_FILE, C.SHAPES_FILE, C.ACCESS_FILE,
+                                           C.SURCHARGES_FILE))}
 
 
 def _problem_order(problem: Problem) -> tuple[int, int, int]:

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, time
 from functools import cache, cached_property
 from types import MappingProxyType
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from network.columns import GOODS_CLASSES, KINDS, MODES, RANGES
+from network.calendar import ALWAYS, Calendar, Schedule
+from network.columns import CORRIDOR_KINDS, GOODS_CLASSES, KINDS, MODES, RANGES
 from network.errors import InvalidFieldsError
+from network.fx import EUR, NO_FX, FxTable, currency_problem
+from network.surcharges import Surcharge, is_estimate
 from routing.limits import range_text
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+TAG_PATTERN = ID_PATTERN  # corridor tags
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 
 Errors = list[tuple[str, str]]
@@ -168,10 +173,20 @@ class Service:
     source: str = ""
     as_of: str = ""
     origin_tz: str = "UTC"  # the origin location's zone, in which `departure` is read
+    # Prices (eur_* and container_eur columns) are amounts in `currency`; `valid_from` and
+    # `valid_to` bound this rate row (inclusive local dates at the origin, None = open).
+    currency: str = EUR
+    valid_from: date | None = None
+    valid_to: date | None = None
+    corridors: frozenset[str] = frozenset()  # tags of what the service passes (borders, straits)
+    calendar: Calendar = ALWAYS  # when it may leave: see network.calendar
+    variant_of: str = ""  # the service a scenario's dated change split this one from
 
     def __post_init__(self) -> None:
         errors: Errors = []
         _check_id(errors, "id", self.id)
+        if self.variant_of:
+            _check_id(errors, "variant_of", self.variant_of)
         _check_id(errors, "origin", self.origin)
         _check_id(errors, "destination", self.destination)
         if self.origin == self.destination:
@@ -194,7 +209,20 @@ class Service:
         if unknown:
             errors.append(("goods", f"unknown goods class {', '.join(unknown)} "
                                     f"(expected {', '.join(GOODS_CLASSES)})"))
+        problem = currency_problem(self.currency)
+        if problem is not None:
+            errors.append(("currency", problem))
+        if self.valid_from is not None and self.valid_to is not None and self.valid_to < self.valid_from:
+            errors.append(("valid_to", f"{self.valid_to.isoformat()} is before valid_from "
+                                       f"{self.valid_from.isoformat()}"))
+        bad_tags = sorted(t for t in self.corridors if not TAG_PATTERN.match(t))
+        if bad_tags:
+            errors.append(("corridors", f"{bad_tags[0]!r} is not a corridor tag (letters, digits, '_', '-')"))
         _raise_if(f"service {self.id!r}", errors)
+        if self.calendar.is_always and (self.valid_from is not None or self.valid_to is not None):
+            # A single rate row: its validity is the service's (the loader passes the union of
+            # every row's periods for a service with several).
+            object.__setattr__(self, "calendar", Calendar(periods=((self.valid_from, self.valid_to),)))
 
     @property
     def is_timetabled(self) -> bool:
@@ -209,6 +237,57 @@ class Service:
     def accepts(self, goods: str) -> bool:
         """Whether the service carries goods of class `goods` (an empty list accepts all)."""
         return not self.goods or goods in self.goods
+
+    def evolve(self, **changes: Any) -> Service:
+        """A copy with `changes`, checking only what they can break (ids, ranges of the numbers
+        changed): scenarios change thousands of services in milliseconds."""
+        errors: Errors = []
+        for name, value in changes.items():
+            if name in ("id", "variant_of"):
+                _check_id(errors, name, value)
+            elif name in _SERVICE_RANGED:
+                if value is not None:
+                    problem = (range_problem(float(value), name) if isinstance(value, (int, float))
+                               and not isinstance(value, bool) else f"{value!r} is not a number")
+                    if problem is not None:
+                        errors.append((name, problem))
+            elif name not in _EVOLVABLE:
+                raise ValueError(f"evolve cannot change {name!r}: use dataclasses.replace")
+        first, last = changes.get("valid_from", self.valid_from), changes.get("valid_to", self.valid_to)
+        if first is not None and last is not None and last < first:
+            errors.append(("valid_to", f"{last.isoformat()} is before valid_from {first.isoformat()}"))
+        _raise_if(f"service {changes.get('id', self.id)!r}", errors)
+        new = object.__new__(Service)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.pop("schedule", None)  # compiled for the old calendar
+        for name, value in changes.items():
+            object.__setattr__(new, name, value)
+        return new
+
+    @property
+    def base_id(self) -> str:
+        """The id of the service as written in services.csv (scenario variants share it)."""
+        return self.variant_of or self.id
+
+    @property
+    def is_restricted(self) -> bool:
+        """True when a calendar limits its departures (validity, exceptions, scenarios)."""
+        return not self.calendar.is_always
+
+    @cached_property
+    def schedule(self) -> Schedule:
+        """The calendar compiled for the origin's zone and the departure time."""
+        return Schedule(self.calendar, zone(self.origin_tz), self.departure)
+
+    @property
+    def price_is_estimate(self) -> bool:
+        """Whether the rate row's source marks it as an estimate."""
+        return is_estimate(self.source)
+
+
+_SERVICE_RANGED = frozenset({"duration_h", "capacity_kg", "capacity_m3", "eur_fixed", "eur_per_kg",
+                             "eur_per_tkm", "eur_min"})
+_EVOLVABLE = frozenset({"calendar", "container", "source", "valid_from", "valid_to"})
 
 
 @dataclass(frozen=True)
@@ -230,11 +309,15 @@ class AccessRule:
     co2e_g_per_tkm: float
     source: str = ""
     as_of: str = ""
+    currency: str = EUR  # of eur_fixed, eur_per_tkm, eur_min and container_eur_per_km
 
     def __post_init__(self) -> None:
         errors: Errors = []
         if not COUNTRY_PATTERN.match(self.country):
             errors.append(("country", f"{self.country!r} is not an ISO 3166 alpha-2 code"))
+        problem = currency_problem(self.currency)
+        if problem is not None:
+            errors.append(("currency", problem))
         _check_ranges(
             errors, self, "nearest_k", "detour_factor", "speed_kmh", "lead_time_h", "eur_fixed",
             "eur_per_tkm", "eur_min", "kg_per_m3", "container_eur_per_km", "container_m3",
@@ -250,25 +333,89 @@ Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
+class Corridor:
+    """A named point or passage services pass (a border crossing, a strait, a cape route),
+    tagged in services.csv's `corridors` column so that one line can close all of them."""
+
+    tag: str
+    name: str
+    kind: str
+    source: str = ""
+    as_of: str = ""
+
+    def __post_init__(self) -> None:
+        errors: Errors = []
+        if not TAG_PATTERN.match(self.tag):
+            errors.append(("tag", f"{self.tag!r} is not a corridor tag (letters, digits, '_', '-')"))
+        if not self.name.strip():
+            errors.append(("name", "is empty"))
+        if self.kind not in CORRIDOR_KINDS:
+            errors.append(("kind", f"unknown kind {self.kind!r} "
+                                   f"(expected one of {', '.join(CORRIDOR_KINDS)})"))
+        _raise_if(f"corridor {self.tag!r}", errors)
+
+
+@dataclass(frozen=True)
+class AppliedScenario:
+    """A what-if scenario applied to a network (named in every output)."""
+
+    name: str
+    file: str
+    changes: int
+
+
+@dataclass(frozen=True)
 class Network:
-    """Locations, services, their map shapes and the access rules, checked for consistency."""
+    """Locations, services, their map shapes and the access rules, checked for consistency.
+
+    `rate_cards` holds, for a service with several dated rate rows, every row in date order
+    (`services` holds the first, whose calendar covers them all); `fx` the exchange rates,
+    `surcharges` the surcharges, `corridors` the known corridor tags (when given, every tag a
+    service carries must be one of them), `scenarios` the what-if scenarios applied.
+    """
 
     locations: Mapping[str, Location]
     services: Mapping[str, Service]
     shapes: Mapping[str, tuple[Point, ...]] = field(default_factory=dict)
     access: Mapping[str, AccessRule] = field(default_factory=dict)
     name: str = "network"
+    rate_cards: Mapping[str, tuple[Service, ...]] = field(default_factory=dict)
+    fx: FxTable = NO_FX
+    surcharges: tuple[Surcharge, ...] = ()
+    corridors: Mapping[str, Corridor] = field(default_factory=dict)
+    scenarios: tuple[AppliedScenario, ...] = ()
 
     def __post_init__(self) -> None:
+        self._check(self.services)
+
+    def _check(self, services: Mapping[str, Service]) -> None:
+        """Check `services` (all of them, or those a derived network changed) and the rest of
+        the network's cross-references; then freeze every mapping."""
         errors: Errors = []
-        for sid, service in self.services.items():
+        locations, corridors, rates = self.locations, self.corridors, self.fx.rates
+        for sid, service in services.items():
             for end in (service.origin, service.destination):
-                if end not in self.locations:
+                if end not in locations:
                     errors.append(("services", f"service {sid!r} uses unknown location {end!r}"))
-            origin = self.locations.get(service.origin)
+            origin = locations.get(service.origin)
             if origin is not None and origin.tz != service.origin_tz:
                 errors.append(("services", f"service {sid!r} reads its timetable in "
                                            f"{service.origin_tz}, its origin is in {origin.tz}"))
+            if service.currency != EUR and service.currency not in rates:
+                errors.append(("services", f"service {sid!r} is priced in {service.currency}, "
+                                           "which has no exchange rate"))
+            if corridors and service.corridors:
+                unknown = sorted(t for t in service.corridors if t not in corridors)
+                if unknown:
+                    errors.append(("services", f"service {sid!r} passes unknown corridor {unknown[0]!r}"))
+        for sid, rows in self.rate_cards.items():
+            if (sid not in self.services or rows[0] is not self.services[sid]
+                    or any(r.id != sid for r in rows)):
+                errors.append(("rate_cards", f"rate card of unknown service {sid!r}"))
+        for surcharge in self.surcharges:
+            if surcharge.currency not in ("", EUR) and surcharge.currency not in rates:
+                errors.append(("surcharges", f"surcharge {surcharge.id!r} is in {surcharge.currency}, "
+                                             "which has no exchange rate"))
         for sid in self.shapes:
             if sid not in self.services:
                 errors.append(("shapes", f"shape for unknown service {sid!r}"))
@@ -278,6 +425,25 @@ class Network:
         object.__setattr__(self, "services", MappingProxyType(dict(self.services)))
         object.__setattr__(self, "shapes", MappingProxyType(dict(self.shapes)))
         object.__setattr__(self, "access", MappingProxyType(dict(self.access)))
+        object.__setattr__(self, "rate_cards", MappingProxyType(dict(self.rate_cards)))
+        object.__setattr__(self, "corridors", MappingProxyType(dict(self.corridors)))
+        object.__setattr__(self, "surcharges", tuple(self.surcharges))
+        object.__setattr__(self, "scenarios", tuple(self.scenarios))
+
+    def derived(self, *, services: Mapping[str, Service], changed: Iterable[str],
+                rate_cards: Mapping[str, tuple[Service, ...]], shapes: Mapping[str, tuple[Point, ...]],
+                surcharges: tuple[Surcharge, ...], scenarios: tuple[AppliedScenario, ...]) -> Network:
+        """A network like this one (valid already) with `services` (of which only those named in
+        `changed` differ), rate cards, shapes, surcharges and scenarios replaced: only what
+        changed is checked again, so a scenario on a large network applies in milliseconds."""
+        new = object.__new__(Network)
+        for name, value in (("locations", self.locations), ("services", services), ("shapes", shapes),
+                            ("access", self.access), ("name", self.name), ("rate_cards", rate_cards),
+                            ("fx", self.fx), ("surcharges", surcharges), ("corridors", self.corridors),
+                            ("scenarios", scenarios)):
+            object.__setattr__(new, name, value)
+        new._check({sid: services[sid] for sid in set(changed) if sid in services})
+        return new
 
     def __hash__(self) -> int:
         return id(self)
@@ -303,10 +469,17 @@ class Network:
     def with_services(self, extra: Mapping[str, Service],
                       extra_locations: Mapping[str, Location] | None = None) -> Network:
         """A new network with `extra` services (and locations) added."""
-        return Network(
-            locations={**self.locations, **(extra_locations or {})},
-            services={**self.services, **extra},
-            shapes=self.shapes,
-            access=self.access,
-            name=self.name,
-        )
+        return replace(self, locations={**self.locations, **(extra_locations or {})},
+                       services={**self.services, **extra})
+
+    def rate_rows(self, service_id: str) -> tuple[Service, ...]:
+        """Every dated rate row of a service, in date order (one for most services)."""
+        rows = self.rate_cards.get(service_id)
+        return rows if rows is not None else (self.services[service_id],)
+
+    def corridor_tags(self) -> frozenset[str]:
+        """Every corridor tag known or used."""
+        tags = set(self.corridors)
+        for service in self.services.values():
+            tags |= service.corridors
+        return frozenset(tags)

@@ -1,7 +1,10 @@
-"""Scheduled departures of timetabled services as timezone-aware instants.
+"""Departures of services as timezone-aware instants: the one departure generator.
 
 A service's `days` and `departure` are wall-clock times at its origin, so the UTC
 instant of a departure moves when the origin changes to or from daylight saving time.
+Its calendar (validity, `calendar_dates.csv` exceptions, scenario closures: `network.calendar`)
+is applied here, week by week, so that every user of departures — the engine's compiled
+timetables, `network departures`, the planner and the benchmark peer — sees the same ones.
 
 DST rule (stated, and pinned by the tests): a departure whose wall-clock time does not
 exist that day (spring-forward gap) leaves at the instant the clock would show with the
@@ -45,14 +48,17 @@ def _scheduled(days: frozenset[int], departure: time, tz_name: str,
 
 
 def departures(service: Service, start: datetime, end: datetime) -> list[datetime]:
-    """Departures of `service` with start <= departure < end, in the origin's local time."""
+    """Departures of `service` with start <= departure < end, in the origin's local time
+    (its calendar applied)."""
     require_aware(start, "start")
     require_aware(end, "end")
     if not service.is_timetabled or service.departure is None:
         raise ValueError(f"service {service.id!r} departs on demand and has no timetable")
-    tz = zone(service.origin_tz)
-    return [d.astimezone(tz) for d in
-            _scheduled(service.days, service.departure, service.origin_tz, start, end)]
+    start_s, end_s = to_seconds(start), to_seconds(end)
+    found: list[float] = []
+    for week in range(int(start_s // WEEK_S), int(end_s // WEEK_S) + 1):
+        found.extend(t for t in service_week_departures(service, week) if start_s <= t < end_s)
+    return [from_seconds(t, service.origin_tz) for t in found]
 
 
 def to_seconds(instant: datetime) -> float:
@@ -81,17 +87,36 @@ def week_departures(days: frozenset[int], departure: time, tz_name: str,
                  _scheduled(days, departure, tz_name, start, start + timedelta(days=7)))
 
 
+def service_week_departures(service: Service, week: int) -> tuple[float, ...]:
+    """The departures (POSIX s, sorted) of timetabled `service` in UTC week `week`, its calendar
+    applied: the single place where timetables are expanded."""
+    assert service.departure is not None
+    base = week_departures(service.days, service.departure, service.origin_tz, week)
+    if service.calendar.is_always:
+        return base
+    start = week * WEEK_S
+    return service.schedule.filter(base, start, start + WEEK_S)
+
+
 def next_departure_s(service: Service, earliest_s: float, latest_s: float) -> float | None:
     """The first departure at or after `earliest_s` and at or before `latest_s`, or None."""
     assert service.departure is not None
     week = int(earliest_s // WEEK_S)
     while week * WEEK_S <= latest_s:
-        times = week_departures(service.days, service.departure, service.origin_tz, week)
+        times = service_week_departures(service, week)
         i = bisect_left(times, earliest_s)
         if i < len(times):
             return times[i] if times[i] <= latest_s else None
         week += 1
     return None
+
+
+def next_open_s(service: Service, earliest_s: float) -> float | None:
+    """When cargo available at `earliest_s` can leave on on-demand `service`: at once, or at the
+    first instant its calendar opens again; None when it never does."""
+    if service.calendar.is_always:
+        return earliest_s
+    return service.schedule.open_from(earliest_s)
 
 
 def parse_instant(text: str, tz_name: str) -> datetime:

@@ -27,6 +27,7 @@ from network.gazetteer import (
 )
 from network.model import AccessRule, Container, Location, Network, Service
 from network.places import find_location, normalise, suggest
+from network.surcharges import is_estimate
 
 HUB_KINDS = ("rail_terminal", "airport", "seaport")
 ACCESS_OPERATOR = "road (synthesized access leg)"
@@ -136,10 +137,16 @@ def _access_services(network: Network, city: WorldCity, location: Location,
                 duration_h=round(rule.lead_time_h + km / rule.speed_kmh, 2),
                 kg_per_m3=rule.kg_per_m3, eur_fixed=rule.eur_fixed, eur_per_tkm=rule.eur_per_tkm,
                 eur_min=rule.eur_min, container=container, co2e_g_per_tkm=rule.co2e_g_per_tkm,
-                source=f"synthesized from access.csv ({rule.source})".strip(), as_of=rule.as_of,
-                origin_tz=origin.tz,
+                source=_access_source(rule), as_of=rule.as_of,
+                origin_tz=origin.tz, currency=rule.currency,
             )
     return services
+
+
+def _access_source(rule: AccessRule) -> str:
+    """The source of a synthesized leg: its rule's, marked an estimate when the rule is one."""
+    text = f"synthesized from access.csv ({rule.source})".strip()
+    return f"estimate: {text}" if is_estimate(rule.source) else text
 
 
 @cache

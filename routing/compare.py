@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 
 from network.model import Network
+from network.timetable import to_seconds
 from routing.consignment import Consignment
-from routing.costing import leg_prices
 from routing.itinerary import Itinerary
 from routing.objectives import ANNUAL_CARRYING_RATE, Objective
 from routing.search import SearchOptions, best_by_main_mode
+from routing.tariffs import Terms, leg_prices_at, local_day, prices_with, terms_at
 
 MODE_ORDER = ("air", "rail", "sea", "road")
 # Break-even weights are searched between these bounds (kg), on a log grid then by bisection.
@@ -27,11 +28,16 @@ def route_cost_eur(network: Network, itinerary: Itinerary, weight_kg: float,
 
 
 def route_costs_eur(network: Network, itinerary: Itinerary, weights_kg: np.ndarray,
-                    volumes_m3: np.ndarray) -> np.ndarray:
-    """`route_cost_eur` for arrays of weights and volumes at once."""
+                    volumes_m3: np.ndarray, terms: Sequence[Terms] | None = None) -> np.ndarray:
+    """`route_cost_eur` for arrays of weights and volumes at once (each leg at its departure's
+    dated price: `routing.tariffs.leg_prices_at`; `terms`, one per leg, when known already)."""
     total = np.zeros(len(weights_kg))
-    for leg in itinerary.legs:
-        total = total + leg_prices(leg.service, weights_kg, volumes_m3)
+    for i, leg in enumerate(itinerary.legs):
+        if terms is not None:
+            total = total + prices_with(terms[i], weights_kg, volumes_m3)
+        else:
+            total = total + leg_prices_at(network, leg.service, weights_kg, volumes_m3,
+                                          to_seconds(leg.depart))
     for h in itinerary.handling:
         location = network.locations[h.location]
         total = total + (location.handling_eur + location.handling_eur_per_kg * weights_kg)
@@ -47,11 +53,15 @@ def break_even_weight_kg(network: Network, air: Itinerary, rail: Itinerary) -> f
     ever finer even grids of the interval that holds it (vectorised).
     """
     density = air.consignment.volume_m3 / air.consignment.weight_kg
+    # Each leg's terms (rate row, FX, surcharges) at its departure, found once.
+    air_terms, rail_terms = (
+        [terms_at(network, leg.service, local_day(leg.service, to_seconds(leg.depart))) for leg in it.legs]
+        for it in (air, rail))
 
     def gap(kgs: np.ndarray) -> np.ndarray:
         volumes = kgs * density
-        difference: np.ndarray = (route_costs_eur(network, air, kgs, volumes)
-                                  - route_costs_eur(network, rail, kgs, volumes))
+        difference: np.ndarray = (route_costs_eur(network, air, kgs, volumes, air_terms)
+                                  - route_costs_eur(network, rail, kgs, volumes, rail_terms))
         return difference
 
     grid = np.geomspace(MIN_KG, MAX_KG, GRID + 1)

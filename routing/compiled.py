@@ -2,8 +2,9 @@
 static lower bounds, built once per network and cached (networks are immutable).
 
 Everything here is independent of the consignment, except `prices`, which prices every service
-at once for one weight and volume (vectorised, with the same arithmetic as `routing.costing`), and
-`cost_bounds`, the least static cost from every location to a destination at those prices.
+at once for one weight and volume (vectorised, with the same arithmetic as
+`routing.tariffs.price_with`, under the terms of one query window), and `cost_bounds`, the least
+static cost from every location to a destination at those prices.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 import weakref
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -21,7 +22,8 @@ import numpy as np
 
 from network.columns import GOODS_CLASSES, MODES
 from network.model import Network, Service
-from network.timetable import WEEK_S, week_departures
+from network.timetable import WEEK_S, service_week_departures
+from routing.tariffs import Terms
 
 INF = math.inf
 # The main mode of an itinerary is the mode of its longest leg; among legs of equal length the
@@ -68,6 +70,9 @@ class CompiledNetwork:
         self.dur_s = [s.duration_h * 3600.0 for s in ss]
         self.cut_s = [s.cutoff_h * 3600.0 if s.is_timetabled else 0.0 for s in ss]
         self.timetabled = [s.is_timetabled for s in ss]
+        # On-demand services whose calendar limits when they may leave (validity, exceptions,
+        # scenario closures): cargo waits for the next open instant (`open_from`).
+        self.restricted = [s.is_restricted and not s.is_timetabled for s in ss]
         self.lead: list[Lead] = [(s.distance_km, MODE_RANK[s.mode]) for s in ss]
         self.capacitated = [(si, s.capacity_kg, s.capacity_m3) for si, s in enumerate(ss)
                             if s.is_capacitated]
@@ -125,11 +130,11 @@ class CompiledNetwork:
         if first < have_first:
             before: list[float] = []
             for week in range(first, have_first):
-                before.extend(week_departures(s.days, s.departure, s.origin_tz, week))
+                before.extend(service_week_departures(s, week))
             times[:0] = before
             have_first = first
         for week in range(have_end, end):
-            times.extend(week_departures(s.days, s.departure, s.origin_tz, week))
+            times.extend(service_week_departures(s, week))
         self._first_week[si], self._end_week[si] = have_first, max(have_end, end)
         return times
 
@@ -173,6 +178,20 @@ class CompiledNetwork:
         depart = times[i - 1]
         return depart if depart >= earliest else None
 
+    def open_from(self, si: int, earliest: float) -> float | None:
+        """When cargo available at `earliest` leaves on on-demand service `si`: at once, or when
+        its calendar next opens (None: never)."""
+        if not self.restricted[si]:
+            return earliest
+        return self.services[si].schedule.open_from(earliest)
+
+    def open_until(self, si: int, latest: float) -> float | None:
+        """The latest instant at or before `latest` at which on-demand service `si` may leave
+        (or the end of the open span before it, an upper bound), None if none."""
+        if not self.restricted[si]:
+            return latest
+        return self.services[si].schedule.open_until(latest)
+
     # --- prices ----------------------------------------------------------------------------
 
     @cached_property
@@ -191,20 +210,48 @@ class CompiledNetwork:
             "box_eur": np.array([b.eur if b else 0.0 for b in boxed]),
             "box_kg": np.array([b.kg if b else 1.0 for b in boxed]),
             "box_m3": np.array([b.m3 if b else 1.0 for b in boxed]),
+            "ones": np.ones(len(ss)),
+            "zeros": np.zeros(len(ss)),
         }
 
-    def prices(self, weight_kg: float, volume_m3: float) -> PriceTable:
-        """Every service's leg price (min of LCL and whole containers) and CO2e for one
-        consignment, computed as `routing.costing.leg_price` and `leg_co2e_kg` do."""
+    def prices(self, weight_kg: float, volume_m3: float,
+               terms: Mapping[int, Terms] | None = None) -> PriceTable:
+        """Every service's leg price and CO2e for one consignment, computed as
+        `routing.tariffs.price_with` and `routing.costing.leg_co2e_kg` do. A service without
+        `terms` is priced by its own EUR amounts (no conversion, no surcharge), one with terms
+        by the rate row, exchange rate and surcharges they hold (its price in a query window)."""
         t = self._tariff
+        fixed, per_kg, per_tkm, low, box_eur = t["fixed"], t["per_kg"], t["per_tkm"], t["min"], t["box_eur"]
         kg = np.maximum(weight_kg, volume_m3 * t["kg_per_m3"])
-        lcl = np.maximum(t["min"], t["fixed"] + t["per_kg"] * kg + t["per_tkm"] * kg / 1000.0 * t["km"])
         eps = 1e-9
         n = np.maximum(np.maximum(1.0, np.ceil(weight_kg / t["box_kg"] - eps)),
                        np.ceil(volume_m3 / t["box_m3"] - eps))
-        fcl = n * t["box_eur"]
-        price = np.where(t["has_box"] & (fcl < lcl), fcl, lcl)
         co2_kg = weight_kg / 1000.0 * t["km"] * t["g_per_tkm"] / 1000.0
+        if not terms:
+            # Every service at its plain EUR tariff: the same figures as below with a rate of 1
+            # and no surcharge (x / 1.0, x + x * 0.0 / 100 + 0.0 are exact), fewer operations.
+            lcl = np.maximum(low, fixed + per_kg * kg + per_tkm * kg / 1000.0 * t["km"])
+            fcl = n * box_eur
+            price = np.where(t["has_box"] & (fcl < lcl), fcl, lcl)
+            return PriceTable(np.rint(price * 1e6).astype(np.int64).tolist(),
+                              np.rint(co2_kg * 1e6).astype(np.int64).tolist(), price)
+        per_eur, percent, s_kg, s_box, s_one = (t["ones"], t["zeros"], t["zeros"], t["zeros"], t["zeros"])
+        if terms:  # copies: the tariff arrays are the network's
+            fixed, per_kg, per_tkm, low, box_eur, per_eur, percent, s_kg, s_box, s_one = (
+                a.copy() for a in (fixed, per_kg, per_tkm, low, box_eur, per_eur, percent, s_kg, s_box,
+                                   s_one))
+            for si, x in terms.items():
+                row = x.row
+                fixed[si], per_kg[si], per_tkm[si], low[si] = (row.eur_fixed, row.eur_per_kg,
+                                                               row.eur_per_tkm, row.eur_min)
+                box_eur[si] = row.container.eur if row.container else 0.0
+                per_eur[si], percent[si], s_kg[si] = x.per_eur, x.percent, x.per_kg_eur
+                s_box[si], s_one[si] = x.per_container_eur, x.per_consignment_eur
+        lcl = np.maximum(low, fixed + per_kg * kg + per_tkm * kg / 1000.0 * t["km"]) / per_eur
+        lcl_all = lcl + lcl * percent / 100.0 + kg * s_kg + s_one
+        fcl = n * box_eur / per_eur
+        fcl_all = fcl + fcl * percent / 100.0 + n * s_box + s_one
+        price = np.where(t["has_box"] & (fcl_all < lcl_all), fcl_all, lcl_all)
         return PriceTable(np.rint(price * 1e6).astype(np.int64).tolist(),
                           np.rint(co2_kg * 1e6).astype(np.int64).tolist(), price)
 

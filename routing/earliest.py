@@ -40,7 +40,7 @@ def earliest_arrivals(p: _Problem, due: float) -> tuple[list[float], list[bool],
     n = len(cn.ids)
     origin, target, ht = p.origin, p.target, p.ht
     out, s_to, dur_s, cut_s, timetabled = p.out, cn.s_to, cn.dur_s, cn.cut_s, cn.timetabled
-    handling_s, horizon_end = cn.handling_s, p.horizon_end
+    handling_s, horizon_end, restricted = cn.handling_s, p.horizon_end, cn.restricted
     best = [INF] * n
     settled = [False] * n
     best[origin] = p.ready
@@ -66,6 +66,11 @@ def earliest_arrivals(p: _Problem, due: float) -> tuple[list[float], list[bool],
                 depart = cn.next_departure(si, available + cut_s[si], horizon_end)
                 if depart is None:
                     continue
+            elif restricted[si]:
+                opened = cn.open_from(si, available)  # a calendar may make cargo wait
+                if opened is None:
+                    continue
+                depart = opened
             else:
                 depart = available
             reach = depart + dur_s[si]
@@ -104,9 +109,13 @@ def latest_arrivals(p: _Problem, earliest: list[float], settled: list[bool], arr
                     continue
                 needed = depart - cut_s[si]
             else:
-                needed = deadline - dur_s[si]
-                if needed < ready_u:
+                # The latest open instant (an upper bound where an open span ends before it:
+                # a window wider than needed only prunes less).
+                leave = cn.open_until(si, deadline - dur_s[si]) if cn.restricted[si] \
+                    else deadline - dur_s[si]
+                if leave is None or leave < ready_u:
                     continue
+                needed = leave
             late = needed if u == origin else needed - handling_s[u]
             if late > latest[u]:
                 latest[u] = late

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+from network.fx import FxRate
 from network.model import Service
 from routing.compiled import MODE_RANK, micro
 from routing.consignment import Consignment
+from routing.tariffs import LegPrice
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,12 @@ class Leg:
     basis: str  # "LCL" or "FCL"
     containers: int  # containers bought when basis is FCL, else 0
     co2e_kg: float
+    pricing: LegPrice | None = None  # how cost_eur was set (rate row, FX, surcharges, validity)
+
+    @property
+    def price_is_estimate(self) -> bool:
+        """Whether the leg's price rests on an estimate (`source` starting `estimate:`)."""
+        return self.pricing.estimate if self.pricing is not None else self.service.price_is_estimate
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,28 @@ class Itinerary:
     def signature(self) -> tuple[str, ...]:
         """The service sequence: two itineraries with the same one are not distinct routes."""
         return tuple(leg.service.id for leg in self.legs)
+
+    @property
+    def fx_rates(self) -> tuple[FxRate, ...]:
+        """The exchange rates its prices used, one per (currency, rate date), in leg order."""
+        seen: dict[tuple[str, date], FxRate] = {}
+        for leg in self.legs:
+            for rate in leg.pricing.rates if leg.pricing is not None else ():
+                seen.setdefault((rate.currency, rate.date), rate)
+        return tuple(seen.values())
+
+    @property
+    def prices_valid_until(self) -> date | None:
+        """The last day its prices hold: the earliest `valid_to` of the rate rows and
+        surcharges used (None when all are open-ended)."""
+        ends = [leg.pricing.valid_until for leg in self.legs
+                if leg.pricing is not None and leg.pricing.valid_until is not None]
+        return min(ends) if ends else None
+
+    @property
+    def estimated_legs(self) -> tuple[int, ...]:
+        """1-based numbers of the legs whose price is an estimate."""
+        return tuple(i + 1 for i, leg in enumerate(self.legs) if leg.price_is_estimate)
 
     def describe(self) -> str:
         """A short human label, e.g. `rail via RAIL-ZIH-LGG-ZZ`."""

@@ -2,13 +2,67 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from network.fx import EUR, FxRate
 from network.model import Network
+from network.timetable import to_seconds
 from routing.consignment import Consignment
-from routing.itinerary import Itinerary
+from routing.itinerary import Itinerary, Leg
+from routing.tariffs import local_day
 
 SCHEMA = "silkroute.itineraries/1"
+
+
+@dataclass(frozen=True)
+class Money:
+    """The currency outputs are shown in: euros, or another currency at the rate of the query's
+    ready date (the local date at the origin), from the network's fx.csv."""
+
+    code: str = EUR
+    per_eur: float = 1.0
+    rate: FxRate | None = None  # None for EUR
+
+    def of(self, eur: float) -> float:
+        """`eur` in this currency."""
+        return eur * self.per_eur
+
+    def text(self, eur: float, digits: int = 2) -> str:
+        """`eur` as `USD 1,234.56`."""
+        return f"{self.code} {self.of(eur):,.{digits}f}"
+
+    def note(self) -> str:
+        """How amounts were converted, for table footers ("" for euros)."""
+        if self.rate is None:
+            return ""
+        return (f"Amounts in {self.code} at {self.per_eur:g} per EUR (fx.csv: the rate of "
+                f"{self.rate.date.isoformat()}, in force on the ready date).")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "per_eur": self.per_eur,
+                "rate_date": self.rate.date.isoformat() if self.rate else None,
+                "source": self.rate.source if self.rate else None}
+
+
+def money_for(network: Network, consignment: Consignment, code: str) -> Money:
+    """The display currency `code` at the rate of the consignment's ready date (the local date
+    at its origin); raises `FxError` (bad input) when fx.csv has no rate on or before it."""
+    if code == EUR:
+        return Money()
+    day = consignment.ready.astimezone(network.locations[consignment.origin].zone).date()
+    rate = network.fx.rate_on(code, day)
+    return Money(code, rate.per_eur, rate)
+
+
+def scenarios_list(network: Network) -> list[dict[str, Any]]:
+    """The what-if scenarios applied to `network`, in order."""
+    return [{"name": s.name, "file": s.file, "changes": s.changes} for s in network.scenarios]
+
+
+def fx_list(rates: tuple[FxRate, ...]) -> list[dict[str, Any]]:
+    return [{"currency": r.currency, "per_eur": r.per_eur, "date": r.date.isoformat(), "source": r.source}
+            for r in rates]
 
 
 def _r(value: float, digits: int = 2) -> float:
@@ -32,8 +86,33 @@ def consignment_dict(network: Network, c: Consignment) -> dict[str, Any]:
     }
 
 
-def itinerary_dict(network: Network, it: Itinerary, rank: int | None = None) -> dict[str, Any]:
-    """One itinerary: totals, then legs and handling in order."""
+def _leg_money(leg: Leg, money: Money) -> dict[str, Any]:
+    """The dated-price fields of a leg (added to schema 1)."""
+    p = leg.pricing
+    if p is None:  # a leg built outside the engine (tests): its undated tariff in EUR
+        return {"currency": EUR, "fx_per_eur": 1.0, "freight_eur": _r(leg.cost_eur), "surcharges": [],
+                "price_estimate": leg.price_is_estimate, "rate_valid_until": None,
+                "price_date": local_day(leg.service, to_seconds(leg.depart)).isoformat(),
+                "cost": _r(money.of(leg.cost_eur))}
+    rate = next((r.per_eur for r in p.rates if r.currency == p.currency), 1.0)
+    return {
+        "currency": p.currency,
+        "fx_per_eur": rate,
+        "freight_eur": _r(p.freight_eur),
+        "surcharges": [{"id": s.id, "kind": s.kind, "cost_eur": _r(s.eur)} for s in p.surcharges],
+        "price_estimate": p.estimate,
+        "rate_valid_until": p.rate_valid_to.isoformat() if p.rate_valid_to else None,
+        "price_date": p.day.isoformat(),
+        "cost": _r(money.of(leg.cost_eur)),
+    }
+
+
+def itinerary_dict(network: Network, it: Itinerary, rank: int | None = None,
+                   money: Money | None = None) -> dict[str, Any]:
+    """One itinerary: totals, then legs and handling in order (`money`: the display currency
+    of the `cost` fields; `cost_eur` stays in euros)."""
+    money = money or Money()
+    until = it.prices_valid_until
     return {
         "rank": rank,
         "main_mode": it.main_mode,
@@ -62,23 +141,33 @@ def itinerary_dict(network: Network, it: Itinerary, rank: int | None = None) -> 
                 "containers": leg.containers,
                 "cost_eur": _r(leg.cost_eur),
                 "co2e_kg": _r(leg.co2e_kg),
+                **_leg_money(leg, money),
             }
             for leg in it.legs
         ],
         "handling": [
-            {"location": h.location, "cost_eur": _r(h.cost_eur), "hours": h.hours}
+            {"location": h.location, "cost_eur": _r(h.cost_eur), "hours": h.hours,
+             "cost": _r(money.of(h.cost_eur))}
             for h in it.handling
         ],
+        "cost": _r(money.of(it.cost_eur)),
+        "currency": money.code,
+        "fx": fx_list(it.fx_rates),
+        "prices_valid_until": until.isoformat() if until else None,
+        "estimated_legs": list(it.estimated_legs),
     }
 
 
 def itineraries_document(network: Network, consignment: Consignment, itineraries: list[Itinerary],
-                         query: dict[str, Any]) -> dict[str, Any]:
+                         query: dict[str, Any], money: Money | None = None) -> dict[str, Any]:
     """The whole JSON document of `route` / `pareto` / `compare`."""
+    money = money or Money()
     return {
         "schema": SCHEMA,
         "query": query,
         "network": {"name": network.name, "as_of": list(network.as_of_range())},
         "consignment": consignment_dict(network, consignment),
-        "itineraries": [itinerary_dict(network, it, i + 1) for i, it in enumerate(itineraries)],
+        "itineraries": [itinerary_dict(network, it, i + 1, money) for i, it in enumerate(itineraries)],
+        "scenarios": scenarios_list(network),
+        "currency": money.as_dict(),
     }

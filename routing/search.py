@@ -4,7 +4,10 @@ Model. A label is a partial itinerary (a walk) ending at a location: its arrival
 its cost (whole micro-euros) and CO2e (whole milligrams), its number of legs and, where asked,
 its longest leg and the locations it visited. Arcs are FIFO: leaving later never arrives
 earlier; cargo may wait for any later scheduled departure, while an on-demand leg leaves when
-the cargo is available. Costs and CO2e are never negative.
+the cargo is available (or when its calendar next opens, which keeps the arc FIFO). Costs and
+CO2e are never negative. Calendars only remove departures; dated rate rows, exchange rates and
+surcharges make a service's cost depend on the departure's date, and such a service is priced
+per departure (`routing.price_window`), under the rule for `DepartureCosts`.
 
 Order of itineraries. Each objective ranks complete itineraries by a key (`objectives.rank_key`)
 and breaks ties by the fewest legs, then by the lexicographic sequence of (service id,
@@ -51,6 +54,7 @@ arrival, then the cheapest itinerary that arrives then.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections.abc import Callable, Mapping
@@ -69,10 +73,13 @@ from routing.compiled import (
     micro,
 )
 from routing.consignment import Consignment
-from routing.costing import leg_co2e_kg, leg_price
+from routing.costing import leg_co2e_kg
+from routing.departure_costs import DepartureCosts
 from routing.itinerary import Handling, Itinerary, Leg
 from routing.limits import MAX_HORIZON_DAYS
 from routing.objectives import Objective, Weights, balanced_rates, rank_key
+from routing.price_window import PriceWindow
+from routing.tariffs import leg_price_on
 
 # Scheduled departures are searched up to this many days after ready: long enough for a sea
 # leg (~45 days via the Cape) to be followed by another scheduled leg.
@@ -95,36 +102,6 @@ class SearchOptions:
                              f"not {self.horizon_days!r}")
         if self.alternatives < 0:
             raise ValueError("alternatives must be zero or more")
-
-
-class DepartureCosts:
-    """One service's cost for one consignment where it differs by departure (dated rates,
-    surcharges, the planner's reduced costs), in micro-euros (any unit the objective uses,
-    zero or more): `default` at every departure not listed, `cost(t)` at each listed instant
-    `times` (POSIX seconds, ascending).
-
-    For a timetabled service the listed instants are scheduled departures; an on-demand
-    service leaves when the cargo is available, at `cost(available)`. A location with such
-    on-demand services is time-sensitive: a label there dominates another only if each of them
-    costs it no more at its own available instant (`_Search._dominates`). Subclasses may
-    compute `cost` lazily; `costs` (aligned with `times`) serves the simple case.
-    """
-
-    def __init__(self, default: float, times: tuple[float, ...] = (),
-                 costs: tuple[float, ...] = ()) -> None:
-        if len(times) != len(costs) and type(self) is DepartureCosts:
-            raise ValueError("times and costs must have the same length")
-        self.default = default
-        self.times = times
-        self._costs = dict(zip(times, costs, strict=False))
-
-    def cost(self, instant: float) -> float:
-        """The cost of leaving at `instant`."""
-        return self._costs.get(instant, self.default)
-
-    def cheapest(self) -> float:
-        """A lower bound of every departure's cost (the A* bounds use it)."""
-        return min(self.default, *(self.cost(t) for t in self.times))
 
 
 @dataclass
@@ -222,7 +199,13 @@ class _Problem:
             self.out = [[si for si in sis if si not in excluded] for sis in self.out]
         self.excluded = excluded
         self.ht = cn.time_bounds(self.goods, self.target)
-        self.costs = costs or {}
+        # Prices over the query's window: constant ones go to the vectorised table, those that
+        # change with the departure's date become departure-dependent costs (the caller's
+        # `costs`, the planner's, take precedence).
+        self.window = PriceWindow(network, cn, consignment.weight_kg, consignment.volume_m3,
+                                  self.ready, self.horizon_end)
+        self.costs: Mapping[int, DepartureCosts] = ({**self.window.dated, **costs} if costs
+                                                    else self.window.dated)
         self.lazy_prices = False  # price services one by one as reached (the `time` corridor)
         self._table: PriceTable | None = None
         self._handling: list[int] | None = None
@@ -239,7 +222,7 @@ class _Problem:
         bounds stay admissible)."""
         if self._table is None:
             c = self.consignment
-            table = self.cn.prices(c.weight_kg, c.volume_m3)
+            table = self.cn.prices(c.weight_kg, c.volume_m3, self.window.terms)
             if self.costs:
                 cheapest = table.cost_array.copy()
                 for si, special in self.costs.items():
@@ -253,7 +236,7 @@ class _Problem:
         if self.lazy_prices and self._table is None:
             c = self.consignment
             services = self.cn.services
-            return (_Lazy(lambda si: micro(leg_price(services[si], c.weight_kg, c.volume_m3).eur)),
+            return (_Lazy(self.window.price_micro),
                     _Lazy(lambda si: micro(leg_co2e_kg(services[si], c.weight_kg))))
         return self.table.cost, self.table.co2
 
@@ -354,10 +337,10 @@ class _Search:
         self.bags: dict[int, list[_Label]] = {}
         # On-demand services whose cost depends on the instant, by origin: they make their
         # origin time-sensitive (a label cannot leave later to match another's cost).
-        self.sensitive: dict[int, list[DepartureCosts]] = {}
+        self.sensitive: dict[int, list[tuple[int, DepartureCosts]]] = {}
         for si, special in p.costs.items():
             if not p.cn.timetabled[si]:
-                self.sensitive.setdefault(p.cn.s_from[si], []).append(special)
+                self.sensitive.setdefault(p.cn.s_from[si], []).append((si, special))
         self.found: dict[object, _Label] = {}  # best complete label per route / main mode
         if self.by_mode:
             self.bottleneck = self.cn.floors(p.goods, p.target)
@@ -409,15 +392,27 @@ class _Search:
         if not better:
             return False
         costs = self.sensitive.get(a.node)
-        if costs is not None and a.time != b.time:
-            at_a, at_b = self._available(a), self._available(b)
-            if any(special.cost(at_a) > special.cost(at_b) for special in costs):
-                return False
+        if costs is not None and a.time != b.time and not self._no_dearer(a, b, costs):
+            return False
         if self.by_mode and not self._same_main_mode(a.lead, b.lead, a.node):
             return False
         if self.elementary:
             # `a` must be able to follow every completion of `b` (module docstring).
             return not (a.seen & ~b.seen & self.ahead[a.node])
+        return True
+
+    def _no_dearer(self, a: _Label, b: _Label, costs: list[tuple[int, DepartureCosts]]) -> bool:
+        """Whether each time-sensitive on-demand leg costs `a` no more than `b`, each leaving
+        when its cargo is available (or when the calendar next opens); a leg `b` cannot take
+        at all does not matter."""
+        at_a, at_b = self._available(a), self._available(b)
+        for si, special in costs:
+            leave_b = self.cn.open_from(si, at_b)
+            if leave_b is None:
+                continue
+            leave_a = self.cn.open_from(si, at_a)
+            if leave_a is None or special.cost(leave_a) > special.cost(leave_b):
+                return False
         return True
 
     def _available(self, label: _Label) -> float:
@@ -529,6 +524,7 @@ class _Search:
         price, emit = p.leg_prices()
         handling_s, handling = cn.handling_s, p.handling
         dur_s, cut_s, timetabled, s_to, leads = cn.dur_s, cn.cut_s, cn.timetabled, cn.s_to, cn.lead
+        restricted = cn.restricted
         horizon_end, due, latest = p.horizon_end, self.due, self.latest
         costs = p.costs
         while heap:
@@ -561,6 +557,10 @@ class _Search:
                 if special is None:
                     if timetabled[si]:
                         depart = cn.next_departure(si, available + cut_s[si], horizon_end)
+                        if depart is None:
+                            continue
+                    elif restricted[si]:
+                        depart = cn.open_from(si, available)
                         if depart is None:
                             continue
                     else:
@@ -635,7 +635,22 @@ def _departure_options(cn: CompiledNetwork, si: int, available: float, horizon_e
     times, default = special.times, special.default
     out: list[tuple[float, float]] = []
     if not cn.timetabled[si]:
-        return [(available, special.cost(available))]  # on demand: when the cargo is there
+        # On demand: as soon as it may leave (the cargo is there and the calendar open), or at a
+        # listed instant later (the first open instant from there) if that is strictly cheaper.
+        first = cn.open_from(si, available)
+        if first is None:
+            return out
+        best = special.cost(first)
+        out.append((first, best))
+        for t in times[bisect.bisect_right(times, first):]:
+            leave = cn.open_from(si, t)
+            if leave is None:
+                break
+            value = special.cost(leave)
+            if value < best and leave > out[-1][0]:
+                out.append((leave, value))
+                best = value
+        return out
     depart = cn.next_departure(si, available + cn.cut_s[si], horizon_end)
     last_listed = times[-1] if times else -INF
     best = INF
@@ -646,7 +661,11 @@ def _departure_options(cn: CompiledNetwork, si: int, available: float, horizon_e
             best = value
         if (depart > last_listed and value == default) or best <= 0:
             break  # every later departure costs the default, or nothing is cheaper than free
-        depart = cn.next_departure(si, depart + 1.0, horizon_end)
+        # Departures before `constant_until` cost the same, later: dominated, skipped.
+        after = max(depart + 1.0, special.constant_until(depart))
+        if after > horizon_end:
+            break  # the price stays until the horizon (or for ever)
+        depart = cn.next_departure(si, after, horizon_end)
     return out
 
 
@@ -668,13 +687,15 @@ def _itinerary(p: _Problem, label: _Label) -> Itinerary:
             location = network.locations[service.origin]
             handling.append(Handling(location.id, location.handling_cost_eur(c.weight_kg),
                                      location.handling_h))
-        price = leg_price(service, c.weight_kg, c.volume_m3)
+        depart = from_seconds(step.depart, network.locations[service.origin].tz)
+        price = leg_price_on(network, service, c.weight_kg, c.volume_m3, depart.date())
         legs.append(Leg(
             service=service,
-            depart=from_seconds(step.depart, network.locations[service.origin].tz),
+            depart=depart,
             arrive=from_seconds(step.time, network.locations[service.destination].tz),
             chargeable_kg=price.chargeable_kg, cost_eur=price.eur, basis=price.basis,
             containers=price.containers, co2e_kg=leg_co2e_kg(service, c.weight_kg),
+            pricing=price,
         ))
     return Itinerary(c, tuple(legs), tuple(handling))
 

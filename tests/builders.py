@@ -32,11 +32,23 @@ def service(sid: str, origin: str, destination: str, **fields: Any) -> dict[str,
 
 
 def write_network(directory: Path, locations: list[dict[str, str]],
-                  services: list[dict[str, str]]) -> Path:
-    """Write the two CSV files and return the directory."""
+                  services: list[dict[str, str]], *, calendar_dates: list[dict[str, str]] | None = None,
+                  fx: list[dict[str, str]] | None = None, surcharges: list[dict[str, str]] | None = None,
+                  corridors: list[dict[str, str]] | None = None) -> Path:
+    """Write the CSV files (the optional ones when given) and return the directory. services.csv
+    gets the optional columns (currency, validity, corridors) only when a row uses them."""
     directory.mkdir(parents=True, exist_ok=True)
-    for name, columns, rows in ((C.LOCATIONS_FILE, C.LOCATION_COLUMNS, locations),
-                                (C.SERVICES_FILE, C.SERVICE_COLUMNS, services)):
+    service_columns = list(C.SERVICE_COLUMNS)
+    service_columns += [c for c in C.SERVICE_OPTIONAL_COLUMNS if any(c in row for row in services)]
+    files = [(C.LOCATIONS_FILE, C.LOCATION_COLUMNS, locations),
+             (C.SERVICES_FILE, tuple(service_columns), services)]
+    for name, columns, rows in ((C.CALENDAR_DATES_FILE, C.CALENDAR_DATES_COLUMNS, calendar_dates),
+                                (C.FX_FILE, C.FX_COLUMNS, fx),
+                                (C.SURCHARGES_FILE, C.SURCHARGE_COLUMNS, surcharges),
+                                (C.CORRIDORS_FILE, C.CORRIDOR_COLUMNS, corridors)):
+        if rows is not None:
+            files.append((name, columns, rows))
+    for name, columns, rows in files:
         with (directory / name).open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(columns), restval="")
             writer.writeheader()

@@ -1,14 +1,18 @@
 """An independent itinerary verifier: recomputes every time, price and CO2e from the raw CSV rows.
 
-It deliberately shares no code with the engine (no loader, no costing, no timetable module):
-it reads the network's CSV files with the csv module and re-derives everything.
+It deliberately shares no code with the engine (no loader, no costing, no timetable, calendar,
+exchange-rate or surcharge module): it reads the network's CSV files with the csv module and
+applies the README's rules itself — service calendars (validity, calendar_dates.csv), dated
+rate rows, fx.csv (the rate on or before the departure's local date), surcharges.csv.
+It does not know scenarios: verify itineraries of networks as loaded.
 """
 
 from __future__ import annotations
 
 import csv
+import fnmatch
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,9 +25,11 @@ class VerificationError(AssertionError):
     """An itinerary disagrees with the raw network data."""
 
 
-def _rows(path: Path) -> dict[str, dict[str, str]]:
+def _read(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return {row["id"]: row for row in csv.DictReader(handle)}
+        return list(csv.DictReader(handle))
 
 
 def _num(row: dict[str, str], key: str, default: float = 0.0) -> float:
@@ -31,37 +37,162 @@ def _num(row: dict[str, str], key: str, default: float = 0.0) -> float:
     return float(text) if text else default
 
 
+def _day(text: str | None) -> date | None:
+    text = (text or "").strip()
+    return date.fromisoformat(text) if text else None
+
+
 class RawNetwork:
-    """The CSV rows of a network directory, plus services added in memory (world-city access)."""
+    """The CSV rows of a network directory."""
 
     def __init__(self, directory: Path) -> None:
-        self.locations = _rows(directory / "locations.csv")
-        self.services = _rows(directory / "services.csv")
+        self.locations = {r["id"]: r for r in _read(directory / "locations.csv")}
+        self.rows: dict[str, list[dict[str, str]]] = {}
+        for row in _read(directory / "services.csv"):
+            self.rows.setdefault(row["id"], []).append(row)
+        for rows in self.rows.values():
+            rows.sort(key=lambda r: _day(r.get("valid_from")) or date.min)
+        self.services = {sid: rows[0] for sid, rows in self.rows.items()}
+        self.added: dict[str, set[date]] = {}
+        self.removed: dict[str, set[date]] = {}
+        for row in _read(directory / "calendar_dates.csv"):
+            target = self.added if row["exception"].strip() == "added" else self.removed
+            target.setdefault(row["service"].strip(), set()).add(date.fromisoformat(row["date"].strip()))
+        self.fx: dict[str, list[tuple[date, float]]] = {}
+        for row in _read(directory / "fx.csv"):
+            self.fx.setdefault(row["currency"].strip(), []).append(
+                (date.fromisoformat(row["date"].strip()), float(row["per_eur"])))
+        for rates in self.fx.values():
+            rates.sort()
+        self.surcharges = _read(directory / "surcharges.csv")
 
+    # --- calendars --------------------------------------------------------------------------
 
-def _is_departure(row: dict[str, str], tz: ZoneInfo, instant: datetime) -> bool:
-    days = row["days"].split()
-    weekdays = set(range(7)) if days == ["daily"] else {DAYS[d.lower()[:3]] for d in days}
-    hh, mm = (int(x) for x in row["departure"].split(":"))
-    for delta in (-1, 0, 1):
-        day = instant.astimezone(tz).date() + timedelta(days=delta)
-        if day.weekday() not in weekdays:
-            continue
-        scheduled = datetime(day.year, day.month, day.day, hh, mm, tzinfo=tz).astimezone(UTC)
-        if scheduled == instant.astimezone(UTC):
+    def tz(self, sid: str) -> ZoneInfo:
+        return ZoneInfo(self.locations[self.services[sid]["from"]]["tz"])
+
+    def valid_on(self, sid: str, day: date) -> bool:
+        """Whether `sid` runs on local date `day` (validity of its rows, then exceptions)."""
+        if day in self.removed.get(sid, ()):
+            return False
+        if day in self.added.get(sid, ()):
             return True
-    return False
+        periods = [(_day(r.get("valid_from")), _day(r.get("valid_to"))) for r in self.rows[sid]]
+        if all(a is None and b is None for a, b in periods):
+            return True
+        return any((a is None or a <= day) and (b is None or day <= b) for a, b in periods)
 
+    def scheduled_on(self, sid: str, day: date) -> datetime | None:
+        """The departure (UTC) of timetabled `sid` on local date `day`, if it leaves that day."""
+        row = self.services[sid]
+        days = row["days"].split()
+        weekdays = set(range(7)) if days == ["daily"] else {DAYS[d.lower()[:3]] for d in days}
+        if day.weekday() not in weekdays and day not in self.added.get(sid, ()):
+            return None
+        hh, mm = (int(x) for x in row["departure"].split(":"))
+        instant = datetime(day.year, day.month, day.day, hh, mm, tzinfo=self.tz(sid)).astimezone(UTC)
+        # Validity reads the local date of the departure instant.
+        return instant if self.valid_on(sid, instant.astimezone(self.tz(sid)).date()) else None
 
-def _price(row: dict[str, str], weight: float, volume: float) -> float:
-    kg = max(weight, volume * _num(row, "kg_per_m3"))
-    lcl = max(_num(row, "eur_min"), _num(row, "eur_fixed") + _num(row, "eur_per_kg") * kg
-              + _num(row, "eur_per_tkm") * kg / 1000 * _num(row, "distance_km"))
-    if (row.get("container_eur") or "").strip():
-        n = max(1, math.ceil(weight / _num(row, "container_kg") - 1e-9),
-                math.ceil(volume / _num(row, "container_m3") - 1e-9))
-        return min(lcl, n * _num(row, "container_eur"))
-    return lcl
+    def departures(self, sid: str, earliest: datetime, latest: datetime) -> list[datetime]:
+        """Every departure of timetabled `sid` in [earliest, latest] (UTC), in order."""
+        tz = self.tz(sid)
+        out = []
+        day = earliest.astimezone(tz).date() - timedelta(days=1)
+        while day <= latest.astimezone(tz).date() + timedelta(days=1):
+            instant = self.scheduled_on(sid, day)
+            if instant is not None and earliest <= instant <= latest:
+                out.append(instant)
+            day += timedelta(days=1)
+        return out
+
+    def is_departure(self, sid: str, instant: datetime) -> bool:
+        tz = self.tz(sid)
+        local = instant.astimezone(tz).date()
+        return any(self.scheduled_on(sid, d) == instant.astimezone(UTC)
+                   for d in (local - timedelta(days=1), local, local + timedelta(days=1)))
+
+    def midnight(self, sid: str, day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=self.tz(sid)).astimezone(UTC)
+
+    def on_demand_choices(self, sid: str, available: datetime, last: datetime) -> list[datetime]:
+        """When on-demand `sid` may leave from `available`: the first open instant, then the
+        first instant of every later valid day up to `last` (prices change by the day, so no
+        other instant can be cheaper)."""
+        tz = self.tz(sid)
+        day = available.astimezone(tz).date()
+        out = [available] if self.valid_on(sid, day) else []
+        while True:
+            day += timedelta(days=1)
+            start = self.midnight(sid, day)
+            if start > last and (out or start > last + timedelta(days=366)):
+                return out  # past `last`: the first open day only, if none came before
+            if self.valid_on(sid, day):
+                out.append(start)
+                if start > last:
+                    return out
+
+    # --- prices -------------------------------------------------------------------------------
+
+    def rate(self, currency: str, day: date) -> float:
+        if currency in ("", "EUR"):
+            return 1.0
+        usable = [r for d, r in self.fx.get(currency, []) if d <= day]
+        if not usable:
+            raise VerificationError(f"no {currency} rate on or before {day}")
+        return usable[-1]
+
+    def row_on(self, sid: str, day: date) -> dict[str, str]:
+        rows = self.rows[sid]
+        for row in rows:
+            a, b = _day(row.get("valid_from")), _day(row.get("valid_to"))
+            if (a is None or a <= day) and (b is None or day <= b):
+                return row
+        started = [r for r in rows if (_day(r.get("valid_from")) or date.max) <= day]
+        return started[-1] if started else rows[0]
+
+    def price(self, sid: str, weight: float, volume: float, depart: datetime) -> float:
+        """The README's price of the leg leaving at `depart` (UTC)."""
+        day = depart.astimezone(self.tz(sid)).date()
+        row = self.row_on(sid, day)
+        rate = self.rate(row.get("currency", ""), day)
+        kg = max(weight, volume * _num(row, "kg_per_m3"))
+        lcl = max(_num(row, "eur_min"), _num(row, "eur_fixed") + _num(row, "eur_per_kg") * kg
+                  + _num(row, "eur_per_tkm") * kg / 1000 * _num(row, "distance_km")) / rate
+        percent = per_kg = per_box = per_one = 0.0
+        tags = set((row.get("corridors") or "").split())
+        for s in self.surcharges:
+            pattern, operator = s.get("service", "").strip(), s.get("operator", "").strip()
+            if pattern and not fnmatch.fnmatchcase(sid, pattern):
+                continue
+            if operator and not fnmatch.fnmatchcase(row["operator"].lower(), operator.lower()):
+                continue
+            if s.get("mode", "").strip() and s["mode"].strip() != row["mode"]:
+                continue
+            if s.get("corridor", "").strip() and s["corridor"].strip() not in tags:
+                continue
+            a, b = _day(s.get("valid_from")), _day(s.get("valid_to"))
+            if (a is not None and day < a) or (b is not None and day > b):
+                continue
+            amount = float(s["amount"])
+            if s["kind"] == "percent_freight":
+                percent += amount
+            else:
+                converted = amount / self.rate(s.get("currency", ""), day)
+                if s["kind"] == "per_chargeable_kg":
+                    per_kg += converted
+                elif s["kind"] == "per_container":
+                    per_box += converted
+                else:
+                    per_one += converted
+        lcl_all = lcl + lcl * percent / 100 + kg * per_kg + per_one
+        if (row.get("container_eur") or "").strip():
+            n = max(1, math.ceil(weight / _num(row, "container_kg") - 1e-9),
+                    math.ceil(volume / _num(row, "container_m3") - 1e-9))
+            fcl = n * _num(row, "container_eur") / rate
+            fcl_all = fcl + fcl * percent / 100 + n * per_box + per_one
+            return min(lcl_all, fcl_all)
+        return lcl_all
 
 
 def verify_itinerary(raw: RawNetwork, it: Itinerary, horizon_days: float | None = None) -> None:
@@ -84,6 +215,7 @@ def verify_itinerary(raw: RawNetwork, it: Itinerary, horizon_days: float | None 
         if row is None:
             fail(f"leg {i + 1} uses service {leg.service.id} that is not in services.csv")
         assert row is not None
+        sid = row["id"]
         if i > 0:
             if row["from"] != it.legs[i - 1].service.destination:
                 fail(f"leg {i + 1} does not start where leg {i} ended")
@@ -96,27 +228,32 @@ def verify_itinerary(raw: RawNetwork, it: Itinerary, horizon_days: float | None 
         visited.add(row["to"])
         goods = row.get("goods", "").split()
         if goods and c.goods not in goods:
-            fail(f"{row['id']} does not accept {c.goods}")
+            fail(f"{sid} does not accept {c.goods}")
+        depart = leg.depart.astimezone(UTC)
         if row["days"].strip():
-            tz = ZoneInfo(raw.locations[row["from"]]["tz"])
-            if not _is_departure(row, tz, leg.depart):
-                fail(f"{leg.depart} is not a scheduled departure of {row['id']}")
-            if leg.depart.astimezone(UTC) - timedelta(hours=_num(row, "cutoff_h")) < available:
-                fail(f"{row['id']} at {leg.depart} misses its cut-off (cargo available {available})")
-        elif leg.depart.astimezone(UTC) != available:
-            fail(f"on-demand {row['id']} should leave at {available}, not {leg.depart}")
-        if horizon_days is not None and row["days"].strip() and (leg.depart.astimezone(UTC)
+            if not raw.is_departure(sid, leg.depart):
+                fail(f"{leg.depart} is not a departure of {sid} (timetable and calendar)")
+            if depart - timedelta(hours=_num(row, "cutoff_h")) < available:
+                fail(f"{sid} at {leg.depart} misses its cut-off (cargo available {available})")
+        else:
+            local_day = depart.astimezone(raw.tz(sid)).date()
+            if depart < available or not raw.valid_on(sid, local_day):
+                fail(f"on-demand {sid} cannot leave at {leg.depart} (available {available})")
+            if depart != available and depart != raw.midnight(sid, local_day):
+                fail(f"on-demand {sid} should leave at {available} or at the start of a day, "
+                     f"not {leg.depart}")
+        if horizon_days is not None and row["days"].strip() and (depart
                                          > c.ready.astimezone(UTC) + timedelta(days=horizon_days)):
-            fail(f"{row['id']} departs after the horizon")
-        expected_arrival = leg.depart.astimezone(UTC) + timedelta(hours=_num(row, "duration_h"))
+            fail(f"{sid} departs after the horizon")
+        expected_arrival = depart + timedelta(hours=_num(row, "duration_h"))
         if expected_arrival != leg.arrive.astimezone(UTC):
-            fail(f"{row['id']} arrives {leg.arrive}, expected {expected_arrival}")
-        price = _price(row, c.weight_kg, c.volume_m3)
+            fail(f"{sid} arrives {leg.arrive}, expected {expected_arrival}")
+        price = raw.price(sid, c.weight_kg, c.volume_m3, depart)
         if not math.isclose(price, leg.cost_eur, rel_tol=1e-9, abs_tol=1e-6):
-            fail(f"{row['id']} costs {leg.cost_eur}, expected {price}")
+            fail(f"{sid} costs {leg.cost_eur}, expected {price}")
         co2 = c.weight_kg / 1000 * _num(row, "distance_km") * _num(row, "co2e_g_per_tkm") / 1000
         if not math.isclose(co2, leg.co2e_kg, rel_tol=1e-9, abs_tol=1e-9):
-            fail(f"{row['id']} emits {leg.co2e_kg} kg, expected {co2}")
+            fail(f"{sid} emits {leg.co2e_kg} kg, expected {co2}")
         total_cost += price
         total_co2 += co2
     if not math.isclose(total_cost, it.cost_eur, rel_tol=1e-9, abs_tol=1e-6):

@@ -4,9 +4,9 @@ front with its representatives."""
 
 from __future__ import annotations
 
-import math
+import fnmatch
 import tempfile
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from network import load_network
-from network.timetable import next_departure_s, to_seconds
+from network.timetable import to_seconds
 from routing.consignment import Consignment
 from routing.objectives import Objective, Weights, balanced_rates, rank_key
 from routing.search import (
@@ -45,7 +45,7 @@ legs = st.tuples(
 meshes = st.lists(st.sampled_from(NODES), min_size=0, max_size=4, unique=True)
 
 
-def _write(directory: Path, raw_legs, mesh) -> Path:
+def _write(directory: Path, raw_legs, mesh, extras=None) -> Path:
     services = []
     for i, (a, b, days, hour, cutoff, hours, price, co2, mode, km) in enumerate(raw_legs):
         if a == b:
@@ -59,58 +59,66 @@ def _write(directory: Path, raw_legs, mesh) -> Path:
             if a != b:
                 services.append(service(f"M-{a}{b}", a, b, duration_h=2, eur_fixed=20,
                                         co2e_g_per_tkm=80, distance_km=100))
+    files = {}
+    if extras is not None:
+        services, files = extras(services)
     return write_network(directory, [location(n, handling_h=3, handling_eur=7) for n in NODES],
-                         services)
+                         services, **files)
 
 
 def _micro(x: float) -> int:
     return round(x * 1_000_000)
 
 
-def _price(s, weight, volume) -> float:
-    """LCL and containers, as the README states them (no engine code)."""
-    kg = max(weight, volume * s.kg_per_m3)
-    lcl = max(s.eur_min, s.eur_fixed + s.eur_per_kg * kg + s.eur_per_tkm * kg / 1000.0 * s.distance_km)
-    if s.container is not None:
-        n = max(1, math.ceil(weight / s.container.kg - 1e-9), math.ceil(volume / s.container.m3 - 1e-9))
-        if n * s.container.eur < lcl:
-            return n * s.container.eur
-    return lcl
-
-
-def _itineraries(net, c):
-    """Every itinerary (simple path, each leg at its earliest departure: later departures of
-    the same services tie or lose on every criterion and come later in the sequence order)."""
+def _itineraries(directory: Path, net, c, horizon_days: float = HORIZON_DAYS, every_departure: bool = False):
+    """Every itinerary, from the raw CSV rows (tests/verifier.py: calendars, rate rows, FX,
+    surcharges). Each simple path's legs take their earliest departure, which is optimal when a
+    leg's price does not depend on its departure (later departures of the same services tie or
+    lose on every criterion and come later in the sequence order); with `every_departure`, every
+    departure of each leg within the horizon (and, on demand, the first instant of each later
+    day: prices change by the day) is enumerated, as dated prices need."""
+    raw = RawNetwork(directory)
     graph = nx.MultiDiGraph()
-    for s in net.services.values():
-        if s.accepts(c.goods):
-            graph.add_edge(s.origin, s.destination, key=s.id)
+    for sid, row in raw.services.items():
+        goods = row.get("goods", "").split()
+        if not goods or c.goods in goods:
+            graph.add_edge(row["from"], row["to"], key=sid)
     if c.origin not in graph or c.destination not in graph:
         return []
-    ready = to_seconds(c.ready)
-    due = to_seconds(c.due) if c.due else math.inf
+    ready_dt = c.ready.astimezone(UTC)
+    horizon_end = ready_dt + timedelta(days=horizon_days)
+    due = c.due.astimezone(UTC) if c.due else None
     found = []
     for path in nx.all_simple_edge_paths(graph, c.origin, c.destination):
-        t, cost, co2, seq, ok = ready, 0, 0, [], True
-        for i, (u, _, key) in enumerate(path):
-            s = net.services[key]
+        rows = [raw.services[k] for _, _, k in path]
+        main = max(rows, key=lambda r: (float(r["distance_km"]), RANK[r["mode"]]))["mode"]
+
+        def walk(i, t, cost, co2, seq, path=path, rows=rows, main=main):
+            if i == len(path):
+                found.append({"cost": cost, "co2": co2, "arrive": t.timestamp(), "legs": len(path),
+                              "seq": tuple(seq), "sig": tuple(k for _, _, k in path), "mode": main})
+                return
+            sid, row = path[i][2], rows[i]
             if i:
-                t += net.locations[u].handling_h * 3600
-                cost += _micro(net.locations[u].handling_cost_eur(c.weight_kg))
-            if s.is_timetabled:
-                dep = next_departure_s(s, t + s.cutoff_h * 3600, ready + HORIZON_DAYS * 86400)
-                if dep is None:
-                    ok = False
+                here = raw.locations[row["from"]]
+                t = t + timedelta(hours=float(here["handling_h"]))
+                cost += _micro(float(here["handling_eur"]) + float(here["handling_eur_per_kg"]) * c.weight_kg)
+            if row["days"].strip():
+                choices = raw.departures(sid, t + timedelta(hours=float(row["cutoff_h"])), horizon_end)
+            else:
+                choices = raw.on_demand_choices(sid, t, horizon_end)
+            if not every_departure:
+                choices = choices[:1]
+            for dep in choices:
+                arrive = dep + timedelta(hours=float(row["duration_h"]))
+                if due is not None and arrive > due:
                     break
-                t = dep
-            seq.append((s.id, t))
-            t += s.duration_h * 3600
-            cost += _micro(_price(s, c.weight_kg, c.volume_m3))
-            co2 += _micro(c.weight_kg / 1000.0 * s.distance_km * s.co2e_g_per_tkm / 1000.0)
-        if ok and t <= due:
-            main = max((net.services[k] for _, _, k in path), key=lambda s: (s.distance_km, RANK[s.mode]))
-            found.append({"cost": cost, "co2": co2, "arrive": t, "legs": len(path), "seq": tuple(seq),
-                          "sig": tuple(k for _, _, k in path), "mode": main.mode})
+                price = _micro(raw.price(sid, c.weight_kg, c.volume_m3, dep))
+                emitted = _micro(c.weight_kg / 1000.0 * float(row["distance_km"])
+                                 * float(row["co2e_g_per_tkm"]) / 1000.0)
+                walk(i + 1, arrive, cost + price, co2 + emitted, [*seq, (sid, dep.timestamp())])
+
+        walk(0, ready_dt, 0, 0, [])
     return found
 
 
@@ -131,27 +139,28 @@ def _truth(r):
     return (r["cost"], r["co2"], r["arrive"], r["legs"], r["seq"])
 
 
-def _check(directory: Path, c: Consignment) -> None:
+def _check(directory: Path, c: Consignment, horizon_days: float = HORIZON_DAYS,
+           every_departure: bool = False) -> None:
     net = load_network(directory)
     raw = RawNetwork(directory)
-    truth = _itineraries(net, c)
+    truth = _itineraries(directory, net, c, horizon_days, every_departure)
     ready = to_seconds(c.ready)
     for objective in Objective:
         ordered = sorted(truth, key=_order(objective, ready))
-        options = SearchOptions(objective=objective, weights=WEIGHTS, horizon_days=HORIZON_DAYS)
+        options = SearchOptions(objective=objective, weights=WEIGHTS, horizon_days=horizon_days)
         found = best_itineraries(net, c, options).itineraries
         if not ordered:
             assert not found, objective
             continue
         assert [_engine(it) for it in found] == [_truth(ordered[0])], objective
-        verify_itinerary(raw, found[0], HORIZON_DAYS)
+        verify_itinerary(raw, found[0], horizon_days)
         # K alternatives: the K best distinct service sequences, whatever K.
         routes = []
         for r in ordered:
             if r["sig"] not in [x["sig"] for x in routes]:
                 routes.append(r)
         for k in (1, 3):
-            options = SearchOptions(objective=objective, weights=WEIGHTS, horizon_days=HORIZON_DAYS,
+            options = SearchOptions(objective=objective, weights=WEIGHTS, horizon_days=horizon_days,
                                     alternatives=k)
             alternatives = best_itineraries(net, c, options).itineraries
             assert [_engine(it) for it in alternatives] == [_truth(r) for r in routes[:k + 1]], (objective, k)
@@ -159,32 +168,136 @@ def _check(directory: Path, c: Consignment) -> None:
         by_mode = {}
         for r in ordered:
             by_mode.setdefault(r["mode"], r)
-        options = SearchOptions(objective=objective, weights=WEIGHTS, horizon_days=HORIZON_DAYS)
+        options = SearchOptions(objective=objective, weights=WEIGHTS, horizon_days=horizon_days)
         got = best_by_main_mode(net, c, options)
         assert {m: _engine(it) for m, it in got.items()} == {m: _truth(r) for m, r in by_mode.items()}, \
             objective
+        for it in got.values():
+            verify_itinerary(raw, it, horizon_days)
     # The Pareto front on (cost, CO2e, arrival), one itinerary per point: the first in tie order.
     points = {}
     for r in sorted(truth, key=lambda r: (r["legs"], r["seq"])):
         points.setdefault((r["cost"], r["co2"], r["arrive"]), r)
     front = {p: r for p, r in points.items()
              if not any(o != p and all(x <= y for x, y in zip(o, p, strict=True)) for o in points)}
-    got_front = pareto_itineraries(net, c, SearchOptions(horizon_days=HORIZON_DAYS)).itineraries
+    got_front = pareto_itineraries(net, c, SearchOptions(horizon_days=horizon_days)).itineraries
     assert sorted(_engine(it) for it in got_front) == sorted(_truth(r) for r in front.values())
+
+
+START = date(2027, 3, 22)  # the calendars' dates are days from here (the window spans DST)
+
+
+def _day(offset: int) -> str:
+    return (START + timedelta(days=offset)).isoformat()
+
+
+# Calendars that change only which departures exist, and money that is constant in the window
+# (one exchange rate before it, surcharges without dates): each leg's earliest departure is
+# still the best, so the first brute force applies.
+calendars = st.fixed_dictionaries({
+    "validity": st.lists(st.tuples(st.sampled_from([None, -3, 0, 2, 5]), st.sampled_from([None, 4, 9, 30])),
+                         min_size=13, max_size=13),
+    "exceptions": st.lists(st.tuples(st.integers(0, 12), st.integers(-1, 12), st.booleans()), max_size=6),
+    "currencies": st.lists(st.sampled_from(["EUR", "EUR", "USD", "CNY"]), min_size=13, max_size=13),
+    "surcharges": st.lists(st.tuples(st.sampled_from(["percent_freight", "per_chargeable_kg",
+                                                      "per_container", "per_consignment"]),
+                                     st.sampled_from([5, 12.5, 40]), st.sampled_from(["EUR", "USD", "CNY"]),
+                                     st.sampled_from(["S0*", "S1*", "M-*", "*", ""]),
+                                     st.sampled_from(["", "rail", "road", "air"])), max_size=3),
+})
+
+
+def _calendar_extras(spec, dated: bool = False, rate_cards=()):
+    """services -> (services, files) with the calendars, currencies and surcharges of `spec`."""
+
+    def extras(services):
+        taken = set()
+        out = []
+        for row in services:
+            if row["id"].startswith("S"):
+                k = int(row["id"][1:])
+                first, last = spec["validity"][k % 13]
+                if last is not None and first is not None and last < first:
+                    first, last = last, first
+                row = {**row, "currency": spec["currencies"][k % 13],
+                       "valid_from": "" if first is None else _day(first),
+                       "valid_to": "" if last is None else _day(last)}
+                if k in rate_cards and (first, last) == (None, None):
+                    split = rate_cards[k]
+                    out.append({**row, "valid_to": _day(split - 1)})
+                    row = {**row, "valid_from": _day(split), "eur_fixed": float(row["eur_fixed"]) * 0.6 + 3}
+            out.append(row)
+        ids = [r["id"] for r in out if r["id"].startswith("S")]
+        dates = []
+        for k, offset, add in spec["exceptions"]:
+            if ids:
+                sid = ids[k % len(ids)]
+                if (sid, offset) not in taken:
+                    taken.add((sid, offset))
+                    dates.append({"service": sid, "date": _day(offset),
+                                  "exception": "added" if add else "removed"})
+        fx = [{"date": _day(-30), "currency": "USD", "per_eur": "1.0813"},
+              {"date": _day(-30), "currency": "CNY", "per_eur": "7.66"}]
+        if dated:
+            fx += [{"date": _day(2), "currency": "USD", "per_eur": "1.2345"},
+                   {"date": _day(5), "currency": "CNY", "per_eur": "6.5"},
+                   {"date": _day(7), "currency": "USD", "per_eur": "0.9"}]
+        surcharges = []
+        all_ids = [r["id"] for r in out]
+        for n, (kind, amount, currency, pattern, mode) in enumerate(spec["surcharges"]):
+            if pattern and not fnmatch.filter(all_ids, pattern):
+                pattern = ""  # a pattern that selects nothing is refused by the loader
+            window = ((_day(1 + n), _day(4 + 2 * n)) if dated and n % 2 == 0 else
+                      (_day(3), "") if dated else ("", ""))
+            surcharges.append({"id": f"X{n}", "service": pattern, "mode": mode, "kind": kind,
+                               "amount": amount, "currency": "" if kind == "percent_freight" else currency,
+                               "valid_from": window[0], "valid_to": window[1]})
+        return out, {"calendar_dates": dates, "fx": fx, "surcharges": surcharges}
+
+    return extras
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(legs, min_size=1, max_size=12), meshes, st.integers(0, 7 * 24),
-       st.sampled_from([None, 2, 5, 12]), st.sampled_from(["A", "B"]))
-def test_engine_matches_brute_force(raw_legs, mesh, ready_h, due_days, origin):
+       st.sampled_from([None, 2, 5, 12]), st.sampled_from(["A", "B"]), calendars)
+def test_engine_matches_brute_force(raw_legs, mesh, ready_h, due_days, origin, spec):
     """Every objective's full tie order, K alternatives, best per main mode and the Pareto front
-    equal brute-force enumeration of all itineraries."""
+    equal brute-force enumeration of all itineraries, on networks with service calendars
+    (validity, added and removed dates), prices in EUR, USD and CNY and surcharges."""
     with tempfile.TemporaryDirectory() as tmp:
-        directory = _write(Path(tmp), raw_legs, mesh)
+        directory = _write(Path(tmp), raw_legs, mesh, _calendar_extras(spec))
         ready = datetime(2027, 3, 22, tzinfo=BRU).timestamp() + ready_h * 3600  # spans DST
         due = None if due_days is None else datetime.fromtimestamp(ready + due_days * 86400, BRU)
         c = Consignment(origin, "E", 500, 1, datetime.fromtimestamp(ready, BRU), due)
         _check(directory, c)
+
+
+DATED_HORIZON = 9
+DATED_NODES = ["A", "B", "C", "E"]
+dated_legs = st.tuples(
+    st.sampled_from(DATED_NODES), st.sampled_from(DATED_NODES),
+    st.sampled_from(["", "", "Mon Thu", "Tue Fri", "Sat Sun", "Wed", "daily"]),
+    st.integers(0, 23), st.integers(0, 30), st.integers(1, 60), st.sampled_from([10, 50, 120, 300]),
+    st.sampled_from([0, 10, 40, 100]), st.sampled_from(["road", "road", "rail", "air", "sea"]),
+    st.sampled_from([100, 500, 1000, 8000]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(dated_legs, min_size=2, max_size=8),
+       st.lists(st.sampled_from(DATED_NODES), max_size=3, unique=True),
+       st.integers(0, 3 * 24), st.sampled_from([None, 6, 12]), calendars,
+       st.dictionaries(st.integers(0, 6), st.integers(1, 8), max_size=2))
+def test_engine_matches_brute_force_with_dated_prices(raw_legs, mesh, ready_h, due_days, spec, cards):
+    """With prices that change inside the window (rate rows ending, exchange rates, surcharge
+    windows), the engine still equals brute force, which now enumerates every departure of
+    every leg (a later departure may be cheaper)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = _write(Path(tmp), raw_legs, mesh, _calendar_extras(spec, dated=True, rate_cards=cards))
+        ready = datetime(2027, 3, 22, tzinfo=BRU).timestamp() + ready_h * 3600
+        due = None if due_days is None else datetime.fromtimestamp(ready + due_days * 86400, BRU)
+        c = Consignment("A", "E", 500, 1, datetime.fromtimestamp(ready, BRU), due)
+        _check(directory, c, DATED_HORIZON, every_departure=True)
 
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "networks"
