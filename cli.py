@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 a valid request that cannot be served; 2 bad input or u
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -1030,14 +1031,27 @@ def run(argv: Sequence[str] | None = None) -> int:
     return code if isinstance(code, int) else 0
 
 
+def _release_multiprocessing() -> None:
+    """Run multiprocessing's exit-time finalizers now (terminate pools, unlink semaphores)."""
+    from multiprocessing import util
+
+    finalizers = getattr(util, "_run_finalizers", None)  # what its own atexit handler runs
+    if finalizers is not None:
+        with contextlib.suppress(Exception):
+            finalizers(0)
+
+
 def main() -> None:
     """Entry point: exit with `run`'s code, never a traceback."""
     code = run()
     if code == EX_INTERRUPTED and threading.active_count() > 1:
         # Ctrl-C reached the main thread while solver threads still run; waiting for them would
-        # keep the process alive. Outputs are already rolled back; flush and leave at once.
+        # keep the process alive. Outputs are already rolled back; flush and leave at once,
+        # after releasing what multiprocessing holds (the solver pool's semaphores: a normal exit
+        # releases them, os._exit would leave them to the resource tracker, which complains).
         sys.stdout.flush()
         sys.stderr.flush()
+        _release_multiprocessing()
         os._exit(code)
     sys.exit(code)
 

@@ -8,10 +8,12 @@ departure t of service si (zero or more), a change of service at location v cost
 arrival, cost so far) dominates another at the same location when it arrives no later and
 costs no more (fewer legs on a tie): it can take every later departure the other takes, at the
 same cost — except on a time-sensitive location, where an on-demand leg's cost depends on the
-instant it leaves (it leaves when the cargo is available), so there the dominating label must
-also cost no more on each such leg at its own instant. Of a timetabled leg, the first departure
-the cargo can catch and every later one that is strictly cheaper than all earlier ones are
-expanded (a later, no cheaper departure is dominated). The search runs over walks, which is
+instant it leaves (when the cargo is available and the calendar open), so there the dominating
+label must also cost no more on each such leg at its own instant (the instants it may wait for,
+`LegCosts.waits`, are open to both). Of a timetabled leg, the first departure the cargo can
+catch and every later one that is strictly cheaper than all earlier ones are expanded (a later,
+no cheaper departure is dominated); of an on-demand leg likewise its first open instant and
+each later waiting instant strictly cheaper than all earlier ones. The search runs over walks, which is
 exact for itineraries: removing a cycle keeps the later legs at their departures, costs no
 more and has fewer legs. Labels are expanded cheapest first (Dijkstra on cost plus the time
 cost so far, which never decreases), with arrival bounds for the due date.
@@ -50,6 +52,12 @@ class LegCosts(Protocol):
 
     def default(self, si: int) -> float:
         """What service `si` costs at any instant not listed."""
+        ...
+
+    def waits(self, si: int, after: float) -> Sequence[float]:
+        """Instants after `after` (ascending) from which an on-demand leg of `si` may also
+        leave (at the first open instant), for a lower price: the starts of later price
+        stretches of a dated tariff; empty when waiting never pays."""
         ...
 
 
@@ -146,7 +154,7 @@ def cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts) -> Priced | 
                 if arrive + h > due:
                     break
                 child = _Label(nxt, arrive, base + leg, label.legs + 1, label, si, depart)
-                if _admit(bags, child, time_sensitive(nxt), costs, handling_s):
+                if _admit(cn, bags, child, time_sensitive(nxt), costs):
                     heapq.heappush(heap, (child.cost + per_second * (arrive - ready), counter, child))
                     counter += 1
     return None
@@ -157,7 +165,7 @@ def _options(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
     """The departures worth taking from `available`: the first, then each later one strictly
     cheaper than every earlier one (departures in time order)."""
     if not cn.timetabled[si]:
-        return [(available, costs.cost(si, available))]
+        return _on_demand(cn, si, available, costs)
     depart = cn.next_departure(si, available + cn.cut_s[si], horizon_end)
     if depart is None:
         return []
@@ -179,8 +187,44 @@ def _options(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
     return out
 
 
-def _admit(bags: dict[int, list[_Label]], child: _Label, sensitive: list[int], costs: LegCosts,
-           handling_s: list[float]) -> bool:
+def _on_demand(cn: CompiledNetwork, si: int, available: float, costs: LegCosts) -> list[tuple[float, float]]:
+    """An on-demand leg's departures worth taking: the first open instant from `available`,
+    then the first open instant from each waiting instant, when strictly cheaper than all
+    earlier ones."""
+    first = cn.open_from(si, available)
+    if first is None:
+        return []
+    best = costs.cost(si, first)
+    out = [(first, best)]
+    for t in costs.waits(si, first):
+        leave = cn.open_from(si, t)
+        if leave is None:
+            break
+        value = costs.cost(si, leave)
+        if value < best and leave > out[-1][0]:
+            out.append((leave, value))
+            best = value
+    return out
+
+
+def _on_demand_all(cn: CompiledNetwork, si: int, available: float, costs: LegCosts) -> list[float]:
+    """Every departure an on-demand leg may take from `available` (first open instant, then
+    from each waiting instant), ascending."""
+    first = cn.open_from(si, available)
+    if first is None:
+        return []
+    out = [first]
+    for t in costs.waits(si, first):
+        leave = cn.open_from(si, t)
+        if leave is None:
+            break
+        if leave > out[-1]:
+            out.append(leave)
+    return out
+
+
+def _admit(cn: CompiledNetwork, bags: dict[int, list[_Label]], child: _Label, sensitive: list[int],
+           costs: LegCosts) -> bool:
     """Add `child` unless a label at its location is at least as good (the first one stays on
     an exact tie: the search order decides, deterministically); drop those it beats."""
     bag = bags.get(child.node)
@@ -188,11 +232,11 @@ def _admit(bags: dict[int, list[_Label]], child: _Label, sensitive: list[int], c
         bags[child.node] = [child]
         return True
     for other in bag:
-        if _no_worse(other, child, sensitive, costs, handling_s):
+        if _no_worse(cn, other, child, sensitive, costs):
             return False
     survivors = []
     for other in bag:
-        if _no_worse(child, other, sensitive, costs, handling_s):
+        if _no_worse(cn, child, other, sensitive, costs):
             other.dead = True
         else:
             survivors.append(other)
@@ -201,16 +245,21 @@ def _admit(bags: dict[int, list[_Label]], child: _Label, sensitive: list[int], c
     return True
 
 
-def _no_worse(a: _Label, b: _Label, sensitive: list[int], costs: LegCosts,
-              handling_s: list[float]) -> bool:
+def _no_worse(cn: CompiledNetwork, a: _Label, b: _Label, sensitive: list[int], costs: LegCosts) -> bool:
     """Whether every completion of `b` is matched by `a` at no greater cost (module docstring)."""
     if a.time > b.time or a.cost > b.cost or (a.time == b.time and a.cost == b.cost and a.legs > b.legs):
         return False
     if sensitive and a.time != b.time:
+        handling_s = cn.handling_s
         at_a = a.time + (handling_s[a.node] if a.parent is not None else 0.0)
         at_b = b.time + (handling_s[b.node] if b.parent is not None else 0.0)
-        if any(costs.cost(si, at_a) > costs.cost(si, at_b) for si in sensitive):
-            return False
+        for si in sensitive:
+            leave_b = cn.open_from(si, at_b)
+            if leave_b is None:
+                continue  # `b` cannot take it: nothing to match
+            leave_a = cn.open_from(si, at_a)
+            if leave_a is None or costs.cost(si, leave_a) > costs.cost(si, leave_b):
+                return False
     return True
 
 
@@ -239,10 +288,13 @@ def all_within(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, threshold:
             h = ht[nxt]
             if h == INF or si in q.excluded or nxt in seen:
                 continue
+            waits: list[float] = []
             if cn.timetabled[si]:
                 depart = cn.next_departure(si, available + cn.cut_s[si], q.horizon_end)
             else:
-                depart = available
+                waits = _on_demand_all(cn, si, available, costs)
+                waits.reverse()
+                depart = waits.pop() if waits else None
             while depart is not None:
                 arrive = depart + cn.dur_s[si]
                 if arrive + h > q.due:
@@ -257,8 +309,9 @@ def all_within(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, threshold:
                     if not going:
                         return False
                 if not cn.timetabled[si]:
-                    break
-                depart = cn.next_departure(si, depart + 1.0, q.horizon_end)
+                    depart = waits.pop() if waits else None
+                else:
+                    depart = cn.next_departure(si, depart + 1.0, q.horizon_end)
         return True
 
     return found if walk(q.origin, q.ready, 0.0, True) else None

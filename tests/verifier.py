@@ -153,6 +153,19 @@ class RawNetwork:
 
     def price(self, sid: str, weight: float, volume: float, depart: datetime) -> float:
         """The README's price of the leg leaving at `depart` (UTC)."""
+        loose, box, per_one = self.parts(sid, weight, volume, depart)
+        if box is None:
+            return loose
+        row = self.row_on(sid, depart.astimezone(self.tz(sid)).date())
+        n = max(1, math.ceil(weight / _num(row, "container_kg") - 1e-9),
+                math.ceil(volume / _num(row, "container_m3") - 1e-9))
+        return min(loose, n * box + per_one)
+
+    def parts(self, sid: str, weight: float, volume: float,
+              depart: datetime) -> tuple[float, float | None, float]:
+        """The leg's price in the parts a plan buys (README "Money"): loose cargo all in, one
+        container all in (None: the service sells none), and the per-consignment surcharges a
+        consignment riding in containers pays on top."""
         day = depart.astimezone(self.tz(sid)).date()
         row = self.row_on(sid, day)
         rate = self.rate(row.get("currency", ""), day)
@@ -187,12 +200,9 @@ class RawNetwork:
                     per_one += converted
         lcl_all = lcl + lcl * percent / 100 + kg * per_kg + per_one
         if (row.get("container_eur") or "").strip():
-            n = max(1, math.ceil(weight / _num(row, "container_kg") - 1e-9),
-                    math.ceil(volume / _num(row, "container_m3") - 1e-9))
-            fcl = n * _num(row, "container_eur") / rate
-            fcl_all = fcl + fcl * percent / 100 + n * per_box + per_one
-            return min(lcl_all, fcl_all)
-        return lcl_all
+            one = _num(row, "container_eur") / rate
+            return lcl_all, one + one * percent / 100 + per_box, per_one
+        return lcl_all, None, per_one
 
 
 def verify_itinerary(raw: RawNetwork, it: Itinerary, horizon_days: float | None = None) -> None:

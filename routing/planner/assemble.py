@@ -34,9 +34,12 @@ def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float, *, loos
         for leg in inst.cands[k].legs:
             riders[leg.key].append(ci)
     services = {}
+    box_price: dict[DepKey, float] = {}  # one container, at the departure's date
     for k in sol.chosen.values():
         for leg in inst.cands[k].legs:
             services[leg.key] = leg.service
+            if leg.box_eur is not None:
+                box_price[leg.key] = leg.box_eur
     # Container shares: pro rata of each boxed rider's fill (the larger of weight and volume).
     share: dict[tuple[int, DepKey], float] = {}
     for key, n in boxes.items():
@@ -46,7 +49,7 @@ def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float, *, loos
         fills = {ci: max(inst.weight(ci) / box.kg, inst.volume(ci) / box.m3) for ci in inside}
         total = sum(fills.values()) or 1.0
         for ci in inside:
-            share[(ci, key)] = n * box.eur * fills[ci] / total
+            share[(ci, key)] = n * box_price[key] * fills[ci] / total
     assignments = []
     for ci in sorted(sol.chosen):
         cand = inst.cands[sol.chosen[ci]]
@@ -57,7 +60,8 @@ def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float, *, loos
             legs.append(PlannedLeg(s.id, s.origin, s.destination, s.mode,
                                    from_seconds(leg.depart_s, network.locations[s.origin].tz),
                                    from_seconds(leg.arrive_s, network.locations[s.destination].tz),
-                                   boxed_here, 0.0 if boxed_here else leg.lcl_eur, leg.co2e_kg))
+                                   boxed_here, leg.boxed_eur if boxed_here else leg.lcl_eur,
+                                   leg.co2e_kg))
         assignments.append(Assignment(inst.consignments[ci], tuple(legs), cand.handling_eur,
                                       sum(share.get((ci, leg.key), 0.0) for leg in cand.legs)))
     departures = []
@@ -68,7 +72,7 @@ def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float, *, loos
             s.id, from_seconds(key[1], network.locations[s.origin].tz),
             sum(inst.weight(ci) for ci in on), sum(inst.volume(ci) for ci in on),
             s.capacity_kg, s.capacity_m3, boxes.get(key, 0),
-            s.container.eur if s.container else 0.0,
+            box_price.get(key, 0.0),
             tuple(inst.consignments[ci].id for ci in on),
             tuple(inst.consignments[ci].id for ci in on if (ci, key) in boxed)))
     searched = len(inst.consignments) if searched is None else searched

@@ -8,7 +8,9 @@ consolidation may reward them). Downstream legs are recomputed with the same rul
 engine: handling_h at every intermediate location, cut-off before a timetabled departure,
 departures no later than ready + horizon (on-demand legs have no timetable and are not
 limited by it), arrival no later than the due date. On-demand legs leave as soon as the cargo is
-available. These candidates are the first columns of the plan's model; column generation
+available and the service's calendar open, or at the start of a later price stretch where the
+loose price is strictly lower (`tariff.py`). Every leg is priced at its departure's date
+(`tariff.PlanTariffs`). These candidates are the first columns of the plan's model; column generation
 (`colgen.py`) adds every itinerary that can improve it, so the caps only shape the start.
 """
 
@@ -19,10 +21,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from network.model import Network, Service
-from network.timetable import next_departure_s, to_seconds
+from network.timetable import next_departure_s, next_open_s, to_seconds
 from routing.consignment import Consignment
-from routing.costing import lcl_eur, leg_co2e_kg
+from routing.costing import leg_co2e_kg
 from routing.objectives import Objective, Weights
+from routing.planner.tariff import PlanTariffs, plan_tariffs
 from routing.search import SearchOptions, route_candidates
 
 INF = float("inf")
@@ -30,13 +33,17 @@ INF = float("inf")
 
 @dataclass(frozen=True)
 class CandidateLeg:
-    """A service at one departure, priced LCL for the consignment."""
+    """A service at one departure, priced for the consignment at that departure's date: loose
+    (`lcl_eur`), or riding in containers costing `box_eur` each (None: the service sells none)
+    plus `boxed_eur` (the per-consignment surcharges a boxed rider still pays)."""
 
     service: Service
     depart_s: float
     arrive_s: float
     lcl_eur: float
     co2e_kg: float
+    box_eur: float | None = None
+    boxed_eur: float = 0.0
 
     @cached_property
     def key(self) -> tuple[str, float]:
@@ -73,38 +80,73 @@ def search_options(objective: Objective, weights: Weights, horizon_days: float,
     return SearchOptions(objective, weights, horizon_days, alternatives)
 
 
+def priced_leg(tariffs: PlanTariffs, consignment: Consignment, service: Service,
+               depart_s: float) -> CandidateLeg:
+    """`service` leaving at `depart_s`, priced for `consignment` on that day."""
+    terms = tariffs.at(service, depart_s)
+    w = consignment.weight_kg
+    return CandidateLeg(service, depart_s, depart_s + service.duration_h * 3600.0,
+                        terms.loose_eur(w, consignment.volume_m3), leg_co2e_kg(service, w),
+                        terms.box_eur, terms.boxed_eur)
+
+
+def on_demand_departures(tariffs: PlanTariffs, service: Service, available_s: float,
+                         loose: Callable[[float], float]) -> list[float]:
+    """When cargo available at `available_s` may leave on on-demand `service`: the first open
+    instant, then the first open instant of each later price stretch whose `loose` price is
+    strictly lower than every earlier one (later and no cheaper is never better)."""
+    first = next_open_s(service, available_s)
+    if first is None:
+        return []
+    out = [first]
+    best = loose(first)
+    for start in tariffs.later_starts(service, first):
+        leave = next_open_s(service, start)
+        if leave is None:
+            break
+        value = loose(leave)
+        if value < best and leave > out[-1]:
+            out.append(leave)
+            best = value
+    return out
+
+
 def expand(network: Network, consignment: Consignment, services: tuple[Service, ...],
            ci: int, horizon_days: float, max_departures: int) -> list[Candidate]:
     """Every departure variant of a service sequence, earliest first (up to the caps)."""
+    tariffs = plan_tariffs(network)
     ready_s = to_seconds(consignment.ready)
     horizon_s = ready_s + horizon_days * 86400.0
     due_s = to_seconds(consignment.due) if consignment.due is not None else INF
     w, v = consignment.weight_kg, consignment.volume_m3
-    priced = [(s, lcl_eur(s, w, v), leg_co2e_kg(s, w)) for s in services]
     handling = sum(network.locations[s.origin].handling_cost_eur(w) for s in services[1:])
     out: list[Candidate] = []
 
     def walk(i: int, available_s: float, legs: tuple[CandidateLeg, ...]) -> None:
-        if i == len(priced):
+        if i == len(services):
             out.append(Candidate(ci, legs, handling, ready_s))
             return
-        service, lcl, co2 = priced[i]
+        service = services[i]
         if i > 0:
             available_s += network.locations[service.origin].handling_h * 3600.0
         if not service.is_timetabled:  # on demand: no timetable, so no horizon either
-            arrive = available_s + service.duration_h * 3600.0
-            if arrive <= due_s:
-                walk(i + 1, arrive, (*legs, CandidateLeg(service, available_s, arrive, lcl, co2)))
+            departures = on_demand_departures(
+                tariffs, service, available_s, lambda t: tariffs.at(service, t).loose_eur(w, v))
+            for depart in departures[:max_departures]:
+                leg = priced_leg(tariffs, consignment, service, depart)
+                if leg.arrive_s > due_s:
+                    return
+                walk(i + 1, leg.arrive_s, (*legs, leg))
             return
-        depart = next_departure_s(service, available_s + service.cutoff_h * 3600.0, horizon_s)
+        scheduled = next_departure_s(service, available_s + service.cutoff_h * 3600.0, horizon_s)
         taken = 0
-        while depart is not None and taken < max_departures:
-            arrive = depart + service.duration_h * 3600.0
-            if arrive > due_s:
+        while scheduled is not None and taken < max_departures:
+            leg = priced_leg(tariffs, consignment, service, scheduled)
+            if leg.arrive_s > due_s:
                 return
-            walk(i + 1, arrive, (*legs, CandidateLeg(service, depart, arrive, lcl, co2)))
+            walk(i + 1, leg.arrive_s, (*legs, leg))
             taken += 1
-            depart = next_departure_s(service, depart + 1.0, horizon_s)
+            scheduled = next_departure_s(service, scheduled + 1.0, horizon_s)
 
     walk(0, ready_s, ())
     return out
@@ -114,11 +156,9 @@ def from_legs(network: Network, consignment: Consignment, ci: int,
               legs: tuple[tuple[Service, float], ...]) -> Candidate:
     """The candidate of consignment `ci` taking each service at the departure given (the
     itineraries found by pricing): times, loose freight and CO2e recomputed here."""
-    w, v = consignment.weight_kg, consignment.volume_m3
-    built = []
-    for service, depart in legs:
-        built.append(CandidateLeg(service, depart, depart + service.duration_h * 3600.0,
-                                  lcl_eur(service, w, v), leg_co2e_kg(service, w)))
+    w = consignment.weight_kg
+    tariffs = plan_tariffs(network)
+    built = [priced_leg(tariffs, consignment, service, depart) for service, depart in legs]
     handling = sum(network.locations[s.origin].handling_cost_eur(w) for s, _ in legs[1:])
     return Candidate(ci, tuple(built), handling, to_seconds(consignment.ready))
 

@@ -6,8 +6,8 @@ of `spec.py` — with multipliers p ≥ 0 (the duals of an LP over the columns g
 read by row family). What is left is one small problem per consignment: its best itinerary,
 each container leg boxed or loose, where a leg at departure d costs
 
-  loose:  LCL + p_cap(d)·(w, v)
-  boxed:  p_cap(d)·(w, v) + p_fill(d)·(w, v) + p_open(c, d)      (container-selling services)
+  loose:  LCL(d) + p_cap(d)·(w, v)
+  boxed:  per-consignment surcharges(d) + p_cap(d)·(w, v) + p_fill(d)·(w, v) + p_open(c, d)
 
 in objective units (plus the CO2e and time terms of the objective and the handling at changes
 of service), and one per container departure (its containers n: price − K·p_fill − Σ_c p_open,
@@ -46,6 +46,7 @@ from routing.planner.containers import PRO_RATA, Kind
 from routing.planner.decisions import DepKey
 from routing.planner.instance import Instance
 from routing.planner.spec import Formulation, Row
+from routing.planner.tariff import plan_tariffs
 from routing.pricing import Priced, PricingQuery, all_within, cheapest
 
 INF = math.inf
@@ -133,8 +134,35 @@ class Multipliers:
         return m
 
 
+def no_group_fill(inst: Instance, m: Multipliers, key: DepKey) -> tuple[float, float]:
+    """The fill multipliers (per kg, per m³, objective units) of a container departure that `m`
+    has no group for: its service's (`Multipliers.service_fill`), scaled down where they would
+    charge more than a container costs on this departure's date, else `containers.PRO_RATA` of
+    the container's price by weight and the rest by volume. Either keeps the containers' own
+    term at zero or above."""
+    cn = compiled(inst.request.network)
+    service = cn.services[cn.service_index[key[0]]]
+    box = service.container
+    assert box is not None
+    box_eur = plan_tariffs(inst.request.network).at(service, key[1]).box_eur
+    assert box_eur is not None
+    price = inst.objective.money * box_eur
+    fill = m.service_fill.get(service.id)
+    if fill is None:
+        return price * PRO_RATA / box.kg, price * (1.0 - PRO_RATA) / box.m3
+    charged = fill[0] * box.kg + fill[1] * box.m3
+    if charged <= price:
+        return fill
+    return fill[0] * price / charged, fill[1] * price / charged
+
+
 class ConsignmentCosts:
-    """What each leg costs one consignment under some multipliers (`routing.pricing.LegCosts`)."""
+    """What each leg costs one consignment under some multipliers (`routing.pricing.LegCosts`).
+
+    `lcl` holds every service's loose price under its undated tariff; a service whose price
+    changes by date (`tariff.PlanTariffs.is_dated`) is priced at each departure instead, lists
+    its change instants (so that the search looks at every departure up to the last one) and
+    lets an on-demand leg wait for them (`waits`)."""
 
     def __init__(self, inst: Instance, m: Multipliers, ci: int, listed: Callable[[int], Sequence[float]],
                  lcl: list[float], co2: list[float]) -> None:
@@ -144,17 +172,46 @@ class ConsignmentCosts:
         c = inst.consignments[ci]
         self.w, self.v = c.weight_kg, c.volume_m3
         self.cn = compiled(inst.request.network)
+        self.tariffs = plan_tariffs(inst.request.network)
         self.money = inst.objective.money
         self.co2w = inst.objective.per_kg_co2e
         self.lcl, self.co2 = lcl, co2
         self._listed = listed
         self._default: dict[int, float] = {}
+        self._dated: dict[int, tuple[float, ...] | None] = {}
+        self._merged: dict[int, Sequence[float]] = {}
+        self.ready = to_seconds(c.ready)
+
+    def _changes(self, si: int) -> tuple[float, ...] | None:
+        """The change instants of a dated service, None for one with a single price."""
+        if si not in self._dated:
+            service = self.cn.services[si]
+            self._dated[si] = (self.tariffs.change_starts(service)
+                               if self.tariffs.is_dated(service) else None)
+        return self._dated[si]
 
     def listed(self, si: int) -> Sequence[float]:
-        return self._listed(si)
+        changes = self._changes(si)
+        if changes is None or self.m.phase1:
+            return self._listed(si)
+        found = self._merged.get(si)
+        if found is None:
+            found = self._merged[si] = tuple(sorted({*self._listed(si), *changes}))
+        return found
+
+    def waits(self, si: int, after: float) -> Sequence[float]:
+        changes = self._changes(si)
+        if changes is None or self.m.phase1:
+            return ()
+        return self.tariffs.later_starts(self.cn.services[si], after)
 
     def _static(self, si: int) -> float:
         return self.co2w * self.co2[si]
+
+    def _loose(self, si: int, depart: float) -> float:
+        if self._changes(si) is None:
+            return self.lcl[si]
+        return self.tariffs.at(self.cn.services[si], depart).loose_eur(self.w, self.v)
 
     def cost(self, si: int, depart: float) -> float:
         m = self.m
@@ -163,7 +220,7 @@ class ConsignmentCosts:
         charge = 0.0 if cap is None else cap[0] * self.w + cap[1] * self.v
         if m.phase1:
             return charge
-        loose = self.money * self.lcl[si] + self._static(si) + charge
+        loose = self.money * self._loose(si, depart) + self._static(si) + charge
         boxed = self._boxed(si, key)
         return loose if boxed is None else min(loose, boxed + self._static(si) + charge)
 
@@ -173,41 +230,46 @@ class ConsignmentCosts:
             if self.m.phase1:
                 found = 0.0
             else:
-                loose = self.money * self.lcl[si] + self._static(si)
-                boxed = self._pro_rata(si)
+                changes = self._changes(si)
+                # A dated service's departures after its last change (all others are listed).
+                at = max(changes[-1], self.ready) if changes else self.ready
+                loose = self.money * self._loose(si, at) + self._static(si)
+                boxed = self._pro_rata(si, at)
                 found = loose if boxed is None else min(loose, boxed + self._static(si))
             self._default[si] = found
         return found
 
     def _boxed(self, si: int, key: DepKey) -> float | None:
-        """What riding boxed costs at departure `key` (the containers' share), or None."""
+        """What riding boxed costs at departure `key` (the containers' share and the
+        per-consignment surcharges), or None."""
         service = self.cn.services[si]
         box = service.container
         if box is None:
             return None
+        terms = self.tariffs.at(service, key[1])
+        box_eur = terms.box_eur
+        assert box_eur is not None
+        extra = self.money * terms.boxed_eur
         fill = self.m.fill.get(key)
         if fill is not None:
-            return fill[0] * self.w + fill[1] * self.v + self.m.open.get((self.ci, key), 0.0)
+            return fill[0] * self.w + fill[1] * self.v + self.m.open.get((self.ci, key), 0.0) + extra
         lam = self.m.pro_rata.get(key)
         if lam is not None:  # as `instance.amortised_coef` prices it
-            return self.money * box.eur * (lam * self.w / box.kg + (1.0 - lam) * self.v / box.m3)
+            return self.money * box_eur * (lam * self.w / box.kg + (1.0 - lam) * self.v / box.m3) + extra
         kind = self.inst.rules.kind(service, key[1])
         if kind is Kind.LOOSE:
             return None
         if kind is Kind.OWN:
-            return self.money * box.eur * box.count_for(self.w, self.v)
-        return self._pro_rata(si)
+            return self.money * box_eur * box.count_for(self.w, self.v) + extra
+        return self._pro_rata(si, key[1])
 
-    def _pro_rata(self, si: int) -> float | None:
-        """Boxing at a departure with no group: the service's default multipliers."""
+    def _pro_rata(self, si: int, depart: float) -> float | None:
+        """Boxing at a departure with no group: the no-group multipliers (`no_group_fill`)."""
         service = self.cn.services[si]
-        box = service.container
-        if box is None:
+        if service.container is None:
             return None
-        fill = self.m.service_fill.get(service.id)
-        if fill is not None:
-            return fill[0] * self.w + fill[1] * self.v
-        return self.money * box.eur * (PRO_RATA * self.w / box.kg + (1.0 - PRO_RATA) * self.v / box.m3)
+        fill = no_group_fill(self.inst, self.m, (service.id, depart))
+        return fill[0] * self.w + fill[1] * self.v + self.money * self.tariffs.at(service, depart).boxed_eur
 
 
 class Listing:
@@ -221,12 +283,10 @@ class Listing:
         for sid, t in (*m.cap, *m.fill):
             per[cn.service_index[sid]].add(t)
         if not m.phase1:
-            ready: dict[str, set[float]] = defaultdict(set)
-            for origin, t in inst.rules.ready_at:
-                ready[origin].add(t)
+            origins = {origin for origin, _ in inst.rules.ready_at}
             for si, s in enumerate(cn.services):
-                if s.origin in ready and s.container is not None and not s.is_timetabled:
-                    per[si] |= ready[s.origin]
+                if s.origin in origins and s.container is not None and not s.is_timetabled:
+                    per[si] |= set(inst.rules.riders(s))
         self.times: dict[int, tuple[float, ...]] = {si: tuple(sorted(ts)) for si, ts in per.items()}
 
     def __call__(self, si: int) -> Sequence[float]:
@@ -304,7 +364,8 @@ def _candidate(inst: Instance, ci: int, found: Priced) -> Candidate:
 
 
 def complete_columns(inst: Instance, m: Multipliers, priced: PricingRound, gap: float, limit: int,
-                     stop: Callable[[], bool] = lambda: False) -> dict[int, list[Candidate]] | None:
+                     stop: Callable[[], bool] = lambda: False,
+                     total_limit: int | None = None) -> dict[int, list[Candidate]] | None:
     """Every itinerary that a plan better than the incumbent could use, under the multipliers
     of one round of pricing: for any plan x, objective(x) ≥ L(p) + Σ_c (z_c(x_c) − z_c*(p)),
     so a plan within `gap` (= incumbent − L) uses for each consignment only itineraries with
@@ -312,7 +373,7 @@ def complete_columns(inst: Instance, m: Multipliers, priced: PricingRound, gap: 
     every itinerary, and so is its dual bound. In phase 1 likewise: served(x) ≤ U(p) − Σ_c
     (z_c(x_c) − z_c*(p)), so serving one more than the incumbent needs `gap` = U − (incumbent
     + 1). Returns the ones missing, or None when some consignment has more than `limit` of them
-    (or `stop()`)."""
+    (or all together more than `total_limit`, or `stop()`)."""
     network = inst.request.network
     cn = compiled(network)
     listing = Listing(inst, m)
@@ -323,6 +384,7 @@ def complete_columns(inst: Instance, m: Multipliers, priced: PricingRound, gap: 
     for cand in inst.cands:
         existing[cand.ci].add(tuple(leg.key for leg in cand.legs))
     missing: dict[int, list[Candidate]] = {}
+    total = 0
     for ci, best in priced.values.items():
         if stop():
             return None
@@ -338,6 +400,9 @@ def complete_columns(inst: Instance, m: Multipliers, priced: PricingRound, gap: 
                              0.0 if m.phase1 else inst.objective.per_second(ci))
         found = all_within(cn, query, costs, best + gap * (1 + 1e-9) + 1e-9, limit)
         if found is None:
+            return None
+        total += len(found)
+        if total_limit is not None and total > total_limit:
             return None
         for option in found:
             legs = tuple((cn.services[si].id, t) for si, t in option.legs)

@@ -10,9 +10,11 @@ A departure of a container-selling service (a train, a sailing, a full truck) is
   pays LCL.
 
 Only on-demand legs from *origin-only* locations (no service arrives there) can be OWN or
-LOOSE: an on-demand leg leaves when the cargo is available, so the consignments that can be on
-such a leg at instant t are exactly those whose origin it is and whose ready time is t. Those
-are the potential riders: one → OWN; if the fractional knapsack of their loose freight in one
+LOOSE: an on-demand leg leaves when the cargo is available (at the first open instant of its
+calendar from then, or at the start of a later price stretch: `tariff.py`), so the consignments
+that can be on such a leg at instant t are exactly those whose origin it is and whose ready time
+leads to t (`ContainerRules.riders`). Those are the potential riders: one → OWN; if the
+fractional knapsack of their loose freight (less what a boxed rider still pays) in one
 container is worth no more than the container (for weight and for volume alike) → LOOSE, since
 n containers can then save at most n times that (the knapsack value is concave in capacity).
 Both reductions hold over every itinerary, so bounds computed with them stay valid.
@@ -29,10 +31,10 @@ from collections import defaultdict
 from enum import StrEnum
 
 from network.model import Network, Service
-from network.timetable import to_seconds
+from network.timetable import next_open_s, to_seconds
 from routing.consignment import Consignment
-from routing.costing import lcl_eur
 from routing.planner.objective import PlanObjective
+from routing.planner.tariff import plan_tariffs
 
 PRO_RATA = 0.5  # share of a container's price charged by weight (the rest by volume)
 
@@ -74,6 +76,7 @@ class ContainerRules:
             if c.origin in self.origin_only:
                 self.ready_at[(c.origin, to_seconds(c.ready))].append(ci)
         self._kinds: dict[tuple[str, float], Kind] = {}
+        self._riders: dict[str, dict[float, list[int]]] = {}
 
     def kind(self, service: Service, depart_s: float) -> Kind:
         """How the departure of `service` at `depart_s` is modelled (module docstring)."""
@@ -83,20 +86,49 @@ class ContainerRules:
             found = self._kinds[key] = self._classify(service, depart_s)
         return found
 
+    def riders(self, service: Service) -> dict[float, list[int]]:
+        """For an on-demand service from an origin-only location: the consignments that can
+        leave on it at each instant (module docstring), ascending."""
+        found = self._riders.get(service.id)
+        if found is not None:
+            return found
+        tariffs = plan_tariffs(self.network)
+        at: dict[float, list[int]] = defaultdict(list)
+        for (origin, ready_s), cis in sorted(self.ready_at.items()):
+            if origin != service.origin:
+                continue
+            first = next_open_s(service, ready_s)
+            if first is None:
+                continue
+            instants = {first}
+            for start in tariffs.later_starts(service, first):
+                leave = next_open_s(service, start)
+                if leave is None:
+                    break
+                instants.add(leave)
+            for instant in instants:
+                at[instant].extend(cis)
+        found = self._riders[service.id] = {t: sorted(at[t]) for t in sorted(at)}
+        return found
+
     def _classify(self, service: Service, depart_s: float) -> Kind:
         box = service.container
         if box is None or service.is_timetabled or service.origin not in self.origin_only:
             return Kind.GROUP
-        riders = [ci for ci in self.ready_at.get((service.origin, depart_s), ())
+        riders = [ci for ci in self.riders(service).get(depart_s, ())
                   if service.accepts(self.consignments[ci].goods)]
         if not riders:
             return Kind.GROUP  # nobody can be there: nothing to decide
         money = self.objective.money
-        items = [(money * lcl_eur(service, self.consignments[ci].weight_kg,
-                                  self.consignments[ci].volume_m3), ci) for ci in riders]
+        terms = plan_tariffs(self.network).at(service, depart_s)
+        box_eur = terms.box_eur
+        assert box_eur is not None
+        items = [(money * (terms.loose_eur(self.consignments[ci].weight_kg,
+                                           self.consignments[ci].volume_m3) - terms.boxed_eur), ci)
+                 for ci in riders]
         by_kg = [(value, self.consignments[ci].weight_kg) for value, ci in items]
         by_m3 = [(value, self.consignments[ci].volume_m3) for value, ci in items]
         saved = min(fractional_knapsack(by_kg, box.kg), fractional_knapsack(by_m3, box.m3))
-        if saved <= money * box.eur + 1e-9:
+        if saved <= money * box_eur + 1e-9:
             return Kind.LOOSE
         return Kind.OWN if len(riders) == 1 else Kind.GROUP

@@ -83,8 +83,8 @@ class Instance:
         for leg in self.cands[k].legs:
             n = self.own_fcl.get((k, leg.key))
             if n is not None:
-                assert leg.service.container is not None
-                extra += leg.lcl_eur - n * leg.service.container.eur
+                assert leg.box_eur is not None
+                extra += leg.lcl_eur - (n * leg.box_eur + leg.boxed_eur)
         return self.coef[k] + self.cost_weight * extra
 
     @property
@@ -157,11 +157,12 @@ def build_instance(request: PlanRequest, candidates: list[list[Candidate]], obje
         eur = cand.handling_eur
         for leg in cand.legs:
             box = leg.service.container
-            if box is not None and kinds[leg.key] is Kind.OWN:
+            if box is not None and leg.box_eur is not None and kinds[leg.key] is Kind.OWN:
                 n = box.count_for(c.weight_kg, c.volume_m3)
-                if n * box.eur < leg.lcl_eur:
+                alone = n * leg.box_eur + leg.boxed_eur
+                if alone < leg.lcl_eur:  # the engine's rule: FCL when strictly cheaper
                     own_fcl[(k, leg.key)] = n
-                    eur += n * box.eur
+                    eur += alone
                     continue
             eur += leg.lcl_eur
         coef.append(objective.itinerary_value(cand.ci, eur, cand.co2e_kg, cand.transit_h))
@@ -169,14 +170,15 @@ def build_instance(request: PlanRequest, candidates: list[list[Candidate]], obje
     for key in sorted(riders):
         members = riders[key]
         first = cands[next(iter(members.values()))[0]]
-        service = next(leg.service for leg in first.legs if leg.key == key)
-        box = service.container
-        assert box is not None
-        group = Group(key, box.eur, box.kg, box.m3)
+        at = next(leg for leg in first.legs if leg.key == key)
+        box = at.service.container
+        assert box is not None and at.box_eur is not None
+        group = Group(key, at.box_eur, box.kg, box.m3)
         for ci in sorted(members):
             leg = next(leg for leg in cands[members[ci][0]].legs if leg.key == key)
             group.members.append(ci)
-            group.saving[ci] = money * leg.lcl_eur
+            # A boxed rider saves its loose price but still pays the per-consignment surcharges.
+            group.saving[ci] = money * (leg.lcl_eur - leg.boxed_eur)
             group.cands[ci] = members[ci]
         groups.append(group)
     return Instance(request, request.consignments, objective, rules, cands, by_consignment, coef, money,

@@ -75,7 +75,8 @@ class PlannedLeg:
     depart: datetime
     arrive: datetime
     in_container: bool
-    freight_eur: float  # LCL freight paid by the consignment (0 in a bought container)
+    freight_eur: float  # loose freight paid by the consignment; in containers, only the
+    # per-consignment surcharges (the containers are paid by the departure)
     co2e_kg: float
 
 
@@ -132,7 +133,7 @@ class DepartureUse:
     capacity_kg: float | None
     capacity_m3: float | None
     containers: int
-    container_eur: float
+    container_eur: float  # one container on this departure's date, surcharges included
     consignments: tuple[str, ...]
     in_container: tuple[str, ...]
 

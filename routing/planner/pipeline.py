@@ -83,7 +83,12 @@ class _State:
     bound: float | None = None  # valid over every itinerary
     bound_basis: str = ""
     lp_values: dict[ColumnKey, float] | None = None
-    converged: tuple[Multipliers, PricingRound] | None = None  # last round, when it added nothing
+    # The multipliers of the best Lagrangian bound of column generation and their pricing (the
+    # completion's reduced-cost argument holds for any multipliers: the best bound, the fewest
+    # columns within the gap).
+    pricing: tuple[Multipliers, PricingRound] | None = None
+    converged: bool = False  # pricing at the LP's duals found no new column
+    rounds: int = 0  # rounds of column generation so far
     columns_complete: bool = False  # every column within the reduced-cost gap is in the model
     records: list[tuple[str, float, str]] = field(default_factory=list)
     termination: list[str] = field(default_factory=list)
@@ -185,6 +190,15 @@ def _run(request: PlanRequest, settings: PlanSettings, budget: Budget, progress:
         if not large:
             _completion(state)
         mip = _search(state, large)
+        # Time left and the gap still open: more column generation, the completion, the search
+        # again, while each pass gets further (a round more, or the completion done).
+        while not large and _has_time(state) and not _proven(state):
+            before = (state.rounds, state.columns_complete)
+            _relax(state, large)
+            _completion(state)
+            if (state.rounds, state.columns_complete) == before:
+                break
+            mip = _search(state, large) or mip
         _final_packing(state, mip)
         assert state.best is not None
         chosen, boxes, boxed = state.best
@@ -210,7 +224,8 @@ def _set_target(state: _State, served: int) -> None:
     """Plans must now serve `served`; a bound proven for another number no longer applies."""
     if served != state.served_target:
         state.served_target = served
-        state.bound, state.bound_basis, state.converged = None, "", None
+        state.bound, state.bound_basis, state.pricing, state.converged = None, "", None, False
+        state.columns_complete = False
         state.lp_values = None
 
 
@@ -361,13 +376,29 @@ def _phase1_mip(state: _State, deadline: float, *, exact: bool = False) -> bool:
     return state.served_bound is not None and state.served_target >= state.served_bound
 
 
+def _proven(state: _State) -> bool:
+    """Whether the plan kept is within the relative gap of the bound (nothing left to prove)."""
+    if state.best is None or state.bound is None or len(state.best[0]) < state.served_target:
+        return False
+    value = state.value(state.best)
+    return value - state.bound <= state.settings.relative_gap * max(1.0, abs(value))
+
+
+# Column generation pauses after this many rounds without a better bound: degenerate duals make
+# its tail long, and the completion from the best bound so far most often closes the gap sooner.
+STALL_ROUNDS = 6
+
+
 def _relaxation(state: _State) -> None:
-    """Small plans: the LP and column generation, round after round, within the stage's share."""
+    """Small plans: the LP and column generation, round after round, within the stage's share.
+    Converged when pricing at the LP's duals finds no new column; it also stops once the bound
+    proves the plan kept, or pauses when the bound stalls (`STALL_ROUNDS`). The multipliers of
+    the best bound are kept for the completion."""
     started = time.monotonic()
     deadline = state.budget.until("relaxation")
-    rounds = added = 0
-    converged = False
-    while time.monotonic() < deadline and not state.budget.stop():
+    rounds = added = stalled = 0
+    while (time.monotonic() < deadline and not state.budget.stop() and not _proven(state)
+           and not state.converged and stalled < STALL_ROUNDS):
         inst = state.instance
         f = build(inst, relax=True, served_target=state.served_target, bounded=False,
                   open_rows=state.settings.open_rows)
@@ -381,18 +412,25 @@ def _relaxation(state: _State) -> None:
         if found is None:
             break
         rounds += 1
-        state.raise_bound(found.bound, f"column generation, round {rounds}: LP over the columns "
+        state.rounds += 1
+        if found.bound is not None and (state.pricing is None or state.pricing[1].bound is None
+                                        or found.bound > state.pricing[1].bound):
+            state.pricing = (m, found)
+            stalled = 0
+        else:
+            stalled += 1
+        state.raise_bound(found.bound, f"column generation, round {state.rounds}: LP over the columns "
                                        f"{r.objective_value():,.2f} and its Lagrangian bound")
-        state.say(f"LP round {rounds}: {r.objective_value():,.2f} over {len(inst.cands)} columns; "
+        state.say(f"LP round {state.rounds}: {r.objective_value():,.2f} over {len(inst.cands)} columns; "
                   f"bound over every itinerary {found.bound:,.2f}; {len(found.columns)} new columns"
-                  if found.bound is not None else f"LP round {rounds}: no bound")
+                  if found.bound is not None else f"LP round {state.rounds}: no bound")
         if not found.columns:
-            converged = True
-            state.converged = (m, found)
+            state.converged = True
             break
         added += _add(state, found)
     note = (f"relaxation: {rounds} rounds of column generation, {added} columns added"
-            + (", converged" if converged else ""))
+            + (", converged" if state.converged else ", the bound proves the plan" if _proven(state)
+               else ", the bound stalled" if stalled >= STALL_ROUNDS else ""))
     state.termination.append(note)
     state.record("relaxation", started, note)
 
@@ -468,25 +506,33 @@ def _rounding(state: _State) -> None:
     state.record("rounding", started, note)
 
 
-# Itineraries per consignment beyond which the reduced-cost completion gives up.
+# Itineraries per consignment, and in all (at least, or this many times the columns already in
+# the model), beyond which the reduced-cost completion gives up: a MIP that large would not
+# finish, and more column generation narrows the gap first.
 COMPLETION_LIMIT = 200
+COMPLETION_TOTAL, COMPLETION_GROWTH = 5_000, 2
 
 
 def _completion(state: _State) -> None:
-    """After column generation converged: add every itinerary within the reduced-cost gap
-    (`colgen.complete_columns`), so the full MIP's bound holds over every itinerary."""
-    if state.converged is None or state.best is None or state.bound is None or not _has_time(state):
+    """Add every itinerary within the reduced-cost gap of the best multipliers of column
+    generation (`colgen.complete_columns`), so the full MIP's bound holds over every itinerary."""
+    if (state.pricing is None or state.best is None or state.columns_complete
+            or not _has_time(state)):
         return
+    m, found = state.pricing
+    assert found.bound is not None
     started = time.monotonic()
-    gap = state.value(state.best) - state.bound
-    if gap <= 1e-9 * max(1.0, abs(state.bound)):
+    gap = state.value(state.best) - found.bound  # the argument needs these multipliers' own bound
+    if gap <= 1e-9 * max(1.0, abs(found.bound)):
         state.columns_complete = True
         note = "completion: the plan meets the bound"
     else:
-        m, found = state.converged
-        missing = complete_columns(state.instance, m, found, gap, COMPLETION_LIMIT, stop=state.budget.stop)
+        total = max(COMPLETION_TOTAL, COMPLETION_GROWTH * len(state.instance.cands))
+        missing = complete_columns(state.instance, m, found, gap, COMPLETION_LIMIT, stop=state.budget.stop,
+                                   total_limit=total)
         if missing is None:
-            note = f"completion: more than {COMPLETION_LIMIT} itineraries within the gap for some consignment"
+            note = (f"completion: more than {COMPLETION_LIMIT} itineraries within the gap for some "
+                    f"consignment, or {total:,} in all")
         else:
             for ci, columns in missing.items():
                 state.candidates[ci].extend(columns)

@@ -1,7 +1,10 @@
-"""An independent check of a plan, from the raw Service/Location fields (no routing.costing).
+"""An independent check of a plan, from the raw Service/Location fields (no routing.costing,
+no planner code).
 
-Re-derives every itinerary's times (scheduled departures, cut-offs, handling, horizon, due),
-the capacity of every departure, the fill of every container bought, and the totals.
+Re-derives every itinerary's times (scheduled departures, calendars, cut-offs, handling,
+horizon, due), every leg's price on its departure's date (the rate row, exchange rate and
+surcharges in force: `routing.tariffs.terms_at`, the one reading of the dated files), the
+capacity of every departure, the fill of every container bought, and the totals.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ import math
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from network.model import Service, zone
+from network.model import Network, Service, zone
+from network.timetable import from_seconds, to_seconds
 from routing.planner.model import Plan
+from routing.tariffs import Terms, price_changes, terms_at
 
 TOL = 1e-6
 
@@ -25,22 +30,58 @@ def _fail(message: str) -> None:
 
 
 def _scheduled(service: Service, depart: datetime) -> bool:
-    """Whether `depart` is one of the service's weekly departures (wall clock at its origin)."""
+    """Whether `depart` is one of the service's weekly departures (wall clock at its origin) or
+    an added date's, on a day its calendar is open."""
     assert service.departure is not None
     tz = zone(service.origin_tz)
     local = depart.astimezone(tz).date()
+    if not service.schedule.is_open(to_seconds(depart)):
+        return False
     for day in (local - timedelta(days=1), local, local + timedelta(days=1)):
-        if day.weekday() in service.days:
+        if day.weekday() in service.days or day in service.calendar.added:
             instant = datetime.combine(day, service.departure, tzinfo=tz).astimezone(UTC)
             if abs((instant - depart).total_seconds()) < 1:
                 return True
     return False
 
 
-def _lcl(service: Service, kg: float, m3: float) -> float:
-    chargeable = max(kg, m3 * service.kg_per_m3)
-    return max(service.eur_min, service.eur_fixed + service.eur_per_kg * chargeable
-               + service.eur_per_tkm * chargeable / 1000.0 * service.distance_km)
+def _on_demand_ok(network: Network, service: Service, available: datetime, depart: datetime) -> bool:
+    """Whether an on-demand leg may leave at `depart` with the cargo there at `available`: at
+    the first open instant from then, or from the start of a later day on which its price
+    changes (a later price stretch)."""
+    schedule = service.schedule
+    t, ready = to_seconds(depart), to_seconds(available)
+    if t < ready - 1 or not schedule.is_open(t):
+        return False
+    first = schedule.open_from(ready)
+    if first is not None and abs(first - t) <= 1:
+        return True
+    tz = zone(service.origin_tz)
+    for day in price_changes(network, service) or ():
+        start = to_seconds(datetime.combine(day, datetime.min.time(), tzinfo=tz))
+        leave = schedule.open_from(start) if start > ready else None
+        if leave is not None and abs(leave - t) <= 1:
+            return True
+    return False
+
+
+def _terms(network: Network, service: Service, depart: datetime) -> Terms:
+    return terms_at(network, service, from_seconds(to_seconds(depart), service.origin_tz).date())
+
+
+def _loose(terms: Terms, kg: float, m3: float) -> float:
+    """Loose freight: LCL on the row, converted, with the surcharges loose cargo pays."""
+    row = terms.row
+    chargeable = max(kg, m3 * row.kg_per_m3)
+    lcl = max(row.eur_min, row.eur_fixed + row.eur_per_kg * chargeable
+              + row.eur_per_tkm * chargeable / 1000.0 * row.distance_km) / terms.per_eur
+    return lcl * (1.0 + terms.percent / 100.0) + chargeable * terms.per_kg_eur + terms.per_consignment_eur
+
+
+def _box(terms: Terms) -> float:
+    """One container, converted, with the surcharges containers pay."""
+    assert terms.row.container is not None
+    return terms.row.container.eur / terms.per_eur * (1.0 + terms.percent / 100.0) + terms.per_container_eur
 
 
 def verify_plan(plan: Plan) -> None:
@@ -91,16 +132,18 @@ def verify_plan(plan: Plan) -> None:
                 _fail(f"{where}: {leg.depart.isoformat()} is not a scheduled departure")
             if s.days and leg.depart > horizon + timedelta(seconds=1):  # on demand: no timetable
                 _fail(f"{where}: departs after the {req.horizon_days:g}-day horizon")
-            if not s.days and abs((leg.depart - available).total_seconds()) > 1:
+            if not s.days and not _on_demand_ok(net, s, available, leg.depart):
                 _fail(f"{where}: on demand, leaves {leg.depart.isoformat()}, not when the cargo is "
-                      f"available ({available.isoformat()})")
+                      f"available ({available.isoformat()}) and the service open, nor at the start "
+                      "of a later price")
             expected = leg.depart.astimezone(UTC) + timedelta(hours=s.duration_h)
             if abs((leg.arrive - expected).total_seconds()) > 1:
                 _fail(f"{where}: arrives {leg.arrive.isoformat()}, expected {expected.isoformat()}")
             co2 = c.weight_kg / 1000.0 * s.distance_km * s.co2e_g_per_tkm / 1000.0
             if abs(co2 - leg.co2e_kg) > TOL * max(1.0, co2):
                 _fail(f"{where}: CO2e {leg.co2e_kg} != {co2}")
-            lcl = 0.0 if leg.in_container else _lcl(s, c.weight_kg, c.volume_m3)
+            terms = _terms(net, s, leg.depart)
+            lcl = terms.per_consignment_eur if leg.in_container else _loose(terms, c.weight_kg, c.volume_m3)
             if abs(lcl - leg.freight_eur) > TOL * max(1.0, lcl):
                 _fail(f"{where}: freight {leg.freight_eur} != {lcl}")
             if leg.in_container and s.container is None:
@@ -149,7 +192,10 @@ def verify_plan(plan: Plan) -> None:
             if bkg > n * box.kg + TOL or bm3 > n * box.m3 + TOL:
                 _fail(f"{name}: {bkg:.1f} kg / {bm3:.2f} m³ in {n} container(s) of "
                       f"{box.kg:g} kg / {box.m3:g} m³")
-            total_cost += n * box.eur
+            price = _box(_terms(net, s, key[1]))
+            if abs(price - d.container_eur) > TOL * max(1.0, price):
+                _fail(f"{name}: a container costs {d.container_eur}, not {price}")
+            total_cost += n * price
     if not math.isclose(total_cost, plan.total_cost_eur, rel_tol=1e-9, abs_tol=1e-6):
         _fail(f"total cost {plan.total_cost_eur} != recomputed {total_cost}")
     if not math.isclose(total_co2, plan.total_co2e_kg, rel_tol=1e-9, abs_tol=1e-6):

@@ -38,6 +38,8 @@ def _solve(model_bytes: bytes, solver_type: int, params_bytes: bytes, model_para
     result = solver.solve(model, solver_type, init_arguments.StreamableSolverInitArguments().to_proto(),
                           params, model_params, None, callback.CallbackRegistration().to_proto(), None,
                           None)
+    for solution in result.solutions:
+        solution.ClearField("basis")  # unused by the planner, and the slowest part to parse back
     return bytes(result.SerializeToString())
 
 
@@ -86,6 +88,7 @@ class SolverPool:
         """The result of a submitted solve; None when it overran its time limit by more than
         `grace_s` (the workers are then restarted). Raises `Interrupted` on interruption."""
         limit = self.budget.clock() + grace_s
+        poll = 0.001  # short solves come back within milliseconds: poll fast, then every 50 ms
         while True:
             self.budget.check()
             if pending.result.ready():
@@ -93,7 +96,8 @@ class SolverPool:
             if self.budget.clock() > limit and self.budget.clock() > self.budget.deadline:
                 self.terminate()
                 return None
-            pending.result.wait(0.05)
+            pending.result.wait(poll)
+            poll = min(0.05, poll * 2)
         try:
             data = pending.result.get()
         except Exception as exc:  # a worker killed under us, or a solver error

@@ -95,7 +95,8 @@ def _variants(net: Network, c: Consignment, ci: int, services: list[Service], re
             kg = max(c.weight_kg, c.volume_m3 * s.kg_per_m3)
             lcl = max(s.eur_min, s.eur_fixed + s.eur_per_kg * kg + s.eur_per_tkm * kg / 1000 * s.distance_km)
             co2 = c.weight_kg / 1000 * s.distance_km * s.co2e_g_per_tkm / 1000
-            walk(i + 1, arrive, (*legs, CandidateLeg(s, depart, arrive, lcl, co2)))
+            box = s.container.eur if s.container is not None else None
+            walk(i + 1, arrive, (*legs, CandidateLeg(s, depart, arrive, lcl, co2, box)))
 
     walk(0, ready, ())
     return out

@@ -132,7 +132,7 @@ def generated() -> tuple[Network, tuple[Consignment, ...]]:
 def test_solvers_agree_on_generated_instance(generated: tuple[Network, tuple[Consignment, ...]]) -> None:
     """HiGHS and SCIP reach the same optimum on a generated instance; both plans verify."""
     net, cs = generated
-    plans = [plan_consignments(PlanRequest(net, cs, solver=s, time_limit_s=20, max_departures=3),
+    plans = [plan_consignments(PlanRequest(net, cs, solver=s, time_limit_s=60, max_departures=3),
                                settings=PlanSettings(relative_gap=1e-7)) for s in ("highs", "scip")]
     for p in plans:
         verify_plan(p)
