@@ -383,7 +383,7 @@ def complete_columns(inst: Instance, m: Multipliers, priced: PricingRound, gap: 
     existing: dict[int, set[tuple[DepKey, ...]]] = defaultdict(set)
     for cand in inst.cands:
         existing[cand.ci].add(tuple(leg.key for leg in cand.legs))
-    missing: dict[int, list[Candidate]] = {}
+    options: dict[int, list[Priced]] = {}
     total = 0
     for ci, best in priced.values.items():
         if stop():
@@ -408,5 +408,6 @@ def complete_columns(inst: Instance, m: Multipliers, priced: PricingRound, gap: 
             legs = tuple((cn.services[si].id, t) for si, t in option.legs)
             if legs not in existing[ci]:
                 existing[ci].add(legs)
-                missing.setdefault(ci, []).append(_candidate(inst, ci, option))
-    return missing
+                options.setdefault(ci, []).append(option)
+    # Built only once all are known to fit the limits (a refusal stays cheap).
+    return {ci: [_candidate(inst, ci, option) for option in found] for ci, found in options.items()}
