@@ -5,17 +5,23 @@
                  as many as possible" priced over every itinerary (an upper bound on the number
                  served) and its MIP over the columns (a plan serving more);
   3. relaxation  small plans: the LP of the model and column generation (`colgen.py`), round
-                 after round; large plans (over `LARGE_CANDIDATES` columns): the block
+                 after round, until pricing finds no new column, the bound proves the plan, or
+                 the bound stalls; large plans (over `LARGE_CANDIDATES` columns): the block
                  relaxation (`bounds.py`) priced once over every itinerary;
   4. rounding    the relaxation's routes, containers packed exactly (`packing.py`);
-  5. search      the neighbourhood search (`lns.py`); on small plans the full MIP over the
-                 columns runs beside it in a worker process;
-  6. packing     the final routes' containers packed exactly; ties moved to the earliest
+  5. completion  small plans: every itinerary within the reduced-cost gap of the best
+                 multipliers so far (`colgen.complete_columns`), when they are few enough;
+  6. search      the neighbourhood search (`lns.py`); on small plans the full MIP over the
+                 columns runs beside it in a worker process (after the completion, its dual
+                 bound holds over every itinerary);
+  7. packing     the final routes' containers packed exactly; ties moved to the earliest
                  arrival (`polish.py`).
 
+Small plans repeat 3, 5 and 6 while time is left, the gap is open and each pass gets further.
 The plan's bound is valid over every itinerary: the best Lagrangian bound of the rounds of
-pricing (with no round finished, the plan says so and reports no bound). The budget
-(`budget.py`) gives each stage its deadline; the run ends within the time limit.
+pricing, or the full MIP's dual bound after a completion (with neither, the plan says so and
+reports no bound). The budget (`budget.py`) gives each stage its deadline; the run ends within
+the time limit.
 """
 
 from __future__ import annotations
