@@ -44,6 +44,7 @@ from ortools.math_opt.python import mathopt
 
 from routing.planner.decisions import Decisions, DepKey
 from routing.planner.instance import Instance, Loads, n_max
+from routing.planner.workers import result_proto
 
 
 class Row(StrEnum):
@@ -141,7 +142,7 @@ class Formulation:
 
     def duals(self, result: mathopt.SolveResult) -> np.ndarray:
         """The dual values of `result` (an LP's), indexed by row id (MathOpt's signs)."""
-        proto = result.to_proto()
+        proto = result_proto(result)
         out = np.zeros(len(self.rows))
         sol = proto.solutions[0].dual_solution.dual_values
         out[np.asarray(sol.ids, dtype=np.int64)] = np.asarray(sol.values)
@@ -149,7 +150,7 @@ class Formulation:
 
     def values(self, result: mathopt.SolveResult) -> np.ndarray:
         """The primal values of `result`, indexed by variable id."""
-        proto = result.to_proto()
+        proto = result_proto(result)
         out = np.zeros(self.model.get_num_variables())
         sol = proto.solutions[0].primal_solution.variable_values
         out[np.asarray(sol.ids, dtype=np.int64)] = np.asarray(sol.values)

@@ -17,6 +17,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -45,6 +46,34 @@ def _solve(model_bytes: bytes, solver_type: int, params_bytes: bytes, model_para
 
 def _warm() -> int:
     return 0
+
+
+# Full protos of light results, by the result's id while it lives (results are unhashable).
+_RAW: dict[int, result_pb2.SolveResultProto] = {}
+
+
+def light_result(proto: result_pb2.SolveResultProto, model: mathopt.Model) -> mathopt.SolveResult:
+    """A result parsed without its value vectors (parsing them into dictionaries keyed by
+    variable took longer than the LP); `result_proto` reads them from the proto kept aside.
+    Its termination, objective value and feasibility statuses are complete."""
+    light = result_pb2.SolveResultProto()
+    light.CopyFrom(proto)
+    for solution in light.solutions:  # (touching an absent part would make it present)
+        if solution.HasField("primal_solution"):
+            solution.primal_solution.ClearField("variable_values")
+        if solution.HasField("dual_solution"):
+            solution.dual_solution.ClearField("dual_values")
+            solution.dual_solution.ClearField("reduced_costs")
+    result = mathopt.parse_solve_result(light, model, validate=False)
+    _RAW[id(result)] = proto
+    weakref.finalize(result, _RAW.pop, id(result), None)
+    return result
+
+
+def result_proto(result: mathopt.SolveResult) -> result_pb2.SolveResultProto:
+    """The full proto of a result (`light_result`'s, or converted back)."""
+    found = _RAW.get(id(result))
+    return found if found is not None else result.to_proto()
 
 
 @dataclass
@@ -104,8 +133,7 @@ class SolverPool:
             if self.budget.interrupted:
                 raise Interrupted from exc
             return None
-        proto = result_pb2.SolveResultProto.FromString(data)
-        return mathopt.parse_solve_result(proto, pending.model, validate=False)
+        return light_result(result_pb2.SolveResultProto.FromString(data), pending.model)
 
     def solve(self, model: mathopt.Model, solver: mathopt.SolverType, params: mathopt.SolveParameters,
               model_params: mathopt.ModelSolveParameters | None = None) -> mathopt.SolveResult | None:
