@@ -1,0 +1,152 @@
+"""The planner's pricing searches (`routing.pricing`) agree with brute force: the least-cost
+itinerary under departure-dependent leg costs, and every itinerary within a threshold, on random
+small networks with calendars, random costs at chosen departures and on-demand waiting instants.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from network import load_network
+from routing.compiled import CompiledNetwork, compiled
+from routing.pricing import PricingQuery, all_within, cheapest
+from tests.routing.test_bruteforce import _calendar_extras, _write, calendars
+
+BRU = ZoneInfo("Europe/Brussels")
+INF = math.inf
+HORIZON_S = 10 * 86400.0
+# Dense little networks: four places, mostly timetabled legs, so that itineraries abound.
+NODES = ["A", "B", "C", "E"]
+legs = st.tuples(
+    st.sampled_from(NODES), st.sampled_from(NODES),
+    st.sampled_from(["", "daily", "Mon Thu", "Tue Fri Sun", "daily"]),
+    st.integers(0, 23), st.integers(0, 30), st.integers(1, 60), st.sampled_from([0, 10, 50]),
+    st.sampled_from([0, 40]), st.sampled_from(["road", "rail", "air", "sea"]),
+    st.sampled_from([100, 1000]),
+)
+meshes = st.lists(st.sampled_from(NODES), max_size=3, unique=True)
+
+
+class RandomCosts:
+    """Leg costs: a default per service, other costs at listed departures, waiting instants."""
+
+    def __init__(self, defaults: list[float], special: dict[tuple[int, float], float],
+                 waits: dict[int, tuple[float, ...]]) -> None:
+        self.defaults, self.special, self._waits = defaults, special, waits
+        self._listed: dict[int, list[float]] = {}
+        for si, t in sorted(special):
+            self._listed.setdefault(si, []).append(t)
+
+    def cost(self, si: int, depart: float) -> float:
+        return self.special.get((si, depart), self.defaults[si])
+
+    def listed(self, si: int) -> list[float]:
+        return self._listed.get(si, [])
+
+    def default(self, si: int) -> float:
+        return self.defaults[si]
+
+    def waits(self, si: int, after: float) -> list[float]:
+        return [t for t in self._waits.get(si, ()) if t > after]
+
+
+def _departures(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
+                costs: RandomCosts) -> list[float]:
+    """Every departure the pricing semantics allow (timetabled: all in the horizon)."""
+    if cn.timetabled[si]:
+        out, t = [], cn.next_departure(si, available + cn.cut_s[si], horizon_end)
+        while t is not None:
+            out.append(t)
+            t = cn.next_departure(si, t + 1.0, horizon_end)
+        return out
+    first = cn.open_from(si, available)
+    if first is None:
+        return []
+    out = [first]
+    for w in costs.waits(si, first):
+        leave = cn.open_from(si, w)
+        if leave is None:
+            break
+        if leave > out[-1]:
+            out.append(leave)
+    return out
+
+
+def _every(cn: CompiledNetwork, q: PricingQuery, costs: RandomCosts) -> list[tuple[float, tuple]]:
+    """(total cost, legs) of every itinerary (no location twice) arriving by the due date."""
+    out_of = cn.out(q.goods)
+    found: list[tuple[float, tuple]] = []
+
+    def walk(node: int, time: float, cost: float, path: tuple, seen: frozenset[int]) -> None:
+        if node == q.target:
+            found.append((cost + q.per_second * (time - q.ready), path))
+            return
+        first = not path
+        available = time if first else time + cn.handling_s[node]
+        base = cost if first else cost + q.handling[node]
+        for si in out_of[node]:
+            nxt = cn.s_to[si]
+            if si in q.excluded or nxt in seen:
+                continue
+            for depart in _departures(cn, si, available, q.horizon_end, costs):
+                arrive = depart + cn.dur_s[si]
+                if arrive <= q.due:
+                    walk(nxt, arrive, base + costs.cost(si, depart), (*path, (si, depart)), seen | {nxt})
+
+    walk(q.origin, q.ready, 0.0, (), frozenset({q.origin}))
+    return found
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(legs, min_size=3, max_size=10), meshes, st.integers(0, 5 * 24), calendars,
+       st.sampled_from([None, 3, 8]), st.sampled_from([0.0, 1e-4]), st.randoms(use_true_random=False))
+def test_pricing_searches_match_brute_force(raw_legs, mesh, ready_h, spec, due_days, per_second, rnd):
+    """`cheapest` finds the least total cost of all itineraries, and `all_within` exactly those
+    within a threshold (each at every departure), under random departure-dependent costs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        net = load_network(_write(Path(tmp), raw_legs, mesh, _calendar_extras(spec)))
+    cn = compiled(net)
+    ready = datetime(2027, 3, 22, tzinfo=BRU).timestamp() + ready_h * 3600.0
+    horizon_end = ready + HORIZON_S
+    due = INF if due_days is None else ready + due_days * 86400.0
+    n = len(cn.services)
+    defaults = [rnd.choice([0.0, 20.0, 40.0, 60.0]) for _ in range(n)]
+    special: dict[tuple[int, float], float] = {}
+    waits: dict[int, tuple[float, ...]] = {}
+    for si in range(n):
+        if cn.timetabled[si]:
+            times = _departures(cn, si, ready, horizon_end, RandomCosts(defaults, {}, {}))
+            for t in rnd.sample(times, min(len(times), 6)):
+                special[(si, t)] = rnd.choice([0.0, 1.0, 15.0, 100.0])
+        elif rnd.random() < 0.5:
+            instants = sorted({ready + rnd.randint(0, 200) * 3600.0 for _ in range(3)})
+            waits[si] = tuple(instants)
+            for t in instants:
+                leave = cn.open_from(si, t)
+                if leave is not None:
+                    special[(si, leave)] = rnd.choice([0.0, 2.0, 30.0])
+    costs = RandomCosts(defaults, special, waits)
+    handling = [rnd.choice([0.0, 3.0]) for _ in cn.ids]
+    for origin in ("A", "B"):
+        q = PricingQuery(cn.index[origin], cn.index["E"], ready, horizon_end, due, "general",
+                         frozenset(), handling, per_second)
+        truth = _every(cn, q, costs)
+        found = cheapest(cn, q, costs)
+        if not truth:
+            assert found is None
+            continue
+        best = min(cost for cost, _ in truth)
+        assert found is not None
+        assert math.isclose(found.value, best, rel_tol=1e-9, abs_tol=1e-9)
+        threshold = best + rnd.choice([0.0, 10.0, 50.0])
+        within = all_within(cn, q, costs, threshold, 10_000)
+        assert within is not None
+        expected = sorted(path for cost, path in truth if cost <= threshold + 1e-9)
+        assert sorted(p.legs for p in within) == expected
