@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 import cli as cli_module
 from cli import cli
+from tests.builders import location, service, write_network
 
 NETWORKS = Path(__file__).resolve().parent / "data" / "networks"
 LANE = ["Namur", "Zhengzhou", "--weight", "800kg", "--volume", "3.5m3", "--ready", "2026-12-01T09:00"]
@@ -40,56 +41,84 @@ def test_compare_json_gives_every_itinerary_its_reliability_and_the_line():
     sea = next(m for m in doc["modes"] if m["mode"] == "sea")
     assert sea["reason"] == "due_date" and sea["earliest"]["on_time_probability"] == 0.0
     summary = doc["reliability"]["summary"]
-    assert summary.startswith("On time by 31 Dec 2026: air ") and "sea must leave Namur by" in summary
+    assert summary.startswith("On time by 31 Dec 2026: ") and "sea must leave Namur by" in summary
     assert doc["query"]["on_time"] is None and doc["reliability"]["network_has_delay_data"]
 
 
-def test_compare_on_time_turns_an_unpunctual_mode_into_a_gap():
-    """Due 27 Dec, rail is on time with about 73 %: with --on-time 0.9 its row says so and shows
-    its most punctual itinerary; the line says how early rail must leave."""
-    result = run("compare", *LANE, "--due", "2026-12-27", "--on-time", "0.9", "--format", "json")
-    assert result.exit_code == 0
+@pytest.fixture(scope="module")
+def two_modes(tmp_path_factory) -> list[str]:
+    """A weekly train (Monday 12:00, 100 h, EUR 100; half late, 48 h on average) and a daily
+    flight (12:00, 12 h, EUR 1,000; punctual), each behind a 2 h truck from A to D; ready
+    Sunday 3 January 2027 12:00. Due Friday 8 January at the end of the day the train is on time
+    with 1 − 0.5 e^(−8/48) ≈ 58 %, the flight with about 100 %."""
+    services = [service("T1", "A", "B", duration_h=2, eur_fixed=10),
+                service("RAIL", "B", "D", days="Mon", departure="12:00", duration_h=100, mode="rail",
+                        eur_fixed=100, distance_km=9000),
+                service("T2", "A", "C", duration_h=2, eur_fixed=10),
+                service("AIR", "C", "D", days="daily", departure="12:00", duration_h=12, mode="air",
+                        eur_fixed=1000, distance_km=8000)]
+    rules = [{"id": "RAIL", "mode": "rail", "form": "late_mean", "on_time_share": "0.5",
+              "window_h": "0", "late_mean_h": "48"},
+             {"id": "AIR", "mode": "air", "form": "quantiles", "p50_h": "0", "p90_h": "1"}]
+    directory = write_network(tmp_path_factory.mktemp("modes"), [location(x) for x in "ABCD"],
+                              services, reliability=rules)
+    return ["--network", str(directory)]
+
+
+TWO = ["A", "D", "--weight", "100kg", "--volume", "1m3", "--ready", "2027-01-03T12:00"]
+
+
+def test_compare_on_time_turns_an_unpunctual_mode_into_a_gap(two_modes):
+    """With --on-time 0.9 the train's row says it is on time with about 58 % and shows its
+    itinerary; the line says the train must leave a week earlier (the truck on Monday 28 Dec)."""
+    result = run(*two_modes, "compare", *TWO, "--due", "2027-01-08", "--on-time", "0.9",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     rail = next(m for m in doc["modes"] if m["mode"] == "rail")
     assert not rail["served"] and rail["reason"] == "on_time"
-    assert rail["explanation"].startswith("on time: 7") and rail["explanation"].endswith("< 90 %")
-    assert rail["most_punctual"]["on_time_probability"] < 0.9
-    assert "rail must leave Namur by" in doc["reliability"]["summary"]
-    table = run("compare", *LANE, "--due", "2026-12-27", "--on-time", "0.9").output
-    assert "rail (< 90 %)" in table and "For 90 %: rail must leave Namur by" in table
+    assert rail["explanation"].startswith("on time: 5") and rail["explanation"].endswith("< 90 %")
+    assert 0.54 < rail["most_punctual"]["on_time_probability"] < 0.62
+    assert "rail must leave A by Mon 28 Dec 2026 10:00 +0100" in doc["reliability"]["summary"]
+    assert doc["reliability"]["proven"] is True
+    table = run(*two_modes, "compare", *TWO, "--due", "2027-01-08", "--on-time", "0.9").stdout
+    assert "rail (< 90 %)" in table and "For 90 %: rail must leave A by" in table
 
 
-def test_route_on_time_takes_the_punctual_itinerary_and_table_shows_it():
-    """Route under cost takes rail; on time with 90 % by 27 Dec it takes air, and says so."""
-    cheap = json.loads(run("route", *LANE, "--due", "2026-12-27", "--format", "json").stdout)
+def test_route_on_time_takes_the_punctual_itinerary_and_table_shows_it(two_modes):
+    """Route under cost takes the train; on time with 90 % it takes the flight, and says so."""
+    cheap = json.loads(run(*two_modes, "route", *TWO, "--due", "2027-01-08", "--format", "json").stdout)
     assert cheap["itineraries"][0]["main_mode"] == "rail"
-    punctual = json.loads(run("route", *LANE, "--due", "2026-12-27", "--on-time", "0.9",
+    punctual = json.loads(run(*two_modes, "route", *TWO, "--due", "2027-01-08", "--on-time", "0.9",
                               "--format", "json").stdout)
     assert punctual["itineraries"][0]["main_mode"] == "air"
     assert punctual["itineraries"][0]["on_time_probability"] >= 0.9
     assert punctual["reliability"]["proven"] is True
-    table = run("route", *LANE, "--due", "2026-12-27", "--on-time", "0.9").output
+    table = run(*two_modes, "route", *TWO, "--due", "2027-01-08", "--on-time", "0.9").stdout
     assert "arrives p50 " in table and " · on time " in table and "misses a connection" in table
 
 
-def test_unreachable_target_exits_1_with_the_best_probability():
-    """Nothing is on time by 5 Dec with 90 %: exit 1 naming the best chance and its itinerary."""
-    result = run("route", *LANE, "--due", "2026-12-05", "--on-time", "0.9")
+def test_unreachable_target_exits_1_with_the_best_probability(two_modes):
+    """Due ten minutes after the flight lands, nothing is on time with 90 %: exit 1 naming the
+    best chance (the flight's, about 57 %) and its services."""
+    result = run(*two_modes, "route", *TWO, "--due", "2027-01-05T00:10", "--on-time", "0.9")
     assert result.exit_code == 1
-    assert "with probability ≥ 90 %; the best reachable is" in result.output
-    assert "AIR-UNITOP-LGG-WUH" in result.output
-    assert run("compare", *LANE, "--due", "2026-12-05", "--on-time", "0.9").exit_code == 1
+    assert "with probability ≥ 90 %; the best reachable is 5" in result.output
+    assert "(T2 > AIR)" in result.output
+    assert run(*two_modes, "compare", *TWO, "--due", "2027-01-05T00:10", "--on-time", "0.9").exit_code == 1
 
 
-def test_lateness_priced_into_balanced_changes_the_route():
-    """Balanced with a high price per expected day late moves the cargo off the later rail."""
-    plain = json.loads(run("route", *LANE, "--due", "2026-12-25", "--objective", "balanced",
-                           "--format", "json").stdout)
-    priced = json.loads(run("route", *LANE, "--due", "2026-12-25", "--objective", "balanced",
-                            "--eur-per-day-late", "20000", "--format", "json").stdout)
+def test_lateness_priced_into_balanced_changes_the_route(two_modes):
+    """Balanced keeps the train; EUR 5,000 per expected day late (the train's is about 0.85 day)
+    makes the flight's EUR 900 premium worth it."""
+    args = [*two_modes, "route", *TWO, "--due", "2027-01-08", "--objective", "balanced",
+            "--eur-per-tco2", "0", "--format", "json"]
+    plain = json.loads(run(*args).stdout)
+    priced = json.loads(run(*args, "--eur-per-day-late", "5000").stdout)
     assert plain["itineraries"][0]["main_mode"] == "rail"
+    assert plain["itineraries"][0]["expected_days_late"] == pytest.approx(0.85, abs=0.05)
     assert priced["itineraries"][0]["main_mode"] == "air"
-    assert priced["query"]["eur_per_day_late"] == 20000
+    assert priced["query"]["eur_per_day_late"] == 5000
 
 
 @pytest.mark.parametrize(("args", "text"), [
@@ -125,14 +154,15 @@ def test_csv_appends_the_reliability_columns():
     assert all(float(r["on_time_probability"]) > 0.5 for r in rows)
 
 
-def test_pareto_on_time_keeps_the_punctual_part_of_the_front():
+def test_pareto_on_time_keeps_the_punctual_part_of_the_front(two_modes):
     """pareto --on-time lists only front itineraries meeting the target, and says how many left."""
-    everything = json.loads(run("pareto", *LANE, "--due", "2026-12-27", "--format", "json").stdout)
-    kept = run("pareto", *LANE, "--due", "2026-12-27", "--on-time", "0.9", "--format", "json")
-    doc = json.loads(kept.stdout)
-    assert all(it["on_time_probability"] >= 0.9 for it in doc["itineraries"])
-    assert len(doc["itineraries"]) < len(everything["itineraries"])
-    assert any("are left out" in note for note in doc["notes"])
+    everything = json.loads(run(*two_modes, "pareto", *TWO, "--due", "2027-01-08", "--format",
+                                "json").stdout)
+    kept = json.loads(run(*two_modes, "pareto", *TWO, "--due", "2027-01-08", "--on-time", "0.9",
+                          "--format", "json").stdout)
+    assert {it["main_mode"] for it in everything["itineraries"]} == {"rail", "air"}
+    assert [it["main_mode"] for it in kept["itineraries"]] == ["air"]
+    assert any("1 of the 2 non-dominated itineraries" in note for note in kept["notes"])
 
 
 def test_workbook_and_map_show_the_figures(tmp_path):
