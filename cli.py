@@ -53,7 +53,6 @@ from routing.compare import (
     break_even_notes,
     compare,
     compared_modes,
-    missing_modes,
 )
 from routing.consignment import Consignment
 from routing.itinerary import Itinerary
@@ -70,7 +69,30 @@ from routing.objectives import (
     Weights,
     default_eur_per_day,
 )
-from routing.query import build_consignment, check_window, explain_no_itinerary, parse_when
+from routing.ontime import (
+    Found,
+    OnTimeGoal,
+    compare_reliability,
+    figures_text,
+    no_on_time_message,
+    search_on_time,
+)
+from routing.query import (
+    NoItineraryError,
+    build_consignment,
+    check_window,
+    explain_no_itinerary,
+    parse_when,
+)
+from routing.reliability import (
+    DEFAULT_DRAWS,
+    MAX_DRAWS,
+    MIN_DRAWS,
+    Figures,
+    Simulator,
+    itinerary_figures,
+    percent,
+)
 from routing.report import Money, itineraries_document, itinerary_dict, money_for, scenarios_list
 from routing.report_text import (
     SERVICE_SCENARIO_COLUMNS,
@@ -313,7 +335,8 @@ def network_validate(directory: Path) -> None:
         modes[service.mode] = modes.get(service.mode, 0) + 1
     by_mode = ", ".join(f"{n} {m}" for m, n in sorted(modes.items()))
     _emit(f"{directory}: valid — {len(net.locations)} locations, {len(net.services)} services "
-          f"({by_mode}), {len(net.shapes)} shapes, {len(net.access)} access rules")
+          f"({by_mode}), {len(net.shapes)} shapes, {len(net.access)} access rules"
+          + (f", {len(net.reliability.rules)} reliability rows" if net.reliability else ""))
 
 
 def _service(net: Network, service_id: str) -> Service:
@@ -399,6 +422,7 @@ def _render_rows(rows: list[dict[str, Any]], fmt: str, dialect: str, fields: lis
 EUR_PER_DAY = FiniteFloat(0, MAX_EUR_PER_DAY, "EUR/day")
 EUR_PER_TCO2 = FiniteFloat(0, MAX_EUR_PER_TCO2, "EUR/t")
 HORIZON_DAYS = FiniteFloat(0, MAX_HORIZON_DAYS, "days", low_open=True)
+ON_TIME = FiniteFloat(0, 1, "(a probability: 0.9 is 90 %)", low_open=True)
 
 # How the fields of a consignment are called on the command line (for error messages).
 LABELS = {"origin": "ORIGIN", "destination": "DESTINATION", "weight_kg": "--weight",
@@ -452,6 +476,14 @@ def _consignment_options(func: Callable[..., Any]) -> Callable[..., Any]:
         CSV_DIALECT,
         SCENARIO_OPTION,
         CURRENCY_OPTION,
+        click.option("--on-time", "on_time", type=ON_TIME, default=None,
+                     help="Only itineraries on time by --due with at least this probability "
+                          "(0.9 = 90 %), from the delays of the network's reliability.csv."),
+        click.option("--eur-per-day-late", type=EUR_PER_DAY, default=0.0,
+                     help="'balanced': add this per expected day late after --due."),
+        click.option("--draws", type=click.IntRange(MIN_DRAWS, MAX_DRAWS), default=DEFAULT_DRAWS,
+                     show_default=True, help="Monte Carlo draws per itinerary for the on-time "
+                                             "figures (standard error at most 0.5/sqrt(draws))."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -496,10 +528,29 @@ def _request(ctx: click.Context, kw: dict[str, Any],
     return net, consignment, options
 
 
-def _query(command: str, consignment: Consignment, options: SearchOptions) -> dict[str, Any]:
+def _query(command: str, consignment: Consignment, options: SearchOptions,
+           goal: OnTimeGoal | None = None) -> dict[str, Any]:
+    goal = goal or OnTimeGoal()
     return {"command": command, "objective": options.objective.value,
             "horizon_days": options.horizon_days, "eur_per_day": options.weights.eur_per_day,
-            "eur_per_tco2": options.weights.eur_per_tco2}
+            "eur_per_tco2": options.weights.eur_per_tco2,
+            "on_time": goal.target, "eur_per_day_late": goal.eur_per_day_late}
+
+
+def _goal(kw: dict[str, Any], consignment: Consignment, options: SearchOptions,
+          command: str) -> OnTimeGoal:
+    """--on-time, --eur-per-day-late and --draws, checked against the rest of the request."""
+    target, late = kw.get("on_time"), kw.get("eur_per_day_late") or 0.0
+    if (target is not None or late) and consignment.due is None:
+        option = "--on-time" if target is not None else "--eur-per-day-late"
+        raise click.UsageError(f"{option} needs --due (the date to be on time for)")
+    if late and command == "pareto":
+        raise click.UsageError("--eur-per-day-late prices lateness in the balanced objective; pareto "
+                               "ranks by no objective (use route or compare --objective balanced)")
+    if late and options.objective is not Objective.BALANCED:
+        raise click.UsageError("--eur-per-day-late prices lateness in the balanced objective: add "
+                               "--objective balanced")
+    return OnTimeGoal(target, late, kw.get("draws") or DEFAULT_DRAWS)
 
 
 def _local(instant: datetime) -> str:
@@ -532,12 +583,14 @@ def _service_label(service: Service) -> str:
     return "road (access)" if service.operator == ACCESS_OPERATOR else service.id
 
 
-def _itinerary_text(net: Network, it: Itinerary, title: str, money: Money | None = None) -> str:
+def _itinerary_text(net: Network, it: Itinerary, title: str, money: Money | None = None,
+                    figures: Figures | None = None) -> str:
     money = money or Money()
     due = {True: " · meets due date", False: " · LATE", None: ""}[it.meets_due]
+    reliability = "" if figures is None else "\n" + figures_text(figures)
     head = (f"{title}: {it.describe()} — {money.text(it.cost_eur)} · {it.transit_h / 24:.1f} days · "
             f"departs {_local(it.depart)} · arrives {_local(it.arrive)} · "
-            f"{it.co2e_kg:,.1f} kg CO2e{due}\n{money_lines(it, money)}")
+            f"{it.co2e_kg:,.1f} kg CO2e{due}\n{money_lines(it, money)}{reliability}")
     rows = []
     for i, leg in enumerate(it.legs):
         if i > 0:
@@ -555,12 +608,15 @@ def _itinerary_text(net: Network, it: Itinerary, title: str, money: Money | None
                "chargeable kg", "tariff", money.code, "kg CO2e"], align_right=(6, 7, 9, 10))
 
 
-def _summary_rows(its: list[tuple[str, Itinerary | None, str]], money: Money) -> list[list[str]]:
-    """Rows of the summary table: (label, itinerary or None, status text)."""
+def _summary_rows(its: list[tuple[str, Itinerary | None, str]], money: Money,
+                  figures: dict[int, Figures] | None = None) -> list[list[str]]:
+    """Rows of the summary table: (label, itinerary or None, status text); with `figures` (by
+    id of the itinerary), its reliability in four more columns."""
     rows = []
     for label, it, status in its:
         if it is None:
-            rows.append([label, "–", "–", "–", "–", "–", status or "–", "", "", ""])
+            rows.append([label, "–", "–", "–", "–", "–", status or "–", "", "", "",
+                         *(["", "", "", ""] if figures is not None else [])])
             continue
         due = status or {True: "yes", False: "NO", None: "-"}[it.meets_due]
         until = it.prices_valid_until
@@ -570,16 +626,25 @@ def _summary_rows(its: list[tuple[str, Itinerary | None, str]], money: Money) ->
                          else leg.service.id for leg in it.legs),
                      until.isoformat() if until else "open",
                      "yes" if it.estimated_legs else "no"])
+        if figures is not None:
+            f = figures.get(id(it))
+            rows[-1] += ["", "", "", ""] if f is None else [
+                percent(f.on_time), _local(f.arrive_p50) if f.arrive_p50 else "never",
+                _local(f.arrive_p90) if f.arrive_p90 else "never", percent(f.missed_connection)]
     return rows
 
 
-def summary_header(money: Money) -> list[str]:
+def summary_header(money: Money, reliability: bool = False) -> list[str]:
     return ["itinerary", money.code, "days", "departs (local)", "arrives (local)", "kg CO2e",
-            "meets due", "services", "prices valid until", "estimate"]
+            "meets due", "services", "prices valid until", "estimate",
+            *(["on time", "p50 arrives (local)", "p90 arrives (local)", "misses a connection"]
+              if reliability else [])]
 
 
-def _summary_table(its: list[tuple[str, Itinerary | None, str]], money: Money) -> str:
-    return table(_summary_rows(its, money), summary_header(money), align_right=(1, 2, 5))
+def _summary_table(its: list[tuple[str, Itinerary | None, str]], money: Money,
+                   figures: dict[int, Figures] | None = None) -> str:
+    return table(_summary_rows(its, money, figures), summary_header(money, figures is not None),
+                 align_right=(1, 2, 5) + ((10, 13) if figures is not None else ()))
 
 
 def _exchange_rates_line(itineraries: Sequence[Itinerary]) -> str:
@@ -607,11 +672,31 @@ class Result:
     comparison: Comparison | None = None
     gaps: dict[str, ModeGap] = dataclass_field(default_factory=dict)
     money: Money = dataclass_field(default_factory=Money)
+    # Reliability (issue 16): the figures of every itinerary shown, by id(itinerary); the goal;
+    # compare's line on each mode's chance and how early to leave; whether the search is proven.
+    figures: dict[int, Figures] = dataclass_field(default_factory=dict)
+    goal: OnTimeGoal = dataclass_field(default_factory=OnTimeGoal)
+    reliability_line: str = ""
+    proven: bool | None = None
+
+    def figures_of(self, it: Itinerary) -> Figures | None:
+        return self.figures.get(id(it))
+
+    def reliability_document(self) -> dict[str, Any]:
+        """The JSON `reliability` block: what was asked and how it was estimated."""
+        return {"on_time": self.goal.target, "eur_per_day_late": self.goal.eur_per_day_late,
+                "draws": self.goal.draws, "seed": self.goal.seed,
+                "method": "monte carlo on common random numbers (README: transit-time reliability)",
+                "summary": self.reliability_line or None, "proven": self.proven,
+                "network_has_delay_data": bool(self.network.reliability)}
 
     def document(self) -> dict[str, Any]:
         doc = itineraries_document(self.network, self.consignment, self.itineraries,
-                                   _query(self.command, self.consignment, self.options), self.money)
+                                   _query(self.command, self.consignment, self.options, self.goal),
+                                   self.money, [self.figures[id(it)] for it in self.itineraries]
+                                   if self.figures else None)
         doc["notes"] = list(self.notes)
+        doc["reliability"] = self.reliability_document()
         if self.comparison is not None:
             result = self.comparison
             doc["break_even"] = {"weight_kg": result.break_even_kg,
@@ -633,7 +718,9 @@ class Result:
                                      "reason": gap.reason if gap else None,
                                      "explanation": gap.text if gap else None}
             if gap is not None and gap.earliest is not None:
-                entry["earliest"] = itinerary_dict(self.network, gap.earliest, money=self.money)
+                key = "most_punctual" if gap.reason == "on_time" else "earliest"
+                entry[key] = itinerary_dict(self.network, gap.earliest, money=self.money,
+                                            figures=self.figures_of(gap.earliest))
             rows.append(entry)
         return rows
 
@@ -653,7 +740,8 @@ class Result:
             if it is not None:
                 rows.append((mode, it, ""))
             elif gap is not None and gap.earliest is not None:
-                rows.append((f"{mode} (late)", gap.earliest, gap.text))
+                late = "late" if gap.reason != "on_time" else f"< {percent(self.goal.target)}"
+                rows.append((f"{mode} ({late})", gap.earliest, gap.text))
             else:
                 rows.append((mode, None, gap.text if gap else "no itinerary"))
         return rows
@@ -663,14 +751,16 @@ class Result:
     def table_text(self) -> str:
         head = _header(self.network, self.consignment, self.options)
         money_note = [n for n in (self.money.note(), _exchange_rates_line(self.itineraries)) if n]
+        figures = self.figures or None
         if self.comparison is not None:
-            notes = break_even_notes(self.comparison, self.gaps) + money_note
-            return (head + "\n\n" + _summary_table(self.summary(), self.money) + "\n\n"
+            notes = (break_even_notes(self.comparison, self.gaps)
+                     + [n for n in (self.reliability_line,) if n] + money_note)
+            return (head + "\n\n" + _summary_table(self.summary(), self.money, figures) + "\n\n"
                     + "\n".join(notes))
-        details = [_itinerary_text(self.network, it, f"#{i + 1}", self.money)
+        details = [_itinerary_text(self.network, it, f"#{i + 1}", self.money, self.figures_of(it))
                    for i, it in enumerate(self.itineraries)]
         if self.command == "pareto":
-            summary = _summary_table(self.summary(), self.money)
+            summary = _summary_table(self.summary(), self.money, figures)
             return "\n\n".join([head, f"{len(self.itineraries)} non-dominated itineraries (cheapest "
                                       f"first; none is cheaper, faster and cleaner than another)\n"
                                       + summary, *details, *money_note])
@@ -687,7 +777,7 @@ class Result:
         for mode in doc.get("modes", []):
             if mode["served"]:
                 continue
-            earliest = mode.get("earliest")
+            earliest = mode.get("earliest") or mode.get("most_punctual")
             base = {"rank": "", "main_mode": mode["mode"], "status": mode["explanation"]}
             if earliest is not None:
                 base = {**_csv_itinerary(earliest), **base, "rank": ""}
@@ -699,18 +789,24 @@ class Result:
         net = self.network
         summary = Sheet("itineraries", ["rank", "main mode", "status", "cost (EUR)", "transit (days)",
                                         "departs (local time)", "arrives (local time)",
-                                        "CO2e (kg)", "meets due", "services", "summary"])
+                                        "CO2e (kg)", "meets due", "services", "summary",
+                                        "on-time probability", "arrives p50 (local time)",
+                                        "arrives p90 (local time)", "missed connection probability",
+                                        "expected days late"])
         for rank, (label, it, status) in enumerate(self.summary(), start=1):
             is_result = it is not None and it in self.itineraries
             if it is None:
-                summary.rows.append(["", label, status, None, None, None, None, None, "", "", ""])
+                summary.rows.append(["", label, status, None, None, None, None, None, "", "", "",
+                                     None, None, None, None, None])
                 continue
+            f = self.figures_of(it)
             summary.rows.append([rank if is_result else "", label, status or "found",
                                  round(it.cost_eur, 2), round(it.transit_h / 24, 2),
                                  local_naive(it.depart), local_naive(it.arrive),
                                  round(it.co2e_kg, 2),
                                  {True: "yes", False: "no", None: ""}[it.meets_due],
-                                 " > ".join(it.signature), it.describe()])
+                                 " > ".join(it.signature), it.describe(),
+                                 *(_reliability_cells(f) if f is not None else [None] * 5)])
         legs = Sheet("legs", ["rank", "main mode", "leg", "service", "operator", "from", "to", "mode",
                               "departs (local time)", "arrives (local time)", "distance (km)",
                               "duration (h)", "chargeable (kg)", "tariff", "containers",
@@ -758,6 +854,11 @@ class Result:
         if self.comparison is not None:
             query.rows += [["break-even", note]
                            for note in break_even_notes(self.comparison, self.gaps)]
+        query.rows += [["on time (probability asked)", self.goal.target],
+                       ["price of a day late (EUR)", self.goal.eur_per_day_late],
+                       ["reliability draws", self.goal.draws]]
+        if self.reliability_line:
+            query.rows.append(["reliability", self.reliability_line])
         return [summary, legs, query]
 
 
@@ -768,7 +869,10 @@ def _csv_query(doc: dict[str, Any]) -> dict[str, Any]:
            "destination_name": c["destination_name"], "weight_kg": c["weight_kg"],
            "volume_m3": c["volume_m3"], "ready": c["ready"], "due": c["due"] or "",
            "goods": c["goods"], "value_eur": c["value_eur"] if c["value_eur"] is not None else "",
-           "network_as_of": " to ".join(doc["network"]["as_of"]), "notes": " | ".join(doc["notes"])}
+           "network_as_of": " to ".join(doc["network"]["as_of"]), "notes": " | ".join(doc["notes"]),
+           "on_time_target": "" if q["on_time"] is None else q["on_time"],
+           "eur_per_day_late": q["eur_per_day_late"],
+           "reliability_summary": doc["reliability"]["summary"] or ""}
     if "break_even" in doc:
         b = doc["break_even"]
         out.update({"break_even_weight_kg": b["weight_kg"] if b["weight_kg"] is not None else "",
@@ -785,7 +889,20 @@ def _csv_itinerary(it: dict[str, Any]) -> dict[str, Any]:
             "itinerary_cost_eur": it["cost_eur"], "itinerary_transit_h": it["transit_h"],
             "itinerary_transit_days": it["transit_days"], "itinerary_co2e_kg": it["co2e_kg"],
             "itinerary_depart": it["depart"], "itinerary_arrive": it["arrive"],
-            "meets_due": {True: "yes", False: "no", None: ""}[it["meets_due"]]}
+            "meets_due": {True: "yes", False: "no", None: ""}[it["meets_due"]],
+            **{k: "" if it.get(k) is None else it[k] for k in _RELIABILITY_CSV_FIELDS}}
+
+
+# Reliability (issue 16), appended after the other columns.
+_RELIABILITY_CSV_FIELDS = ["arrive_p50", "arrive_p90", "on_time_probability",
+                           "missed_connection_probability", "expected_days_late"]
+
+
+def _reliability_cells(f: Figures) -> list[Any]:
+    """The workbook's reliability cells of one itinerary (dates local, probabilities 0..1)."""
+    return [None if f.on_time is None else round(f.on_time, 4), local_naive(f.arrive_p50),
+            local_naive(f.arrive_p90), round(f.missed_connection, 4),
+            None if f.days_late is None else round(f.days_late, 3)]
 
 
 def _csv_money(doc: dict[str, Any], it: dict[str, Any], leg: dict[str, Any]) -> dict[str, Any]:
@@ -818,13 +935,17 @@ _LEG_CSV_FIELDS = ["rank", "main_mode", "status", "itinerary_cost_eur", "itinera
                    "surcharges_eur", "price_estimate", "prices_valid_until", "scenarios"]
 _BREAK_EVEN_CSV_FIELDS = ["break_even_weight_kg", "break_even_eur_per_day",
                           "break_even_goods_value_eur", "break_even_notes"]
+# Reliability (issue 16): appended after every other column, compare's break-even ones too.
+_APPENDED_RELIABILITY_FIELDS = [*_RELIABILITY_CSV_FIELDS, "on_time_target", "eur_per_day_late",
+                                "reliability_summary"]
 
 
 def _render(result: Result, fmt: str, dialect: str) -> str | bytes:
     if fmt == "json":
         return to_json(result.document()) + "\n"
     if fmt == "csv":
-        fields = _LEG_CSV_FIELDS + (_BREAK_EVEN_CSV_FIELDS if result.comparison else [])
+        fields = (_LEG_CSV_FIELDS + (_BREAK_EVEN_CSV_FIELDS if result.comparison else [])
+                  + _APPENDED_RELIABILITY_FIELDS)
         return to_csv(result.csv_rows(), fields, dialect)
     if fmt == "xlsx":
         return to_xlsx(result.xlsx_sheets())
@@ -871,7 +992,8 @@ def _map_html(result: Result, best: int) -> str:
                 f"{_local(c.ready)}{due}")
     m = itineraries_map(net, result.itineraries, title=title, subtitle=subtitle,
                         computed_at=datetime.now(UTC).astimezone(), best_index=best,
-                        best_word="" if result.command == "route" else f"the {word}")
+                        best_word="" if result.command == "route" else f"the {word}",
+                        figures=[result.figures_of(it) for it in result.itineraries])
     return map_html(m)
 
 
@@ -905,11 +1027,46 @@ def _search_and_emit(ctx: click.Context, kw: dict[str, Any],
     _check_outputs(ctx, kw)
     notes: list[str] = []
     net, consignment, options = _request(ctx, kw, notes)
+    goal = _goal(kw, consignment, options, command)
     money = money_for(net, consignment, kw["currency"])
-    found = list(search(net, consignment, options).itineraries)
-    if not found:
-        raise explain_no_itinerary(net, consignment, options)
-    _finish(ctx, kw, Result(command, net, consignment, options, found, notes, money=money), fmt)
+    sim = Simulator(net, goal.draws, goal.seed)
+    proven: bool | None = None
+    if command == "route" and goal.active:
+        outcome = search_on_time(net, consignment, options, goal, sim)
+        proven = outcome.proven
+        if not outcome.found:
+            if outcome.most_punctual is None:
+                raise explain_no_itinerary(net, consignment, options)
+            raise NoItineraryError(no_on_time_message(net, consignment, goal, outcome.most_punctual,
+                                                      outcome.proven))
+        found = [f.itinerary for f in outcome.found]
+        figures = {id(f.itinerary): f.figures for f in outcome.found}
+        if not proven:
+            notes.append(_not_proven(outcome.sequences))
+    else:
+        found = list(search(net, consignment, options).itineraries)
+        if not found:
+            raise explain_no_itinerary(net, consignment, options)
+        figures = {id(it): f for it, f in zip(found, itinerary_figures(net, found, sim=sim), strict=True)}
+        if goal.target is not None:  # pareto: the front's itineraries that are punctual enough
+            kept = [it for it in found if (figures[id(it)].on_time or 0.0) >= goal.target]
+            if not kept:
+                best = max(found, key=lambda it: figures[id(it)].on_time or 0.0)
+                raise NoItineraryError(no_on_time_message(
+                    net, consignment, goal, Found(best, figures[id(best)], ()), True,
+                    "itinerary of the Pareto front"))
+            if len(kept) < len(found):
+                notes.append(f"on time: {len(found) - len(kept)} of the {len(found)} non-dominated "
+                             f"itineraries are on time with less than {percent(goal.target)} and "
+                             "are left out")
+            found = kept
+    _finish(ctx, kw, Result(command, net, consignment, options, found, notes, money=money,
+                            figures=figures, goal=goal, proven=proven), fmt)
+
+
+def _not_proven(sequences: int) -> str:
+    return (f"on time: not proven best — {sequences} service sequences were examined and more meet "
+            "the due date (README: transit-time reliability)")
 
 
 @cli.command()
@@ -943,13 +1100,20 @@ def compare_cmd(ctx: click.Context, /, **kw: Any) -> None:
     _check_outputs(ctx, kw)
     notes: list[str] = []
     net, consignment, options = _request(ctx, kw, notes)
+    goal = _goal(kw, consignment, options, "compare")
     money = money_for(net, consignment, kw["currency"])
     result = compare(net, consignment, options)
     if not result.by_mode:
         raise explain_no_itinerary(net, consignment, options)
-    gaps = missing_modes(net, consignment, options, result.by_mode)
-    _finish(ctx, kw, Result("compare", net, consignment, options, list(result.by_mode.values()),
-                            notes, result, gaps, money), fmt)
+    found = compare_reliability(net, consignment, options, goal, result,
+                                Simulator(net, goal.draws, goal.seed))
+    if found.unreachable is not None:
+        raise NoItineraryError(found.unreachable)
+    if found.proven is False:
+        notes.append(_not_proven(found.sequences))
+    _finish(ctx, kw, Result("compare", net, consignment, options, list(found.comparison.by_mode.values()),
+                            notes, found.comparison, found.gaps, money, figures=found.figures,
+                            goal=goal, reliability_line=found.line, proven=found.proven), fmt)
 
 
 def _register_plan() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from routing.limits import (
 )
 from routing.objectives import DEFAULT_EUR_PER_TCO2, Objective
 from routing.planner.model import Plan
+from routing.reliability import Figures, percent
 from routing.search import DEFAULT_HORIZON_DAYS
 
 OBJECTIVE_WORDS = {"cost": "cheapest", "co2": "lowest CO2e",
@@ -132,6 +133,10 @@ BOX_LEGEND = ("box: one letter per leg — C rides in a container bought for the
 @click.option("--eur-per-tco2", type=FiniteFloat(0, MAX_EUR_PER_TCO2, "EUR/t"),
               default=DEFAULT_EUR_PER_TCO2, show_default=True,
               help="Carbon price for 'balanced', EUR per t CO2e.")
+@click.option("--on-time", "on_time", type=FiniteFloat(0, 1, "(a probability: 0.9 is 90 %)", low_open=True),
+              default=None,
+              help="Give each consignment with a due date only itineraries on time with at least "
+                   "this probability (0.9 = 90 %), from the network's reliability.csv.")
 @click.option("--map", "map_path", type=OutputPath(), default=None,
               help="Also write the plan as an HTML map: flows per service, utilisation, unassigned.")
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
@@ -144,7 +149,7 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
          encoding: str, objective: str, time_limit: float, solver: str, out_dir: Path, fmt: str,
          csv_dialect: str, horizon_days: float, alternatives: int, max_departures: int,
          eur_per_day: float | None, eur_per_tco2: float, map_path: Path | None, quiet: bool,
-         verbose: bool, scenario_files: tuple[Path, ...] = ()) -> None:
+         verbose: bool, scenario_files: tuple[Path, ...] = (), on_time: float | None = None) -> None:
     """Plan every consignment of CONSIGNMENTS (CSV or xlsx) onto departures, with capacity and
     containers."""
     from cli import network_inputs, scenario_network
@@ -184,32 +189,41 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
         say(f"note: {line}")
     try:
         request = PlanRequest(network, consignments, Objective(objective), eur_per_tco2, eur_per_day,
-                              horizon_days, alternatives, max_departures, solver, time_limit)
+                              horizon_days, alternatives, max_departures, solver, time_limit,
+                              on_time=on_time)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     result = plan_consignments(request, None if quiet else progress, started=started)
+    from routing.planner.ontime import PLAN_DRAWS, assignment_figures
+
+    reliability = assignment_figures(result)
     query = [("consignments", f"{consignments_csv} ({report.description})"),
              ("objective", objective), ("solver", solver), ("time limit (s)", time_limit),
-             ("horizon (days)", horizon_days)]
+             ("horizon (days)", horizon_days), ("on time (probability asked)", on_time),
+             ("reliability draws", PLAN_DRAWS)]
     # All or nothing: every file is complete in a temporary before any is renamed into place.
     with OutputSet(protected=inputs) as outputs:
         outputs.make_dir(out_dir)
         files = plan_files(result, dialect=csv_dialect.lower(), xlsx=fmt == "xlsx", notes=notes,
-                           query=query)
+                           query=query, on_time=reliability)
         for name, content in files.items():
             outputs.add(out_dir / name, content)
         if map_path is not None:
             outputs.add(map_path, _plan_map_html(ctx, result, consignments_csv, objective))
         outputs.commit()
     if fmt == "json":
-        click.echo(to_json(plan_document(result, notes)))
+        click.echo(to_json(plan_document(result, notes, reliability)))
         return
-    click.echo(plan_table(result, objective, solver, out_dir))
+    click.echo(plan_table(result, objective, solver, out_dir, reliability))
 
 
-def plan_table(result: Plan, objective: str, solver: str, out_dir: Path) -> str:
-    """The plan as printed: one row per consignment, the legend of its columns, the totals."""
+def plan_table(result: Plan, objective: str, solver: str, out_dir: Path,
+               reliability: Mapping[str, Figures] | None = None) -> str:
+    """The plan as printed: one row per consignment, the legend of its columns, the totals
+    (and each consignment's on-time probability, with `reliability`)."""
     from routing.planner.output import summary, unassigned_text
+
+    reliability = reliability or {}
 
     head = summary(result)
     network = result.request.network
@@ -224,15 +238,18 @@ def plan_table(result: Plan, objective: str, solver: str, out_dir: Path) -> str:
     rows = [[a.consignment.id, " > ".join(service(leg) for leg in a.legs), _local(a.legs[0].depart),
              "".join("C" if leg.in_container else "-" for leg in a.legs),
              f"{a.cost_eur:,.2f}", f"{a.co2e_kg:,.1f}", _local(a.arrive),
-             {True: "yes", False: "NO", None: "-"}[a.meets_due]] for a in result.assignments]
-    rows += [[u.consignment.id, f"UNASSIGNED ({u.reason})", "", "", "", "", "", ""]
+             {True: "yes", False: "NO", None: "-"}[a.meets_due],
+             percent(reliability[a.consignment.id].on_time) if a.consignment.id in reliability
+             and reliability[a.consignment.id].on_time is not None else "-"]
+            for a in result.assignments]
+    rows += [[u.consignment.id, f"UNASSIGNED ({u.reason})", "", "", "", "", "", "", ""]
              for u in result.unassigned]
     unit = "EUR " if objective == "cost" else ""
     bound = ("no lower bound proven yet (pricing finished no round within the time limit)"
              if head["best_bound"] is None else
              f"lower bound {unit}{head['best_bound']:,.2f} over every itinerary (gap {head['gap']:.4%})")
     lines = [table(rows, ["consignment", "services", "departs (local)", "box", "EUR", "kg CO2e",
-                          "arrives (local)", "meets due"], align_right=(4, 5)),
+                          "arrives (local)", "meets due", "on time"], align_right=(4, 5, 8)),
              "",
              BOX_LEGEND + "; EUR: the consignment's freight, handling and container share; times "
                           "in the local time of the first leg's origin and of the destination.",

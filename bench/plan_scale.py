@@ -38,7 +38,8 @@ def _peak_mib() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1])
     parser.add_argument("--solver", default="highs")
@@ -63,7 +64,8 @@ def main() -> None:
             started = time.monotonic()
             plan = plan_consignments(request, settings=settings, started=started)
             wall = time.monotonic() - started
-            greedy = plan_consignments(PlanRequest(net, cs, solver="greedy", max_departures=args.max_departures,
+            greedy = plan_consignments(PlanRequest(net, cs, solver="greedy",
+                                                   max_departures=args.max_departures,
                                                    alternatives=args.alternatives))
             verify_plan(plan)
             verify_plan(greedy)

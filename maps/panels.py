@@ -11,6 +11,7 @@ from maps.style import END_STROKE, KIND_STYLES, MODE_STYLES, LineStyle, MarkerSt
 from network.model import Location, Network, Service
 from network.world import ACCESS_OPERATOR
 from routing.itinerary import Itinerary, Leg
+from routing.reliability import Figures, percent
 
 
 def esc(value: object) -> str:
@@ -90,9 +91,27 @@ def _leg_facts(network: Network, leg: Leg) -> list[tuple[str, str]]:
     ]
 
 
-def leg_popup(network: Network, leg: Leg, layer: str) -> str:
-    """Everything about one leg; `layer` names the itinerary it belongs to."""
-    return f"<b>{esc(layer)}</b>" + _rows(_leg_facts(network, leg))
+def reliability_facts(figures: Figures | None) -> list[tuple[str, str]]:
+    """The itinerary's reliability (issue 16): p50 and p90 arrivals, on-time and
+    missed-connection chances."""
+    if figures is None:
+        return []
+    facts = [("itinerary arrives", f"p50 {esc(_when(figures.arrive_p50))}<br>"
+                                   f"p90 {esc(_when(figures.arrive_p90))}")]
+    if figures.on_time is not None:
+        facts.append(("on time", esc(percent(figures.on_time))))
+    facts.append(("misses a connection", esc(percent(figures.missed_connection))))
+    return facts
+
+
+def _when(instant: datetime | None) -> str:
+    return "never" if instant is None else short_time(instant)
+
+
+def leg_popup(network: Network, leg: Leg, layer: str, figures: Figures | None = None) -> str:
+    """Everything about one leg; `layer` names the itinerary it belongs to (and `figures` gives
+    that itinerary's reliability)."""
+    return f"<b>{esc(layer)}</b>" + _rows(_leg_facts(network, leg) + reliability_facts(figures))
 
 
 def leg_tooltip(network: Network, leg: Leg) -> str:
@@ -168,11 +187,18 @@ def layers_panel() -> str:
 
 
 def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_index: int,
-                  best_word: str = "") -> str:
+                  best_word: str = "", figures: Sequence[Figures | None] | None = None) -> str:
     """The itineraries as cards: number, name, cost, time, CO2e, departure and arrival, due,
-    services. The one shown first is marked ★."""
+    services (and, with `figures`, the p50 and p90 arrivals and the on-time chance). The one
+    shown first is marked ★."""
     cards = []
+    reliable = list(figures) if figures is not None else [None] * len(itineraries)
     for i, (name, it) in enumerate(zip(names, itineraries, strict=True)):
+        f = reliable[i]
+        reliability = "" if f is None else (
+            f"<div class='sr-reliability'>p50 {esc(_when(f.arrive_p50))} · p90 "
+            f"{esc(_when(f.arrive_p90))}"
+            + (f" · on time {esc(percent(f.on_time))}" if f.on_time is not None else "") + "</div>")
         due = {True: "meets the due date", False: "LATE for the due date", None: ""}[it.meets_due]
         style = mode_style(it.main_mode)
         best = i == best_index
@@ -186,7 +212,7 @@ def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_i
             f"{it.co2e_kg:,.0f} kg CO2e</div>"
             f"<div>departs {esc(short_time(it.depart))}</div>"
             f"<div>arrives {esc(short_time(it.arrive))}{' · ' + due if due else ''}</div>"
-            f"<div class='sr-services'>{esc(services)}</div></div>")
+            f"{reliability}<div class='sr-services'>{esc(services)}</div></div>")
     shown = f"★ shown first ({esc(best_word)}); " if best_word else "★ shown first; "
     return (f'<details open class="sr-panel sr-summary" id="sr-summary"><summary>Itineraries '
             f"({len(itineraries)})</summary><div>{shown}tick the others under Layers</div>"

@@ -60,6 +60,7 @@ from maps.style import (
 )
 from network.model import Location, Network, Point, Service
 from routing.itinerary import Itinerary
+from routing.reliability import Figures
 
 __all__ = ["flows_map", "itineraries_map", "layer_names", "map_html", "save_map"]
 
@@ -211,14 +212,16 @@ def _badge(group: Element, point: Point, number: int, color: str, tip: str) -> N
 
 def itineraries_map(network: Network, itineraries: Sequence[Itinerary], *,
                     labels: Sequence[str] | None = None, title: str, computed_at: datetime,
-                    best_index: int = 0, subtitle: str = "", best_word: str = "") -> folium.Map:
+                    best_index: int = 0, subtitle: str = "", best_word: str = "",
+                    figures: Sequence[Figures | None] | None = None) -> folium.Map:
     """A map of itineraries of one consignment, one toggleable layer each.
 
     Only the layer of `itineraries[best_index]` is shown at first; the layer choices in the
     sidebar switch the others on, and the sidebar lists them all, numbered: with more than one
     itinerary each carries its number on its main leg, so alternatives of one mode are told
     apart. `network` must hold every location and service the itineraries use (pass the
-    network the search ran on, world cities joined).
+    network the search ran on, world cities joined). `figures` (aligned with `itineraries`)
+    adds each one's reliability to its card and its legs' popups.
     """
     if not itineraries:
         raise ValueError("no itineraries to map")
@@ -247,7 +250,8 @@ def itineraries_map(network: Network, itineraries: Sequence[Itinerary], *,
                 class_name=f"sr-leg sr-mode-{service.mode} sr-route-{i}")
             line.add_to(group)
             line.add_child(BoundTooltip(leg_tooltip(network, leg)))
-            line.add_child(BoundPopup(leg_popup(network, leg, f"{i + 1}. {name}")))
+            line.add_child(BoundPopup(leg_popup(network, leg, f"{i + 1}. {name}",
+                                                figures[i] if figures is not None else None)))
         if numbered:
             # Each number sits at its own fraction of its main leg (from 20 % to 80 % in the
             # order of the list), so numbers on one leg, or on legs side by side, stay apart.
@@ -255,7 +259,7 @@ def itineraries_map(network: Network, itineraries: Sequence[Itinerary], *,
             fraction = 0.2 + 0.6 * i / (len(itineraries) - 1)
             spot = point_along(service_path(network, main), fraction)
             _badge(group, spot, i + 1, mode_style(main.mode).color, f"{i + 1}. {name}")
-    side.add(summary_panel(_labels(itineraries, labels), itineraries, best_index, best_word))
+    side.add(summary_panel(_labels(itineraries, labels), itineraries, best_index, best_word, figures))
     side.add(layers_panel())
     side.add(legend_panel(sorted(modes), kinds, badges=numbered))
     _finish(m, side, points)

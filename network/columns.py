@@ -14,6 +14,7 @@ CALENDAR_DATES_FILE = "calendar_dates.csv"
 FX_FILE = "fx.csv"
 SURCHARGES_FILE = "surcharges.csv"
 CORRIDORS_FILE = "corridors.csv"
+RELIABILITY_FILE = "reliability.csv"
 
 # locations.csv
 ID = "id"
@@ -108,6 +109,20 @@ SURCHARGE_COLUMNS = (ID, SERVICE, OPERATOR, MODE, CORRIDOR, VALID_FROM, VALID_TO
 TAG = "tag"
 CORRIDOR_COLUMNS = (TAG, NAME, KIND, SOURCE, AS_OF)
 
+# reliability.csv: delay distributions of services and handling-time spreads of locations (see
+# network/reliability.py for the forms and the rules).
+LOCATION = "location"
+LOCATION_KIND = "location_kind"
+FORM = "form"
+ON_TIME_SHARE = "on_time_share"
+WINDOW_H = "window_h"
+LATE_MEAN_H = "late_mean_h"
+P50_H = "p50_h"
+P90_H = "p90_h"
+ROLLOVER_SHARE = "rollover_share"
+RELIABILITY_COLUMNS = (ID, SERVICE, OPERATOR, MODE, LOCATION, LOCATION_KIND, FORM, ON_TIME_SHARE,
+                       WINDOW_H, LATE_MEAN_H, P50_H, P90_H, ROLLOVER_SHARE, SOURCE, AS_OF)
+
 # Physical range of every numeric column, inclusive: column -> (low, high, unit). The loader and
 # the model objects refuse values outside, naming the range; the README's network-file section
 # lists the same table. Access-rule ranges are chosen so that every road leg synthesized from
@@ -139,6 +154,12 @@ RANGES: dict[str, tuple[float, float, str]] = {
     LEAD_TIME_H: (0.0, 720.0, "h"),
     CONTAINER_EUR_PER_KM: (0.0, 100.0, "EUR/km"),
     SEQ: (0.0, 1_000_000.0, ""),
+    ON_TIME_SHARE: (0.0, 1.0, ""),
+    WINDOW_H: (0.0, 720.0, "h"),
+    LATE_MEAN_H: (0.0, 8_760.0, "h"),
+    P50_H: (0.0, 8_760.0, "h"),
+    P90_H: (0.0, 8_760.0, "h"),
+    ROLLOVER_SHARE: (0.0, 0.99, ""),
 }
 
 # Vocabularies.

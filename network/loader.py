@@ -21,8 +21,10 @@ from network.optional_files import (
     load_calendar_dates,
     load_corridors,
     load_fx,
+    load_reliability,
     load_surcharges,
 )
+from network.reliability import NO_RELIABILITY
 from network.rows import (
     FileRead,
     Row,
@@ -304,7 +306,7 @@ def load_network(directory: str | Path | None = None) -> Network:
     (not UTF-8, a field too long, a missing column, no rows) is reported once: the files that
     refer to it then skip their reference checks instead of reporting every reference unknown.
     Optional files: shapes.csv, access.csv, corridors.csv, fx.csv, calendar_dates.csv,
-    surcharges.csv.
+    surcharges.csv, reliability.csv.
     """
     root = DEFAULT_NETWORK_DIR if directory is None else Path(directory)
     if not root.exists():
@@ -346,6 +348,9 @@ def load_network(directory: str | Path | None = None) -> Network:
     surcharges = (load_surcharges(root / C.SURCHARGES_FILE, services, service_ids,
                                   context.corridors, context.fx, problems)
                   if (root / C.SURCHARGES_FILE).exists() else ())
+    reliability = (load_reliability(root / C.RELIABILITY_FILE, service_ids,
+                                    location_file.ids if location_file.usable else None, problems)
+                   if (root / C.RELIABILITY_FILE).exists() else NO_RELIABILITY)
     if problems:
         raise FileFormatError(sorted(problems, key=_problem_order))
     # Services referring to locations rejected above never reach this point.
@@ -359,12 +364,13 @@ def load_network(directory: str | Path | None = None) -> Network:
         fx=fx,
         surcharges=surcharges,
         corridors=corridors or {},
+        reliability=reliability,
     )
 
 
 _FILE_ORDER = {f: i for i, f in enumerate((C.LOCATIONS_FILE, C.CORRIDORS_FILE, C.FX_FILE, C.SERVICES_FILE,
                                            C.CALENDAR_DATES_FILE, C.SHAPES_FILE, C.ACCESS_FILE,
-                                           C.SURCHARGES_FILE))}
+                                           C.SURCHARGES_FILE, C.RELIABILITY_FILE))}
 
 
 def _problem_order(problem: Problem) -> tuple[int, int, int]:

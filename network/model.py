@@ -20,6 +20,7 @@ from network.calendar import ALWAYS, Calendar, Schedule
 from network.columns import CORRIDOR_KINDS, GOODS_CLASSES, KINDS, MODES, RANGES
 from network.errors import InvalidFieldsError
 from network.fx import EUR, NO_FX, FxTable, currency_problem
+from network.reliability import NO_RELIABILITY, Reliability
 from network.surcharges import Surcharge, is_estimate
 from routing.limits import range_text
 
@@ -371,7 +372,8 @@ class Network:
     `rate_cards` holds, for a service with several dated rate rows, every row in date order
     (`services` holds the first, whose calendar covers them all); `fx` the exchange rates,
     `surcharges` the surcharges, `corridors` the known corridor tags (when given, every tag a
-    service carries must be one of them), `scenarios` the what-if scenarios applied.
+    service carries must be one of them), `scenarios` the what-if scenarios applied,
+    `reliability` the delay distributions of reliability.csv (none: every leg on schedule).
     """
 
     locations: Mapping[str, Location]
@@ -384,6 +386,7 @@ class Network:
     surcharges: tuple[Surcharge, ...] = ()
     corridors: Mapping[str, Corridor] = field(default_factory=dict)
     scenarios: tuple[AppliedScenario, ...] = ()
+    reliability: Reliability = NO_RELIABILITY
 
     def __post_init__(self) -> None:
         self._check(self.services)
@@ -440,7 +443,7 @@ class Network:
         for name, value in (("locations", self.locations), ("services", services), ("shapes", shapes),
                             ("access", self.access), ("name", self.name), ("rate_cards", rate_cards),
                             ("fx", self.fx), ("surcharges", surcharges), ("corridors", self.corridors),
-                            ("scenarios", scenarios)):
+                            ("scenarios", scenarios), ("reliability", self.reliability)):
             object.__setattr__(new, name, value)
         new._check({sid: services[sid] for sid in set(changed) if sid in services})
         return new

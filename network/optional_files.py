@@ -1,5 +1,5 @@
 """Loaders of the optional network files that date and price a network: corridors.csv,
-fx.csv, calendar_dates.csv and surcharges.csv.
+fx.csv, calendar_dates.csv and surcharges.csv; and reliability.csv (delays).
 
 Each reports every problem as `file:line:column`, like the rest of the loader, and checks its
 references only against files that could be read whole (no cascades).
@@ -17,6 +17,7 @@ from network import columns as C
 from network.errors import Problem
 from network.fx import EUR, FxRate, FxTable, currency_problem
 from network.model import Corridor, Service
+from network.reliability import Delay, Reliability, ReliabilityRule
 from network.rows import (
     FileRead,
     check_unique,
@@ -31,6 +32,7 @@ REQUIRED_CORRIDOR_COLUMNS = (C.TAG, C.NAME, C.KIND)
 REQUIRED_FX_COLUMNS = (C.DATE, C.CURRENCY, C.PER_EUR)
 REQUIRED_CALENDAR_COLUMNS = (C.SERVICE, C.DATE, C.EXCEPTION)
 REQUIRED_SURCHARGE_COLUMNS = (C.ID, C.KIND, C.AMOUNT)
+REQUIRED_RELIABILITY_COLUMNS = (C.ID, C.FORM)
 MAX_PER_EUR = 1e9  # units of a currency per euro (the weakest currencies trade near 1e5)
 
 
@@ -146,14 +148,15 @@ def load_calendar_dates(path: Path, services: dict[str, Service],
     return out, out_cards
 
 
-def _pattern_problem(pattern: str, ids: list[str]) -> str | None:
-    """Why a service pattern selects nothing (an unknown id, with a suggestion), or None."""
+def _pattern_problem(pattern: str, ids: list[str], what: str = "service") -> str | None:
+    """Why a service (or location) pattern selects nothing (an unknown id, with a suggestion),
+    or None."""
     if any(ch in pattern for ch in "*?["):
-        return None if fnmatch.filter(ids, pattern) else f"pattern {pattern!r} matches no service"
+        return None if fnmatch.filter(ids, pattern) else f"pattern {pattern!r} matches no {what}"
     if pattern in ids:
         return None
     close = difflib.get_close_matches(pattern, ids, n=1)
-    return f"unknown service {pattern!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+    return f"unknown {what} {pattern!r}" + (f"; did you mean {close[0]!r}?" if close else "")
 
 
 def load_surcharges(path: Path, services: dict[str, Service], service_ids: set[str] | None,
@@ -192,3 +195,41 @@ def load_surcharges(path: Path, services: dict[str, Service], service_ids: set[s
         if surcharge is not None:
             found.append(surcharge)
     return tuple(found)
+
+
+def load_reliability(path: Path, service_ids: set[str] | None, location_ids: set[str] | None,
+                     problems: list[Problem]) -> Reliability:
+    """The rows of reliability.csv, in file order (network/reliability.py: forms and rules).
+    Service patterns are checked against every id written in services.csv and location patterns
+    against locations.csv's (not at all when that file could not be read)."""
+    rules: list[ReliabilityRule] = []
+    seen: dict[str, int] = {}
+    service_list = sorted(service_ids) if service_ids is not None else None
+    location_list = sorted(location_ids) if location_ids is not None else None
+    for row in read_rows(path, REQUIRED_RELIABILITY_COLUMNS, problems, FileRead()):
+        rid = row.text(C.ID, required=True)
+        pattern, place = row.text(C.SERVICE), row.text(C.LOCATION)
+        for column, text, ids, what in ((C.SERVICE, pattern, service_list, "service"),
+                                        (C.LOCATION, place, location_list, "location")):
+            if text and ids is not None:
+                problem = _pattern_problem(text, ids, what)
+                if problem is not None:
+                    row.problem(column, problem)
+        values = {name: row.number(name, required=False, default=None)
+                  for name in (C.ON_TIME_SHARE, C.WINDOW_H, C.LATE_MEAN_H, C.P50_H, C.P90_H)}
+        rollover = row.number(C.ROLLOVER_SHARE, required=False)
+        if not check_unique(row, rid, seen):
+            continue
+        delay = row.build(Delay, form=row.text(C.FORM, required=True), **values)
+        rule = row.build(ReliabilityRule, id=rid, delay=delay or _PLACEHOLDER, service=pattern,
+                         operator=row.text(C.OPERATOR), mode=row.text(C.MODE), location=place,
+                         location_kind=row.text(C.LOCATION_KIND), rollover_share=rollover,
+                         source=row.text(C.SOURCE), as_of=row.text(C.AS_OF))
+        if rule is not None and delay is not None:
+            rules.append(rule)
+    return Reliability(tuple(rules))
+
+
+# Stands in for a delay that failed its own checks, so that the row's other columns are still
+# checked in the same pass.
+_PLACEHOLDER = Delay("late_mean", on_time_share=1.0)

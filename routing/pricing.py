@@ -13,16 +13,21 @@ label must also cost no more on each such leg at its own instant (the instants i
 `LegCosts.waits`, are open to both). Of a timetabled leg, the first departure the cargo can
 catch and every later one that is strictly cheaper than all earlier ones are expanded (a later,
 no cheaper departure is dominated); of an on-demand leg likewise its first open instant and
-each later waiting instant strictly cheaper than all earlier ones. The search runs over walks, which is
-exact for itineraries: removing a cycle keeps the later legs at their departures, costs no
-more and has fewer legs. Labels are expanded cheapest first (Dijkstra on cost plus the time
-cost so far, which never decreases), with arrival bounds for the due date.
+each later waiting instant strictly cheaper than all earlier ones. Labels are expanded
+cheapest first (Dijkstra on cost plus the time cost so far, which never decreases), with arrival
+bounds for the due date.
 
-`cheapest_per_consignment` prices several consignments of one origin, ready day and goods class
-with one shared preparation (the compiled network, adjacency, timetables and the time bounds of
-their destinations); each then has its own search, because tariffs are not linear in weight
-and volume (minimum charges, volumetric weight, whole containers), so labels of consignments
-of different sizes cannot be shared.
+The search runs over walks, which is exact for itineraries when removing a cycle keeps the
+later legs at their departures (the itinerary then costs no more and has fewer legs): true
+unless an on-demand leg after the cycle costs less at the later instant the cycle brings it to
+than at the instant the cargo would otherwise be there. `cheapest` then searches again over
+itineraries only: labels carry the locations visited, and one dominates another only if it
+has been nowhere the other has not.
+
+Each consignment has its own search (the compiled network, its adjacency, timetables and time
+bounds are shared through `routing.compiled`), because tariffs are not linear in weight and
+volume (minimum charges, volumetric weight, whole containers), so labels of consignments of
+different sizes cannot be shared.
 """
 
 from __future__ import annotations
@@ -77,10 +82,10 @@ class PricingQuery:
 
 
 class _Label:
-    __slots__ = ("cost", "dead", "depart", "legs", "node", "parent", "si", "time")
+    __slots__ = ("cost", "dead", "depart", "legs", "node", "parent", "seen", "si", "time")
 
     def __init__(self, node: int, time: float, cost: float, legs: int, parent: _Label | None,
-                 si: int, depart: float) -> None:
+                 si: int, depart: float, seen: int = 0) -> None:
         self.node = node
         self.time = time
         self.cost = cost
@@ -88,6 +93,7 @@ class _Label:
         self.parent = parent
         self.si = si
         self.depart = depart
+        self.seen = seen  # locations visited (a bit each), in an elementary search only
         self.dead = False
 
 
@@ -111,7 +117,24 @@ def _legs(label: _Label) -> tuple[tuple[int, float], ...]:
 
 
 def cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts) -> Priced | None:
-    """The least total cost itinerary of one consignment, or None when none arrives by due."""
+    """The least total cost itinerary of one consignment, or None when none arrives by due.
+
+    The search runs over walks first; if the cheapest walk passes a location twice (possible
+    only when an on-demand leg costs less at a later instant the cargo cannot wait for: coming
+    round again is then a way to wait), it is run again over itineraries only (module
+    docstring)."""
+    found = _cheapest(cn, q, costs, elementary=False)
+    if found is not None and _revisits(cn, q.origin, found.legs):
+        found = _cheapest(cn, q, costs, elementary=True)
+    return found
+
+
+def _revisits(cn: CompiledNetwork, origin: int, legs: tuple[tuple[int, float], ...]) -> bool:
+    nodes = [origin, *(cn.s_to[si] for si, _ in legs)]
+    return len(set(nodes)) < len(nodes)
+
+
+def _cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, *, elementary: bool) -> Priced | None:
     origin, target = q.origin, q.target
     ht = cn.time_bounds(q.goods, target)
     if ht[origin] == INF:
@@ -129,7 +152,7 @@ def cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts) -> Priced | 
                                        if not timetabled[si] and costs.listed(si)]
         return found
 
-    start = _Label(origin, ready, 0.0, 0, None, -1, ready)
+    start = _Label(origin, ready, 0.0, 0, None, -1, ready, 1 << origin if elementary else 0)
     bags: dict[int, list[_Label]] = {origin: [start]}
     heap: list[tuple[float, int, _Label]] = [(0.0, 0, start)]
     counter = 1
@@ -147,13 +170,14 @@ def cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts) -> Priced | 
         for si in out[node]:
             nxt = s_to[si]
             h = ht[nxt]
-            if h == INF or si in excluded:
+            if h == INF or si in excluded or label.seen >> nxt & 1:
                 continue
+            seen = label.seen | 1 << nxt if elementary else 0
             for depart, leg in _options(cn, si, available, horizon_end, costs):
                 arrive = depart + dur_s[si]
                 if arrive + h > due:
                     break
-                child = _Label(nxt, arrive, base + leg, label.legs + 1, label, si, depart)
+                child = _Label(nxt, arrive, base + leg, label.legs + 1, label, si, depart, seen)
                 if _admit(cn, bags, child, time_sensitive(nxt), costs):
                     heapq.heappush(heap, (child.cost + per_second * (arrive - ready), counter, child))
                     counter += 1
@@ -248,6 +272,8 @@ def _admit(cn: CompiledNetwork, bags: dict[int, list[_Label]], child: _Label, se
 def _no_worse(cn: CompiledNetwork, a: _Label, b: _Label, sensitive: list[int], costs: LegCosts) -> bool:
     """Whether every completion of `b` is matched by `a` at no greater cost (module docstring)."""
     if a.time > b.time or a.cost > b.cost or (a.time == b.time and a.cost == b.cost and a.legs > b.legs):
+        return False
+    if a.seen & ~b.seen:  # elementary: `a` has been where `b` may still go
         return False
     if sensitive and a.time != b.time:
         handling_s = cn.handling_s

@@ -10,6 +10,7 @@ from network.model import Network
 from network.timetable import to_seconds
 from routing.consignment import Consignment
 from routing.itinerary import Itinerary, Leg
+from routing.reliability import Figures
 from routing.tariffs import local_day
 
 SCHEMA = "silkroute.itineraries/1"
@@ -108,9 +109,10 @@ def _leg_money(leg: Leg, money: Money) -> dict[str, Any]:
 
 
 def itinerary_dict(network: Network, it: Itinerary, rank: int | None = None,
-                   money: Money | None = None) -> dict[str, Any]:
+                   money: Money | None = None, figures: Figures | None = None) -> dict[str, Any]:
     """One itinerary: totals, then legs and handling in order (`money`: the display currency
-    of the `cost` fields; `cost_eur` stays in euros)."""
+    of the `cost` fields; `cost_eur` stays in euros); with `figures`, its reliability
+    (`arrive_p50`, `arrive_p90`, `on_time_probability`, ...: `routing.reliability`)."""
     money = money or Money()
     until = it.prices_valid_until
     return {
@@ -155,19 +157,24 @@ def itinerary_dict(network: Network, it: Itinerary, rank: int | None = None,
         "fx": fx_list(it.fx_rates),
         "prices_valid_until": until.isoformat() if until else None,
         "estimated_legs": list(it.estimated_legs),
+        **(figures.as_dict() if figures is not None else {}),
     }
 
 
 def itineraries_document(network: Network, consignment: Consignment, itineraries: list[Itinerary],
-                         query: dict[str, Any], money: Money | None = None) -> dict[str, Any]:
-    """The whole JSON document of `route` / `pareto` / `compare`."""
+                         query: dict[str, Any], money: Money | None = None,
+                         figures: list[Figures] | None = None) -> dict[str, Any]:
+    """The whole JSON document of `route` / `pareto` / `compare` (`figures`: the reliability of
+    each itinerary, in order)."""
     money = money or Money()
+    shown = figures if figures is not None else [None] * len(itineraries)
     return {
         "schema": SCHEMA,
         "query": query,
         "network": {"name": network.name, "as_of": list(network.as_of_range())},
         "consignment": consignment_dict(network, consignment),
-        "itineraries": [itinerary_dict(network, it, i + 1, money) for i, it in enumerate(itineraries)],
+        "itineraries": [itinerary_dict(network, it, i + 1, money, f)
+                        for i, (it, f) in enumerate(zip(itineraries, shown, strict=True))],
         "scenarios": scenarios_list(network),
         "currency": money.as_dict(),
     }

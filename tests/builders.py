@@ -34,7 +34,8 @@ def service(sid: str, origin: str, destination: str, **fields: Any) -> dict[str,
 def write_network(directory: Path, locations: list[dict[str, str]],
                   services: list[dict[str, str]], *, calendar_dates: list[dict[str, str]] | None = None,
                   fx: list[dict[str, str]] | None = None, surcharges: list[dict[str, str]] | None = None,
-                  corridors: list[dict[str, str]] | None = None) -> Path:
+                  corridors: list[dict[str, str]] | None = None,
+                  reliability: list[dict[str, str]] | None = None) -> Path:
     """Write the CSV files (the optional ones when given) and return the directory. services.csv
     gets the optional columns (currency, validity, corridors) only when a row uses them."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -45,7 +46,8 @@ def write_network(directory: Path, locations: list[dict[str, str]],
     for name, columns, rows in ((C.CALENDAR_DATES_FILE, C.CALENDAR_DATES_COLUMNS, calendar_dates),
                                 (C.FX_FILE, C.FX_COLUMNS, fx),
                                 (C.SURCHARGES_FILE, C.SURCHARGE_COLUMNS, surcharges),
-                                (C.CORRIDORS_FILE, C.CORRIDOR_COLUMNS, corridors)):
+                                (C.CORRIDORS_FILE, C.CORRIDOR_COLUMNS, corridors),
+                                (C.RELIABILITY_FILE, C.RELIABILITY_COLUMNS, reliability)):
         if rows is not None:
             files.append((name, columns, rows))
     for name, columns, rows in files:

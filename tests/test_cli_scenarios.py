@@ -66,8 +66,12 @@ def test_csv_appends_columns():
     assert header[:10] == ["rank", "main_mode", "status", "itinerary_cost_eur", "itinerary_transit_h",
                            "itinerary_transit_days", "itinerary_co2e_kg", "itinerary_depart",
                            "itinerary_arrive", "meets_due"]
-    assert header[-13:-4] == ["currency", "cost", "itinerary_cost", "tariff_currency", "fx_per_eur",
-                              "surcharges_eur", "price_estimate", "prices_valid_until", "scenarios"]
+    start = header.index("currency")
+    assert header[start:start + 9] == ["currency", "cost", "itinerary_cost", "tariff_currency",
+                                       "fx_per_eur", "surcharges_eur", "price_estimate",
+                                       "prices_valid_until", "scenarios"]
+    assert header[start + 9:start + 13] == ["break_even_weight_kg", "break_even_eur_per_day",
+                                            "break_even_goods_value_eur", "break_even_notes"]
 
 
 def test_compare_under_a_closed_border_loses_rail():

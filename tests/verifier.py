@@ -3,18 +3,24 @@
 It deliberately shares no code with the engine (no loader, no costing, no timetable, calendar,
 exchange-rate or surcharge module): it reads the network's CSV files with the csv module and
 applies the README's rules itself — service calendars (validity, calendar_dates.csv), dated
-rate rows, fx.csv (the rate on or before the departure's local date), surcharges.csv.
+rate rows, fx.csv (the rate on or before the departure's local date), surcharges.csv; and the
+reliability figures (reliability.csv: the two distribution forms, missed connections, rollovers,
+handling spreads), simulated draw by draw in plain Python on the README's random streams.
 It does not know scenarios: verify itineraries of networks as loaded.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import fnmatch
+import itertools
 import math
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from routing.itinerary import Itinerary
 
@@ -65,6 +71,7 @@ class RawNetwork:
         for rates in self.fx.values():
             rates.sort()
         self.surcharges = _read(directory / "surcharges.csv")
+        self.reliability = _read(directory / "reliability.csv")
 
     # --- calendars --------------------------------------------------------------------------
 
@@ -272,3 +279,149 @@ def verify_itinerary(raw: RawNetwork, it: Itinerary, horizon_days: float | None 
         fail(f"total CO2e {it.co2e_kg}, expected {total_co2}")
     if c.due is not None and it.arrive.astimezone(UTC) > c.due.astimezone(UTC):
         fail(f"arrives {it.arrive}, after the due date {c.due}")
+
+
+# --- reliability ---------------------------------------------------------------------------------
+
+
+def _cell(row: dict[str, str], key: str) -> float | None:
+    text = (row.get(key) or "").strip()
+    return float(text) if text else None
+
+
+def raw_delay_hours(row: dict[str, str], u: float) -> float:
+    """The README's inverse distribution function of a reliability.csv row at probability u."""
+    share, window = _cell(row, "on_time_share"), _cell(row, "window_h") or 0.0
+    if row["form"].strip() == "late_mean":
+        assert share is not None
+        if u <= share:
+            return window * u / share if share > 0 else window
+        late = _cell(row, "late_mean_h")
+        assert late is not None
+        return window - (late - window) * math.log((1.0 - u) / (1.0 - share))
+    p50, p90 = _cell(row, "p50_h"), _cell(row, "p90_h")
+    assert p50 is not None and p90 is not None
+    points = [(0.5, p50), (0.9, p90)] + ([(share, window)] if share is not None else [])
+    points = [(0.0, 0.0), *sorted(points)]
+    for (pa, ha), (pb, hb) in itertools.pairwise(points):
+        if pa < u <= pb:
+            return ha + (u - pa) / (pb - pa) * (hb - ha)
+    last_p, last_h = points[-1]
+    if u <= last_p:  # u == 0
+        return 0.0
+    return last_h - (p90 - p50) / math.log(5.0) * math.log((1.0 - u) / (1.0 - last_p))
+
+
+class RawReliability:
+    """The reliability rule of each service and location of a raw network (first row that
+    selects it), and the README's random streams."""
+
+    def __init__(self, raw: RawNetwork) -> None:
+        self.raw = raw
+
+    def service_row(self, sid: str) -> dict[str, str] | None:
+        svc = self.raw.services[sid]
+        for row in self.raw.reliability:
+            pattern, operator, mode = (row.get(k, "").strip() for k in ("service", "operator", "mode"))
+            if not (pattern or operator or mode):
+                continue
+            if pattern and not fnmatch.fnmatchcase(sid, pattern):
+                continue
+            if operator and not fnmatch.fnmatchcase(svc["operator"].lower(), operator.lower()):
+                continue
+            if mode and mode != svc["mode"]:
+                continue
+            return row
+        return None
+
+    def location_row(self, lid: str) -> dict[str, str] | None:
+        loc = self.raw.locations[lid]
+        for row in self.raw.reliability:
+            pattern, kind = row.get("location", "").strip(), row.get("location_kind", "").strip()
+            if not (pattern or kind):
+                continue
+            if pattern and not fnmatch.fnmatchcase(lid, pattern):
+                continue
+            if kind and kind != loc["kind"]:
+                continue
+            return row
+        return None
+
+
+def raw_streams(seed: int, position: int, draws: int) -> list[np.ndarray]:
+    """The README's uniforms of a leg position: delay, handling, rollover streams."""
+    return [np.random.default_rng([seed, position, stream]).random(draws) for stream in range(3)]
+
+
+def simulate_raw(raw: RawNetwork, legs: list[tuple[str, datetime]], draws: int,
+                 seed: int) -> tuple[list[float], list[bool]]:
+    """Arrival (POSIX s, inf: never) and whether a timetabled leg left after its planned
+    departure, per draw, by the README's rules, one draw at a time."""
+    rel = RawReliability(raw)
+    streams = [raw_streams(seed, i, draws) for i in range(len(legs))]
+    departures: dict[str, list[float]] = {}
+    for sid, planned in legs:
+        if raw.services[sid]["days"].strip() and sid not in departures:
+            start = planned.astimezone(UTC) - timedelta(days=1)
+            departures[sid] = [d.timestamp() for d in raw.departures(sid, start, start + timedelta(days=500))]
+    arrivals, missed = [], []
+    for j in range(draws):
+        available = -math.inf
+        late = False
+        for i, (sid, planned_dt) in enumerate(legs):
+            row = raw.services[sid]
+            planned = planned_dt.timestamp()
+            if i:
+                spread = rel.location_row(row["from"])
+                extra = raw_delay_hours(spread, streams[i][1][j]) if spread is not None else 0.0
+                available += (_num(raw.locations[row["from"]], "handling_h") + extra) * 3600.0
+            rule = rel.service_row(sid)
+            if row["days"].strip():
+                times = departures[sid]
+                k = bisect.bisect_left(times, max(available + _num(row, "cutoff_h") * 3600.0, planned))
+                if rule is not None and streams[i][2][j] < (_cell(rule, "rollover_share") or 0.0):
+                    k += 1
+                depart = times[k] if k < len(times) else math.inf
+                late = late or depart > planned + 0.5
+            else:
+                depart = max(available, planned)
+                if math.isfinite(depart):
+                    instant = datetime.fromtimestamp(depart, UTC)
+                    choices = raw.on_demand_choices(sid, instant, instant)
+                    depart = choices[0].timestamp() if choices else math.inf
+            delay = raw_delay_hours(rule, streams[i][0][j]) if rule is not None else 0.0
+            available = depart + (_num(row, "duration_h") + delay) * 3600.0
+        arrivals.append(available)
+        missed.append(late)
+    return arrivals, missed
+
+
+def verify_reliability(raw: RawNetwork, it: Itinerary, figures: object, draws: int, seed: int,
+                       due: datetime | None = None) -> None:
+    """Raise `VerificationError` unless the reliability figures of `it` (routing.reliability's
+    Figures) match a plain re-simulation from the raw CSV rows on the same random streams."""
+    legs = [(leg.service.id, leg.depart) for leg in it.legs]
+    arrivals, missed = simulate_raw(raw, legs, draws, seed)
+    due = due or it.consignment.due
+    ordered = sorted(arrivals)
+
+    def fail(message: str) -> None:
+        raise VerificationError(f"{' > '.join(it.signature)}: {message}")
+
+    for name, q in (("arrive_p50", 0.5), ("arrive_p90", 0.9)):
+        value = ordered[min(draws, max(1, math.ceil(q * draws - 1e-9))) - 1]
+        shown = getattr(figures, name)
+        if math.isinf(value):
+            if shown is not None:
+                fail(f"{name} {shown}, expected never")
+            continue
+        expected = math.ceil(value / 60.0 - 1e-9) * 60.0
+        if shown is None or abs(shown.timestamp() - expected) > 60.0:
+            fail(f"{name} {shown}, expected {datetime.fromtimestamp(expected, UTC)}")
+    share = sum(missed) / draws
+    if abs(share - figures.missed_connection) > 1e-12:  # type: ignore[attr-defined]
+        fail(f"misses a connection in {figures.missed_connection}, expected {share}")  # type: ignore[attr-defined]
+    if due is not None:
+        on_time = sum(a <= due.timestamp() for a in arrivals) / draws
+        if abs(on_time - figures.on_time) > 1e-12:  # type: ignore[attr-defined]
+            fail(f"on time {figures.on_time}, expected {on_time}")  # type: ignore[attr-defined]

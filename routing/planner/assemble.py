@@ -11,6 +11,7 @@ from routing.objectives import Objective
 from routing.planner.decisions import DepKey, Solution
 from routing.planner.instance import Instance
 from routing.planner.model import Assignment, DepartureUse, Plan, PlannedLeg, PlanSettings, Unassigned
+from routing.planner.ontime import unassigned_on_time
 from routing.search import SearchOptions, best_itineraries, earliest_arrival
 
 
@@ -107,7 +108,7 @@ def _reason(inst: Instance, ci: int, sol: Solution, riders: dict[DepKey, list[in
                               names)
         return Unassigned(c, "capacity", "left out to serve more consignments (solver: "
                                          f"{sol.termination})")
-    return explain(network, c, inst.request.horizon_days)
+    return unassigned_on_time(inst.request, c) or explain(network, c, inst.request.horizon_days)
 
 
 def _not_planned(inst: Instance, ci: int) -> Unassigned:

@@ -45,6 +45,7 @@ from routing.planner.candidates import Candidate, from_legs
 from routing.planner.containers import PRO_RATA, Kind
 from routing.planner.decisions import DepKey
 from routing.planner.instance import Instance
+from routing.planner.ontime import admissible_columns, admissible_lists
 from routing.planner.spec import Formulation, Row
 from routing.planner.tariff import plan_tariffs
 from routing.pricing import Priced, PricingQuery, all_within, cheapest
@@ -353,7 +354,9 @@ def price_round(inst: Instance, m: Multipliers, served_target: int,
         bound = sum(sorted(values.values())[:served_target]) - m.capacity_term
     else:
         bound = None
-    return PricingRound(bound, values, columns, unreachable)
+    # Only admissible columns enter the model (--on-time); the bound over every itinerary stays
+    # a valid relaxation (routing/planner/ontime.py).
+    return PricingRound(bound, values, admissible_columns(inst.request, columns), unreachable)
 
 
 def _candidate(inst: Instance, ci: int, found: Priced) -> Candidate:
@@ -409,5 +412,7 @@ def complete_columns(inst: Instance, m: Multipliers, priced: PricingRound, gap: 
             if legs not in existing[ci]:
                 existing[ci].add(legs)
                 options.setdefault(ci, []).append(option)
-    # Built only once all are known to fit the limits (a refusal stays cheap).
-    return {ci: [_candidate(inst, ci, option) for option in found] for ci, found in options.items()}
+    # Built only once all are known to fit the limits (a refusal stays cheap); only the
+    # admissible ones (--on-time) enter the model: every admissible one within the gap.
+    return admissible_lists(inst.request, {ci: [_candidate(inst, ci, option) for option in found]
+                                           for ci, found in options.items()})

@@ -22,6 +22,8 @@ class PlanRequest:
     `balanced`. The first columns of the model are `alternatives` + 1 distinct service sequences
     per consignment (plus the best per main mode), each at up to `max_departures` departures per
     timetabled leg; column generation then adds every itinerary that can improve the plan.
+    `on_time` admits only itineraries on time by the due date with at least that probability
+    (`routing/planner/ontime.py`).
     """
 
     network: Network
@@ -34,6 +36,7 @@ class PlanRequest:
     max_departures: int = 6
     solver: str = DEFAULT_SOLVER
     time_limit_s: float = 60.0
+    on_time: float | None = None  # each consignment on time with at least this probability
 
     def __post_init__(self) -> None:
         if self.objective not in (Objective.COST, Objective.CO2, Objective.BALANCED):
@@ -43,6 +46,10 @@ class PlanRequest:
             raise ValueError(f"unknown solver {self.solver!r} (expected {', '.join(SOLVERS)})")
         if not (isinstance(self.time_limit_s, (int, float)) and 0 < self.time_limit_s < float("inf")):
             raise ValueError("time limit must be a finite number of seconds greater than zero")
+        if self.on_time is not None and not (isinstance(self.on_time, (int, float))
+                                             and 0.0 < self.on_time <= 1.0):
+            raise ValueError(f"on-time probability must be greater than 0 and at most 1, not "
+                             f"{self.on_time!r}")
         ids = [c.id for c in self.consignments]
         if len(set(ids)) != len(ids):
             raise ValueError("consignment ids must be unique")
@@ -117,7 +124,7 @@ class Unassigned:
     """A consignment left out, and why."""
 
     consignment: Consignment
-    reason: str  # "due_date", "goods_class", "no_route", "capacity" or "time_limit"
+    reason: str  # "due_date", "goods_class", "no_route", "capacity", "time_limit" or "on_time"
     detail: str
     full_departures: tuple[str, ...] = ()
 

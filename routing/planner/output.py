@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from formats import OutputSet, Sheet, local_naive, to_csv, to_json, to_xlsx
 from routing.planner.model import Plan, Unassigned
+from routing.reliability import Figures
 
 ASSIGNMENT_FIELDS = ["consignment", "origin", "origin_name", "destination", "destination_name",
                      "weight_kg", "volume_m3", "goods", "legs", "departures", "in_container",
                      "freight_eur", "handling_eur", "container_share_eur", "cost_eur", "co2e_kg",
-                     "arrival", "due", "meets_due", "status", "reason"]
+                     "arrival", "due", "meets_due", "status", "reason",
+                     # reliability (issue 16): routing/planner/ontime.py
+                     "on_time_probability", "arrival_p50", "arrival_p90",
+                     "missed_connection_probability"]
 PLAN_FILES = ("assignments.csv", "departures.csv", "plan.json")
 XLSX_FILE = "plan.xlsx"
 DEPARTURE_FIELDS = ["service", "departure", "kg_used", "capacity_kg", "m3_used", "capacity_m3",
@@ -38,6 +42,7 @@ def summary(plan: Plan) -> dict[str, Any]:
         "candidates": plan.candidates, "model_size": plan.model_size,
         "containers": sum(d.containers for d in plan.departures),
         "stages": [{"stage": name, "seconds": seconds, "note": note} for name, seconds, note in plan.stages],
+        "on_time": plan.request.on_time,
     }
 
 
@@ -85,10 +90,25 @@ def unassigned_text(plan: Plan, u: Unassigned) -> str:
             return (f"every departure it could take is full ({shown}"
                     + (f" and {more} more" if more else "") + ")")
         return "left out so that more consignments could be served (not enough room for all)"
+    if u.reason == "on_time":
+        return f"cannot arrive in {destination} by its due date often enough: {u.detail}"
     return u.detail or u.reason
 
 
-def assignment_rows(plan: Plan) -> list[dict[str, Any]]:
+def _reliability(figures: Figures | None) -> dict[str, Any]:
+    """The assignment's reliability columns (empty without figures)."""
+    if figures is None:
+        return {"on_time_probability": "", "arrival_p50": "", "arrival_p90": "",
+                "missed_connection_probability": ""}
+    return {"on_time_probability": "" if figures.on_time is None else round(figures.on_time, 4),
+            "arrival_p50": figures.arrive_p50.isoformat() if figures.arrive_p50 else "never",
+            "arrival_p90": figures.arrive_p90.isoformat() if figures.arrive_p90 else "never",
+            "missed_connection_probability": round(figures.missed_connection, 4)}
+
+
+def assignment_rows(plan: Plan, on_time: Mapping[str, Figures] | None = None) -> list[dict[str, Any]]:
+    """One row per consignment (`on_time`: the reliability of each assignment, by id)."""
+    on_time = on_time or {}
     rows = []
     for a in plan.assignments:
         c = a.consignment
@@ -104,7 +124,7 @@ def assignment_rows(plan: Plan) -> list[dict[str, Any]]:
             "co2e_kg": round(a.co2e_kg, 3), "arrival": a.arrive.isoformat(),
             "due": c.due.isoformat() if c.due else "",
             "meets_due": {True: "yes", False: "no", None: ""}[a.meets_due], "status": "served",
-            "reason": "",
+            "reason": "", **_reliability(on_time.get(c.id)),
         })
     for u in plan.unassigned:
         c = u.consignment
@@ -126,9 +146,12 @@ def departure_rows(plan: Plan) -> list[dict[str, Any]]:
     } for d in plan.departures]
 
 
-def plan_document(plan: Plan, notes: Sequence[str] = ()) -> dict[str, Any]:
-    """Everything: summary, assignments (legs in detail), unassigned with reasons, departures,
-    and the notes on reading the input (places read under another name, volumes assumed)."""
+def plan_document(plan: Plan, notes: Sequence[str] = (),
+                  on_time: Mapping[str, Figures] | None = None) -> dict[str, Any]:
+    """Everything: summary, assignments (legs in detail, and with `on_time` each one's
+    reliability), unassigned with reasons, departures, and the notes on reading the input
+    (places read under another name, volumes assumed)."""
+    on_time = on_time or {}
     return {
         "summary": summary(plan),
         "notes": list(notes),
@@ -137,6 +160,7 @@ def plan_document(plan: Plan, notes: Sequence[str] = ()) -> dict[str, Any]:
             "freight_eur": round(a.freight_eur, 2), "handling_eur": round(a.handling_eur, 2),
             "container_share_eur": round(a.container_share_eur, 2), "co2e_kg": round(a.co2e_kg, 3),
             "arrival": a.arrive.isoformat(), "meets_due": a.meets_due,
+            **({} if a.consignment.id not in on_time else _reliability_json(on_time[a.consignment.id])),
             "legs": [{"service": leg.service_id, "from": leg.origin, "to": leg.destination,
                       "mode": leg.mode, "depart": leg.depart.isoformat(),
                       "arrive": leg.arrive.isoformat(), "in_container": leg.in_container,
@@ -150,31 +174,44 @@ def plan_document(plan: Plan, notes: Sequence[str] = ()) -> dict[str, Any]:
     }
 
 
+def _reliability_json(figures: Figures) -> dict[str, Any]:
+    """plan.json's reliability fields of one assignment."""
+    return {"on_time_probability": None if figures.on_time is None else round(figures.on_time, 4),
+            "arrival_p50": figures.arrive_p50.isoformat() if figures.arrive_p50 else None,
+            "arrival_p90": figures.arrive_p90.isoformat() if figures.arrive_p90 else None,
+            "missed_connection_probability": round(figures.missed_connection, 4)}
+
+
 def plan_files(plan: Plan, *, dialect: str = "standard", xlsx: bool = False,
-               notes: Sequence[str] = (), query: Sequence[tuple[str, Any]] = ()) -> dict[str, str | bytes]:
+               notes: Sequence[str] = (), query: Sequence[tuple[str, Any]] = (),
+               on_time: Mapping[str, Figures] | None = None) -> dict[str, str | bytes]:
     """The content of each of PLAN_FILES (CSV in `dialect`), and of XLSX_FILE when `xlsx`
-    (`query`: the settings of the run as (label, value) pairs for its query sheet)."""
+    (`query`: the settings of the run as (label, value) pairs for its query sheet; `on_time`:
+    each assignment's reliability, `routing.planner.ontime.assignment_figures`)."""
     files: dict[str, str | bytes] = {
-        "assignments.csv": to_csv(assignment_rows(plan), ASSIGNMENT_FIELDS, dialect),
+        "assignments.csv": to_csv(assignment_rows(plan, on_time), ASSIGNMENT_FIELDS, dialect),
         "departures.csv": to_csv(departure_rows(plan), DEPARTURE_FIELDS, dialect),
-        "plan.json": to_json(plan_document(plan, notes)) + "\n",
+        "plan.json": to_json(plan_document(plan, notes, on_time)) + "\n",
     }
     if xlsx:
-        files[XLSX_FILE] = to_xlsx(plan_sheets(plan, notes, query))
+        files[XLSX_FILE] = to_xlsx(plan_sheets(plan, notes, query, on_time))
     return files
 
 
-def plan_sheets(plan: Plan, notes: Sequence[str] = (),
-                query: Sequence[tuple[str, Any]] = ()) -> list[Sheet]:
+def plan_sheets(plan: Plan, notes: Sequence[str] = (), query: Sequence[tuple[str, Any]] = (),
+                on_time: Mapping[str, Figures] | None = None) -> list[Sheet]:
     """The plan as a workbook: assignments, departures, and the query with the network's as-of
     date and the notes. Times are local wall times of the place they refer to."""
+    on_time = on_time or {}
     assignments = Sheet("assignments", [
         "consignment", "status", "origin", "destination", "weight (kg)", "volume (m³)", "goods",
         "services", "departs (local time)", "arrives (local time)", "due (local time)",
         "meets due", "in container (per leg)", "freight (EUR)", "handling (EUR)",
-        "container share (EUR)", "cost (EUR)", "CO2e (kg)", "reason"])
+        "container share (EUR)", "cost (EUR)", "CO2e (kg)", "reason", "on-time probability",
+        "arrives p50 (local time)", "arrives p90 (local time)", "missed connection probability"])
     for a in plan.assignments:
         c = a.consignment
+        f = on_time.get(c.id)
         assignments.rows.append([
             c.id, "served", _name(plan, c.origin), _name(plan, c.destination), c.weight_kg,
             c.volume_m3, c.goods, " > ".join(leg.service_id for leg in a.legs),
@@ -182,13 +219,16 @@ def plan_sheets(plan: Plan, notes: Sequence[str] = (),
             {True: "yes", False: "no", None: ""}[a.meets_due],
             " > ".join("container" if leg.in_container else "per kg" for leg in a.legs),
             round(a.freight_eur, 2), round(a.handling_eur, 2), round(a.container_share_eur, 2),
-            round(a.cost_eur, 2), round(a.co2e_kg, 3), ""])
+            round(a.cost_eur, 2), round(a.co2e_kg, 3), "",
+            *([None] * 4 if f is None else [
+                None if f.on_time is None else round(f.on_time, 4), local_naive(f.arrive_p50),
+                local_naive(f.arrive_p90), round(f.missed_connection, 4)])])
     for u in plan.unassigned:
         c = u.consignment
         assignments.rows.append([
             c.id, f"unassigned: {u.reason}", _name(plan, c.origin), _name(plan, c.destination),
             c.weight_kg, c.volume_m3, c.goods, "", None, None, local_naive(c.due), "", "", None,
-            None, None, None, None, unassigned_text(plan, u)])
+            None, None, None, None, unassigned_text(plan, u), None, None, None, None])
     departures = Sheet("departures", [
         "service", "departs (local time)", "used (kg)", "capacity (kg)", "used (m³)",
         "capacity (m³)", "containers bought", "container cost (EUR)", "consignments",

@@ -47,6 +47,7 @@ from routing.planner.instance import Instance, build_instance
 from routing.planner.lns import REPACK_MEMBERS, improve
 from routing.planner.model import Plan, PlanRequest, PlanSettings
 from routing.planner.objective import PlanObjective
+from routing.planner.ontime import admissible_candidates
 from routing.planner.packing import exact_pack, pack_groups
 from routing.planner.polish import earliest_equivalent, round_relaxation, steer_to_relaxation
 from routing.planner.spec import build
@@ -266,6 +267,9 @@ def _columns(state: _State) -> None:
         r.network, r.consignments, r.objective, eur_per_day=r.eur_per_day, eur_per_tco2=r.eur_per_tco2,
         horizon_days=r.horizon_days, alternatives=r.alternatives, max_departures=r.max_departures,
         progress=state.say, stop=state.budget.columns_over)
+    # --on-time (issue 16): only punctual enough columns; a consignment left without any may
+    # still have an admissible itinerary, so no served bound is claimed from the columns then.
+    state.candidates, unpunctual = admissible_candidates(r, state.candidates)
     state.complete = searched == len(r.consignments)
     state.searched = searched
     _rebuild(state)
@@ -273,7 +277,7 @@ def _columns(state: _State) -> None:
     state.servable = len(inst.servable)
     greedy = solve_greedy(inst)
     state.served_target = len(greedy.chosen)
-    if state.complete:
+    if state.complete and not unpunctual:
         state.served_bound = state.servable  # nobody without an itinerary can be served
     state.best = (greedy.chosen, *pack_groups(inst, greedy.chosen))
     note = (f"{len(inst.cands)} candidates, {len(inst.capacity)} capacitated departures, "

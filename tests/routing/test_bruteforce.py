@@ -19,6 +19,8 @@ from network import load_network
 from network.timetable import to_seconds
 from routing.consignment import Consignment
 from routing.objectives import Objective, Weights, balanced_rates, rank_key
+from routing.ontime import OnTimeGoal, search_on_time
+from routing.reliability import Simulator
 from routing.search import (
     SearchOptions,
     best_by_main_mode,
@@ -308,3 +310,87 @@ def test_regression_networks_match_brute_force(name):
     """The minimal networks of the defects the independent checker found agree with brute force."""
     c = Consignment("A", "D", 500, 1, datetime(2027, 3, 22, 6, tzinfo=BRU))
     _check(FIXTURES / name, c)
+
+
+# --- the on-time search (issue 16) ----------------------------------------------------------------
+
+ON_TIME_DRAWS = 200
+reliability_rules = st.lists(st.tuples(
+    st.sampled_from(["S0*", "S1*", "M-*", ""]), st.sampled_from(["", "road", "rail", "sea", "air"]),
+    st.sampled_from(["late_mean", "quantiles"]), st.sampled_from([0.3, 0.6, 0.9]),
+    st.integers(0, 12), st.integers(1, 60), st.sampled_from([0, 0, 0.1, 0.3])), min_size=1, max_size=3)
+
+
+def _reliability_extras(spec, rules, cards=()):
+    """`_calendar_extras` with a reliability.csv of `rules` (patterns that select nothing dropped)."""
+    calendar = _calendar_extras(spec, dated=True, rate_cards=cards)
+
+    def extras(services):
+        out, files = calendar(services)
+        ids = [r["id"] for r in out]
+        rows = []
+        for k, (pattern, mode, form, share, window, late, roll) in enumerate(rules):
+            if pattern and not fnmatch.filter(ids, pattern):
+                pattern = ""
+            if not pattern and not mode:
+                mode = "road"
+            row = {"id": f"R{k}", "service": pattern, "mode": mode, "form": form,
+                   "on_time_share": share, "window_h": window, "rollover_share": roll}
+            if form == "late_mean":
+                row["late_mean_h"] = window + late
+            else:
+                row |= {"p50_h": window if share < 0.5 else window * share,
+                        "p90_h": window + late}
+                if share >= 0.5:  # the on-time point must lie between the quantiles
+                    row |= {"on_time_share": "", "window_h": ""}
+            rows.append(row)
+        rows.append({"id": "SPREAD", "location": "B", "form": "quantiles", "p50_h": 1, "p90_h": 5})
+        files["reliability"] = rows
+        return out, files
+
+    return extras
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(dated_legs, min_size=2, max_size=7),
+       st.lists(st.sampled_from(DATED_NODES), max_size=3, unique=True),
+       st.integers(0, 3 * 24), st.sampled_from([4, 6, 9]), calendars,
+       st.dictionaries(st.integers(0, 6), st.integers(1, 8), max_size=2), reliability_rules,
+       st.sampled_from([0.3, 0.6, 0.8, 0.95]), st.sampled_from([0.0, 300.0]),
+       st.sampled_from([Objective.COST, Objective.TIME, Objective.BALANCED]))
+def test_on_time_search_matches_brute_force(raw_legs, mesh, ready_h, due_days, spec, cards, rules,
+                                            target, per_day_late, objective):
+    """The best itinerary on time with probability ≥ P (and, under balanced, with lateness
+    priced) equals brute force over every departure of every leg of every simple path, each
+    simulated on the same draws; dated prices make later departures of one sequence cheaper."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = _write(Path(tmp), raw_legs, mesh, _reliability_extras(spec, rules, cards))
+        net = load_network(directory)
+        ready = datetime(2027, 3, 22, tzinfo=BRU).timestamp() + ready_h * 3600
+        c = Consignment("A", "E", 500, 1, datetime.fromtimestamp(ready, BRU),
+                        datetime.fromtimestamp(ready + due_days * 86400, BRU))
+        late = per_day_late if objective is Objective.BALANCED else 0.0
+        goal = OnTimeGoal(target, late, draws=ON_TIME_DRAWS)
+        options = SearchOptions(objective=objective, weights=WEIGHTS, horizon_days=DATED_HORIZON)
+        truth = _itineraries(directory, net, c, DATED_HORIZON, every_departure=True)
+        sim = Simulator(net, ON_TIME_DRAWS)
+        legs = [tuple((net.services[sid], t) for sid, t in r["seq"]) for r in truth]
+        samples = sim.run(legs)
+        key = _order(objective, ready)
+        due = to_seconds(c.due)
+        ranked = []
+        for r, sample in zip(truth, samples, strict=True):
+            if sample.on_time(due) < target:
+                continue
+            base = key(r)
+            penalty = late * 1e6 * sample.days_late(due)
+            ranked.append(((base[0][0] + penalty, *base[0][1:]), base[1], base[2], r))
+        ranked.sort(key=lambda x: x[:3])
+        result = search_on_time(net, c, options, goal, sim)
+        assert result.proven
+        if not ranked:
+            assert not result.found
+            return
+        assert result.found, (ranked[0][3], target)
+        assert _engine(result.found[0].itinerary) == _truth(ranked[0][3])
+        verify_itinerary(RawNetwork(directory), result.found[0].itinerary, DATED_HORIZON)
