@@ -304,48 +304,74 @@ class PricingRound:
     unreachable: list[int]  # consignments no itinerary serves
 
 
+class Pricer:
+    """One round's pricing, prepared once and shared by every consignment it prices: the
+    instants listed per service, the columns already in the model, the handling arrays."""
+
+    def __init__(self, inst: Instance, m: Multipliers) -> None:
+        self.inst, self.m = inst, m
+        self.cn = cn = compiled(inst.request.network)
+        self.listing = Listing(inst, m)
+        self.handling_eur = np.array(cn.handling_eur)
+        self.handling_kg = np.array(cn.handling_eur_per_kg)
+        self.horizon_s = inst.request.horizon_days * 86400.0
+        self.existing: dict[int, set[tuple[DepKey, ...]]] = defaultdict(set)
+        for cand in inst.cands:
+            self.existing[cand.ci].add(tuple(leg.key for leg in cand.legs))
+
+    def query(self, ci: int) -> tuple[PricingQuery, ConsignmentCosts]:
+        """Consignment `ci`'s search and its leg costs under the round's multipliers."""
+        inst, m, cn = self.inst, self.m, self.cn
+        c = inst.consignments[ci]
+        lcl, co2 = cn.loose_prices(c.weight_kg, c.volume_m3)
+        costs = ConsignmentCosts(inst, m, ci, self.listing, lcl, co2)
+        money = inst.objective.money
+        handling = ([0.0] * len(cn.ids) if m.phase1
+                    else (money * (self.handling_eur + self.handling_kg * c.weight_kg)).tolist())
+        ready = to_seconds(c.ready)
+        query = PricingQuery(cn.index[c.origin], cn.index[c.destination], ready, ready + self.horizon_s,
+                             to_seconds(c.due) if c.due is not None else INF, c.goods,
+                             cn.too_small(c.weight_kg, c.volume_m3), handling,
+                             0.0 if m.phase1 else inst.objective.per_second(ci))
+        return query, costs
+
+    def cheapest(self, ci: int) -> Priced | None:
+        """Consignment `ci`'s least-cost itinerary (`routing.pricing.cheapest`)."""
+        query, costs = self.query(ci)
+        return cheapest(self.cn, query, costs)
+
+    def is_new(self, ci: int, found: Priced) -> bool:
+        """Whether `found` is not yet among `ci`'s columns (then it counts as one from now)."""
+        legs = tuple((self.cn.services[si].id, t) for si, t in found.legs)
+        if legs in self.existing[ci]:
+            return False
+        self.existing[ci].add(legs)
+        return True
+
+
 def price_round(inst: Instance, m: Multipliers, served_target: int,
-                members: Collection[int] | None = None, stop: Callable[[], bool] = lambda: False
-                ) -> PricingRound | None:
+                members: Collection[int] | None = None, stop: Callable[[], bool] = lambda: False,
+                pricer: Pricer | None = None) -> PricingRound | None:
     """Price every consignment (or `members`) exactly over all itineraries; None if `stop()`.
 
     The bound takes the served multiplier σ at its best for the others: the `served_target`-th
     smallest z_c, which makes L = Σ of the `served_target` smallest z_c − Σ p_cap·capacity (the
     sum of the cheapest ways to serve that many, at these prices). It is None when fewer than
-    `served_target` consignments can be served at all."""
-    network = inst.request.network
-    cn = compiled(network)
-    listing = Listing(inst, m)
-    handling_eur = np.array(cn.handling_eur)
-    handling_kg = np.array(cn.handling_eur_per_kg)
-    money = inst.objective.money
-    horizon_s = inst.request.horizon_days * 86400.0
-    existing: dict[int, set[tuple[DepKey, ...]]] = defaultdict(set)
-    for cand in inst.cands:
-        existing[cand.ci].add(tuple(leg.key for leg in cand.legs))
+    `served_target` consignments can be served at all. `pricer`: the round's preparation, when
+    several calls share it."""
+    pricer = pricer or Pricer(inst, m)
     values: dict[int, float] = {}
     columns: dict[int, Candidate] = {}
     unreachable: list[int] = []
     for ci in (range(len(inst.consignments)) if members is None else sorted(members)):
         if stop():
             return None
-        c = inst.consignments[ci]
-        lcl, co2 = cn.loose_prices(c.weight_kg, c.volume_m3)
-        costs = ConsignmentCosts(inst, m, ci, listing, lcl, co2)
-        handling = ([0.0] * len(cn.ids) if m.phase1
-                    else (money * (handling_eur + handling_kg * c.weight_kg)).tolist())
-        ready = to_seconds(c.ready)
-        query = PricingQuery(cn.index[c.origin], cn.index[c.destination], ready, ready + horizon_s,
-                             to_seconds(c.due) if c.due is not None else INF, c.goods,
-                             cn.too_small(c.weight_kg, c.volume_m3), handling,
-                             0.0 if m.phase1 else inst.objective.per_second(ci))
-        found = cheapest(cn, query, costs)
+        found = pricer.cheapest(ci)
         if found is None:
             unreachable.append(ci)
             continue
         values[ci] = found.value
-        legs = tuple((cn.services[si].id, t) for si, t in found.legs)
-        if legs not in existing[ci]:
+        if pricer.is_new(ci, found):
             columns[ci] = _candidate(inst, ci, found)
     bound: float | None
     if m.phase1:
@@ -377,42 +403,21 @@ def complete_columns(inst: Instance, m: Multipliers, priced: PricingRound, gap: 
     (z_c(x_c) − z_c*(p)), so serving one more than the incumbent needs `gap` = U − (incumbent
     + 1). Returns the ones missing, or None when some consignment has more than `limit` of them
     (or all together more than `total_limit`, or `stop()`)."""
-    network = inst.request.network
-    cn = compiled(network)
-    listing = Listing(inst, m)
-    handling_eur = np.array(cn.handling_eur)
-    handling_kg = np.array(cn.handling_eur_per_kg)
-    horizon_s = inst.request.horizon_days * 86400.0
-    existing: dict[int, set[tuple[DepKey, ...]]] = defaultdict(set)
-    for cand in inst.cands:
-        existing[cand.ci].add(tuple(leg.key for leg in cand.legs))
+    pricer = Pricer(inst, m)
     options: dict[int, list[Priced]] = {}
     total = 0
     for ci, best in priced.values.items():
         if stop():
             return None
-        c = inst.consignments[ci]
-        lcl, co2 = cn.loose_prices(c.weight_kg, c.volume_m3)
-        costs = ConsignmentCosts(inst, m, ci, listing, lcl, co2)
-        ready = to_seconds(c.ready)
-        handling = ([0.0] * len(cn.ids) if m.phase1
-                    else (inst.objective.money * (handling_eur + handling_kg * c.weight_kg)).tolist())
-        query = PricingQuery(cn.index[c.origin], cn.index[c.destination], ready, ready + horizon_s,
-                             to_seconds(c.due) if c.due is not None else INF, c.goods,
-                             cn.too_small(c.weight_kg, c.volume_m3), handling,
-                             0.0 if m.phase1 else inst.objective.per_second(ci))
-        found = all_within(cn, query, costs, best + gap * (1 + 1e-9) + 1e-9, limit)
+        query, costs = pricer.query(ci)
+        found = all_within(pricer.cn, query, costs, best + gap * (1 + 1e-9) + 1e-9, limit)
         if found is None:
             return None
         total += len(found)
         if total_limit is not None and total > total_limit:
             return None
-        for option in found:
-            legs = tuple((cn.services[si].id, t) for si, t in option.legs)
-            if legs not in existing[ci]:
-                existing[ci].add(legs)
-                options.setdefault(ci, []).append(option)
+        options[ci] = [option for option in found if pricer.is_new(ci, option)]
     # Built only once all are known to fit the limits (a refusal stays cheap); only the
     # admissible ones (--on-time) enter the model: every admissible one within the gap.
     return admissible_lists(inst.request, {ci: [_candidate(inst, ci, option) for option in found]
-                                           for ci, found in options.items()})
+                                           for ci, found in options.items() if found})
