@@ -62,6 +62,7 @@ def location_popup(location: Location, role: str = "") -> str:
         ("kind", esc(kind_style(location.kind).label)),
         ("handling time", f"{location.handling_h:g} h"),
         ("handling cost", f"EUR {location.handling_eur:,.2f}{esc(per_kg)}"),
+        ("handling CO2e", f"{location.hub_co2e_kg_per_t:g} kg per t handled"),
     ])
 
 
@@ -87,7 +88,15 @@ def _leg_facts(network: Network, leg: Leg) -> list[tuple[str, str]]:
         ("tariff", esc(tariff)),
         ("cost", f"EUR {leg.cost_eur:,.2f}"),
         ("CO2e", f"{leg.co2e_kg:,.1f} kg"),
+        ("CO2e split", esc(_split_text(leg.co2e_ttw_kg, leg.co2e_wtt_kg))),
     ]
+
+
+def _split_text(ttw: float | None, wtt: float | None) -> str:
+    """`tank-to-wheel 12.3 kg + well-to-tank 4.5 kg`, or why there is no split."""
+    if ttw is None or wtt is None:
+        return "not split (the factor gives well to wheel only)"
+    return f"tank-to-wheel {ttw:,.1f} kg + well-to-tank {wtt:,.1f} kg"
 
 
 def leg_popup(network: Network, leg: Leg, layer: str) -> str:
@@ -168,10 +177,12 @@ def layers_panel() -> str:
 
 
 def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_index: int,
-                  best_word: str = "") -> str:
-    """The itineraries as cards: number, name, cost, time, CO2e, departure and arrival, due,
-    services. The one shown first is marked ★."""
+                  best_word: str = "", warnings: Sequence[str] = ()) -> str:
+    """The itineraries as cards: number, name, cost, time, CO2e (well to wheel, its split and the
+    hubs' part), departure and arrival, due, services, and what the figures rest on (`warnings`,
+    one text per itinerary, "" for none). The one shown first is marked ★."""
     cards = []
+    notes = list(warnings) or [""] * len(itineraries)
     for i, (name, it) in enumerate(zip(names, itineraries, strict=True)):
         due = {True: "meets the due date", False: "LATE for the due date", None: ""}[it.meets_due]
         style = mode_style(it.main_mode)
@@ -184,13 +195,23 @@ def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_i
             f"<b>{esc(name)}</b>{mark}</div>"
             f"<div class='sr-figures'>EUR {it.cost_eur:,.0f} · {it.transit_h / 24:.1f} days · "
             f"{it.co2e_kg:,.0f} kg CO2e</div>"
+            f"<div>{esc(_co2_parts(it))}</div>"
             f"<div>departs {esc(short_time(it.depart))}</div>"
             f"<div>arrives {esc(short_time(it.arrive))}{' · ' + due if due else ''}</div>"
-            f"<div class='sr-services'>{esc(services)}</div></div>")
+            f"<div class='sr-services'>{esc(services)}</div>"
+            + (f"<div class='sr-warning'>⚠ {esc(notes[i])}</div>" if notes[i] else "")
+            + "</div>")
     shown = f"★ shown first ({esc(best_word)}); " if best_word else "★ shown first; "
     return (f'<details open class="sr-panel sr-summary" id="sr-summary"><summary>Itineraries '
             f"({len(itineraries)})</summary><div>{shown}tick the others under Layers</div>"
             f"{''.join(cards)}</details>")
+
+
+def _co2_parts(it: Itinerary) -> str:
+    """`well to wheel: TTW 120 + WTT 231 kg; hubs 2 kg`."""
+    ttw, wtt = it.co2e_ttw_kg, it.co2e_wtt_kg
+    split = f"TTW {ttw:,.0f} + WTT {wtt:,.0f} kg; " if ttw is not None and wtt is not None else ""
+    return f"well to wheel: {split}hubs {it.co2e_hub_kg:,.1f} kg"
 
 
 def _share(used: float | None, capacity: float | None, unit: str, digits: int) -> str:

@@ -53,6 +53,7 @@ class Candidate:
     legs: tuple[CandidateLeg, ...]
     handling_eur: float
     ready_s: float
+    handling_co2e_kg: float = 0.0  # hub emissions at the changes of service
 
     @property
     def arrive_s(self) -> float:
@@ -60,7 +61,7 @@ class Candidate:
 
     @property
     def co2e_kg(self) -> float:
-        return sum(leg.co2e_kg for leg in self.legs)
+        return sum(leg.co2e_kg for leg in self.legs) + self.handling_co2e_kg
 
     @property
     def transit_h(self) -> float:
@@ -82,11 +83,12 @@ def expand(network: Network, consignment: Consignment, services: tuple[Service, 
     w, v = consignment.weight_kg, consignment.volume_m3
     priced = [(s, lcl_eur(s, w, v), leg_co2e_kg(s, w)) for s in services]
     handling = sum(network.locations[s.origin].handling_cost_eur(w) for s in services[1:])
+    hub_co2 = sum(network.locations[s.origin].handling_co2e_kg(w) for s in services[1:])
     out: list[Candidate] = []
 
     def walk(i: int, available_s: float, legs: tuple[CandidateLeg, ...]) -> None:
         if i == len(priced):
-            out.append(Candidate(ci, legs, handling, ready_s))
+            out.append(Candidate(ci, legs, handling, ready_s, hub_co2))
             return
         service, lcl, co2 = priced[i]
         if i > 0:
@@ -120,7 +122,8 @@ def from_legs(network: Network, consignment: Consignment, ci: int,
         built.append(CandidateLeg(service, depart, depart + service.duration_h * 3600.0,
                                   lcl_eur(service, w, v), leg_co2e_kg(service, w)))
     handling = sum(network.locations[s.origin].handling_cost_eur(w) for s, _ in legs[1:])
-    return Candidate(ci, tuple(built), handling, to_seconds(consignment.ready))
+    hub_co2 = sum(network.locations[s.origin].handling_co2e_kg(w) for s, _ in legs[1:])
+    return Candidate(ci, tuple(built), handling, to_seconds(consignment.ready), hub_co2)
 
 
 def weights_for(consignment: Consignment, eur_per_day: float | None, eur_per_tco2: float) -> Weights:

@@ -257,6 +257,8 @@ def price_round(inst: Instance, m: Multipliers, served_target: int,
     listing = Listing(inst, m)
     handling_eur = np.array(cn.handling_eur)
     handling_kg = np.array(cn.handling_eur_per_kg)
+    hub_kg_per_t = np.array(cn.hub_co2e_kg_per_t, dtype=float)  # hub emissions enter like a leg's
+    co2w = inst.objective.per_kg_co2e
     money = inst.objective.money
     horizon_s = inst.request.horizon_days * 86400.0
     existing: dict[int, set[tuple[DepKey, ...]]] = defaultdict(set)
@@ -272,7 +274,8 @@ def price_round(inst: Instance, m: Multipliers, served_target: int,
         lcl, co2 = cn.loose_prices(c.weight_kg, c.volume_m3)
         costs = ConsignmentCosts(inst, m, ci, listing, lcl, co2)
         handling = ([0.0] * len(cn.ids) if m.phase1
-                    else (money * (handling_eur + handling_kg * c.weight_kg)).tolist())
+                    else (money * (handling_eur + handling_kg * c.weight_kg)
+                          + co2w * (c.weight_kg / 1000.0 * hub_kg_per_t)).tolist())
         ready = to_seconds(c.ready)
         query = PricingQuery(cn.index[c.origin], cn.index[c.destination], ready, ready + horizon_s,
                              to_seconds(c.due) if c.due is not None else INF, c.goods,
@@ -318,6 +321,8 @@ def complete_columns(inst: Instance, m: Multipliers, priced: PricingRound, gap: 
     listing = Listing(inst, m)
     handling_eur = np.array(cn.handling_eur)
     handling_kg = np.array(cn.handling_eur_per_kg)
+    hub_kg_per_t = np.array(cn.hub_co2e_kg_per_t, dtype=float)  # hub emissions enter like a leg's
+    co2w = inst.objective.per_kg_co2e
     horizon_s = inst.request.horizon_days * 86400.0
     existing: dict[int, set[tuple[DepKey, ...]]] = defaultdict(set)
     for cand in inst.cands:
@@ -331,7 +336,8 @@ def complete_columns(inst: Instance, m: Multipliers, priced: PricingRound, gap: 
         costs = ConsignmentCosts(inst, m, ci, listing, lcl, co2)
         ready = to_seconds(c.ready)
         handling = ([0.0] * len(cn.ids) if m.phase1
-                    else (inst.objective.money * (handling_eur + handling_kg * c.weight_kg)).tolist())
+                    else (inst.objective.money * (handling_eur + handling_kg * c.weight_kg)
+                          + co2w * (c.weight_kg / 1000.0 * hub_kg_per_t)).tolist())
         query = PricingQuery(cn.index[c.origin], cn.index[c.destination], ready, ready + horizon_s,
                              to_seconds(c.due) if c.due is not None else INF, c.goods,
                              cn.too_small(c.weight_kg, c.volume_m3), handling,
