@@ -126,7 +126,9 @@ def test_unreadable_file_does_not_cascade(name):
 
 def test_every_range_names_a_known_column():
     """The range table covers every numeric column, and only real columns."""
-    known = set(C.LOCATION_COLUMNS) | set(C.SERVICE_COLUMNS) | set(C.ACCESS_COLUMNS) | set(C.SHAPE_COLUMNS)
+    known = (set(C.LOCATION_COLUMNS) | set(C.LOCATION_OPTIONAL_COLUMNS) | set(C.SERVICE_COLUMNS)
+             | set(C.SERVICE_OPTIONAL_COLUMNS) | set(C.ACCESS_COLUMNS) | set(C.ACCESS_OPTIONAL_COLUMNS)
+             | set(C.SHAPE_COLUMNS))
     assert set(C.RANGES) <= known
     for column, (low, high, _) in C.RANGES.items():
         assert low < high, column
