@@ -100,11 +100,11 @@ ACCESS_COLUMNS = (
     COUNTRY, NEAREST_K, DETOUR_FACTOR, SPEED_KMH, LEAD_TIME_H, EUR_FIXED, EUR_PER_TKM, EUR_MIN,
     KG_PER_M3, CONTAINER_EUR_PER_KM, CONTAINER_M3, CONTAINER_KG, CO2E_G_PER_TKM, SOURCE, AS_OF,
 )
-# Optional access.csv columns: the currency of its amounts (issue 14); the least a full truck
-# costs, whatever the distance (issue 15: a truck hired for 15 km still costs a job); the split
-# of co2e_g_per_tkm as in services.csv.
+# Optional access.csv columns: the currency of its amounts (issue 14); a per-kg part of the loose
+# tariff (as services.csv's), the least a full truck costs, whatever the distance (issue 15: a
+# truck hired for 15 km still costs a job), and the split of co2e_g_per_tkm as in services.csv.
 CONTAINER_EUR_MIN = "container_eur_min"
-ACCESS_OPTIONAL_COLUMNS = (CURRENCY, CONTAINER_EUR_MIN, CO2E_TTW_G_PER_TKM, CO2E_WTT_G_PER_TKM)
+ACCESS_OPTIONAL_COLUMNS = (CURRENCY, EUR_PER_KG, CONTAINER_EUR_MIN, CO2E_TTW_G_PER_TKM, CO2E_WTT_G_PER_TKM)
 
 # calendar_dates.csv: single-day exceptions (GTFS calendar_dates.txt).
 DATE = "date"

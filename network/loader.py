@@ -277,6 +277,7 @@ def _load_access(path: Path, context: _Context, problems: list[Problem]) -> dict
             "as_of": row.text(C.AS_OF),
             "currency": currency,
             "container_eur_min": _optional_number(row, C.CONTAINER_EUR_MIN),
+            "eur_per_kg": row.number(C.EUR_PER_KG, required=False),
             "co2e_ttw_g_per_tkm": _optional_number(row, C.CO2E_TTW_G_PER_TKM),
             "co2e_wtt_g_per_tkm": _optional_number(row, C.CO2E_WTT_G_PER_TKM),
         }

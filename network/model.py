@@ -369,10 +369,11 @@ class AccessRule:
     co2e_g_per_tkm: float
     source: str = ""
     as_of: str = ""
-    currency: str = EUR  # of eur_fixed, eur_per_tkm, eur_min, container_eur_per_km and _min
+    currency: str = EUR  # of eur_fixed, eur_per_kg, eur_per_tkm, eur_min, container_eur_per_km and _min
     container_eur_min: float | None = None  # the least a full truck costs, whatever the distance
     co2e_ttw_g_per_tkm: float | None = None
     co2e_wtt_g_per_tkm: float | None = None
+    eur_per_kg: float = 0.0  # per chargeable kg, like a service's
 
     def __post_init__(self) -> None:
         errors: Errors = []
@@ -385,7 +386,7 @@ class AccessRule:
             errors, self, "nearest_k", "detour_factor", "speed_kmh", "lead_time_h", "eur_fixed",
             "eur_per_tkm", "eur_min", "kg_per_m3", "container_eur_per_km", "container_m3",
             "container_kg", "co2e_g_per_tkm", "container_eur_min", "co2e_ttw_g_per_tkm",
-            "co2e_wtt_g_per_tkm",
+            "co2e_wtt_g_per_tkm", "eur_per_kg",
         )
         sizes = (self.container_eur_per_km, self.container_m3, self.container_kg)
         if any(s is None for s in sizes) and any(s is not None for s in sizes):

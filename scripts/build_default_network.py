@@ -228,11 +228,14 @@ BE_ROAD_KM = {
 BE_FTL_EUR_PER_KM = 1.84  # 1.26 (CNR 2021) × 1.13 (ITLB 2023) × 1.03 (2024) × 1.045 (ITLB 2025) × 1.2
 BE_FTL_MIN_EUR = 325.0  # ≥ 3 h of truck and driver at the ITLB immobilisation cost of EUR 101.50/h
 BE_LTL = (63.0, 0.21, 95.0)  # EUR fixed, per chargeable tkm, minimum (2023 estimate × 1.045)
+BE_LTL_PER_KG = 0.03  # EUR per chargeable kg: collection and cross-dock
 BE_ROAD_CO2 = (138.0, 41.0)  # GLEC v3 rigid 12-20 t, average load, Europe: TTW 138, WTW 179 g/tkm
 BE_ROAD_SOURCE = (
     "estimate: road distance (motorway routing, planner knowledge; checked against great circle × 1.25); "
-    "duration 4 h collection lead + km / 70 km/h; groupage EUR 63 + EUR 0.21 per chargeable tkm, min EUR 95 "
-    "(2023 estimate EUR 60 + 0.20, min 90, × 1.045 for 2025); full truck max(EUR 325, EUR 1.84/km × km): "
+    "duration 4 h collection lead + km / 70 km/h; groupage EUR 63 + EUR 0.03 per chargeable kg + EUR 0.21 "
+    "per chargeable tkm, min EUR 95 (2023 estimate EUR 60 + 0.20/tkm, min 90, × 1.045 for 2025; the per-kg "
+    "part, collection and cross-dock, keeps a groupage lot from undercutting a full truck above about "
+    "4-6 t); full truck max(EUR 325, EUR 1.84/km × km): "
     "EUR 1.84/km = CNR full cost EUR 1.26/km (Belgian HGV, international, 2021, https://cnr.fr/index.php/"
     "le-transport-routier-de-marchandises-belge-2021) × 1.13 (ITLB 2023 forecast, transportmedia.be "
     "2022-10) × 1.03 (2024, estimate) × 1.045 (ITLB 2025 forecast +3.8 to +5 %, https://transportmedia.be/"
@@ -245,13 +248,16 @@ BE_ROAD_SOURCE = (
     "groupage being carried by rigid trucks")
 
 CN_LTL = (200.0, 0.30, 300.0)  # CNY fixed, per chargeable tkm, minimum
+CN_LTL_PER_KG = 0.08  # CNY per chargeable kg: pick-up and cross-dock
 CN_FTL_CNY_PER_KM = 6.0
 CN_FTL_MIN_CNY = 1500.0
 CN_ROAD_CO2 = (89.1, 26.8)  # GLEC v3 articulated ≤40 t Europe (73 / 22) × 1.22 Asia uplift
 CN_ROAD_SOURCE = (
     "estimate: road distance = great circle × 1.2 (expressway routing; checked against Zhengzhou-Beijing "
     "~690 km, Shanghai-Chengdu ~1,950 km, Chengdu-Chongqing expressways 175-353 km for 265 km great circle, "
-    "bkwk.cn); duration 6 h + km / 55 km/h; LTL CNY 200 + CNY 0.30 per chargeable tkm, min CNY 300, full "
+    "bkwk.cn); duration 6 h + km / 55 km/h; LTL CNY 200 + CNY 0.08 per chargeable kg (pick-up and "
+    "cross-dock, so that loose cargo does not undercut a full truck) + CNY 0.30 per chargeable tkm, min "
+    "CNY 300, full "
     "truck (13.5-17.5 m, 86 m3, 30 t) max(CNY 1,500, CNY 6/km): from the CFLP route prices of 22 Apr 2022 "
     "(Wuhan-Xiamen 13.5 m CNY 4,551, LTL heavy CNY 181/t; Dalian-Shijiazhuang CNY 9,085, CNY 363/t; "
     "Jinan-Kunming CNY 17,286, CNY 690/t, http://index.0256.cn/zsdp/1484.htm; road km of those routes "
@@ -430,7 +436,7 @@ def services(coords: dict[str, tuple[float, float]]) -> list[dict[str, str]]:
                 id=f"ROAD-{city}-{names[hub]}", frm=city, to=hub, mode="road",
                 operator="Belgian road haulier (groupage)", distance_km=distance,
                 duration_h=round(4 + distance / 70, 1), cutoff_h=0, kg_per_m3=333, eur_fixed=fixed,
-                eur_per_kg=0, eur_per_tkm=per_tkm, eur_min=low,
+                eur_per_kg=BE_LTL_PER_KG, eur_per_tkm=per_tkm, eur_min=low,
                 container_eur=round(max(BE_FTL_MIN_EUR, BE_FTL_EUR_PER_KM * distance), 2), container_m3=85,
                 container_kg=24000, co2e_g_per_tkm=sum(BE_ROAD_CO2), source=BE_ROAD_SOURCE, as_of="2025-10",
                 currency="EUR", co2e_ttw_g_per_tkm=BE_ROAD_CO2[0], co2e_wtt_g_per_tkm=BE_ROAD_CO2[1]))
@@ -446,7 +452,7 @@ def services(coords: dict[str, tuple[float, float]]) -> list[dict[str, str]]:
                 id=f"ROAD-CN-{prefix}-{lid.removeprefix('CN-')}", frm=hub, to=lid, mode="road",
                 operator="Chinese road haulier (LTL)", distance_km=distance,
                 duration_h=round(6 + distance / 55, 1), cutoff_h=0, kg_per_m3=333, eur_fixed=fixed,
-                eur_per_kg=0, eur_per_tkm=per_tkm, eur_min=low,
+                eur_per_kg=CN_LTL_PER_KG, eur_per_tkm=per_tkm, eur_min=low,
                 container_eur=round(max(CN_FTL_MIN_CNY, CN_FTL_CNY_PER_KM * distance), 2), container_m3=86,
                 container_kg=30000, co2e_g_per_tkm=round(sum(CN_ROAD_CO2), 1), source=CN_ROAD_SOURCE,
                 as_of="2025-09", currency="CNY", co2e_ttw_g_per_tkm=CN_ROAD_CO2[0],
@@ -495,20 +501,22 @@ def access_rows() -> list[dict[str, str]]:
          C.CO2E_G_PER_TKM: fmt(sum(BE_ROAD_CO2)),
          C.SOURCE: ("estimate: detour 1.25 = median road / great-circle ratio of the Belgian road legs; "
                     "tariff, duration rule and CO2e as the Belgian road services of services.csv (see there): "
-                    "groupage EUR 63 + EUR 0.21/tkm, min EUR 95; full truck EUR 1.84/km, at least EUR 325 "
+                    "groupage EUR 63 + EUR 0.03/kg + EUR 0.21/tkm, min EUR 95; full truck EUR 1.84/km, at least EUR 325 "
                     "(container_eur_min: a truck hired for 15 km still costs a job of about 3 h at the ITLB "
                     "immobilisation cost of EUR 101.50/h); CO2e GLEC v3 rigid 12-20 t, 179 = 138 + 41 g/tkm"),
-         C.AS_OF: "2025-10", C.CURRENCY: "EUR", C.CONTAINER_EUR_MIN: fmt(BE_FTL_MIN_EUR),
+         C.AS_OF: "2025-10", C.CURRENCY: "EUR", C.EUR_PER_KG: fmt(BE_LTL_PER_KG),
+         C.CONTAINER_EUR_MIN: fmt(BE_FTL_MIN_EUR),
          C.CO2E_TTW_G_PER_TKM: fmt(BE_ROAD_CO2[0]), C.CO2E_WTT_G_PER_TKM: fmt(BE_ROAD_CO2[1])},
         {C.COUNTRY: "CN", C.NEAREST_K: "3", C.DETOUR_FACTOR: "1.2", C.SPEED_KMH: "55", C.LEAD_TIME_H: "6",
          C.EUR_FIXED: fmt(cn_fixed), C.EUR_PER_TKM: fmt(cn_tkm), C.EUR_MIN: fmt(cn_min), C.KG_PER_M3: "333",
          C.CONTAINER_EUR_PER_KM: fmt(CN_FTL_CNY_PER_KM), C.CONTAINER_M3: "86", C.CONTAINER_KG: "30000",
          C.CO2E_G_PER_TKM: fmt(sum(CN_ROAD_CO2)),
          C.SOURCE: ("estimate: detour 1.2, tariff (in CNY), duration rule and CO2e as the Chinese road "
-                    "services of services.csv (see there): LTL CNY 200 + CNY 0.30/tkm, min CNY 300; full "
+                    "services of services.csv (see there): LTL CNY 200 + CNY 0.08/kg + CNY 0.30/tkm, min CNY 300; full "
                     "truck CNY 6/km, at least CNY 1,500; CFLP route prices 2022-04-22 × CFLP index "
                     "2025-09-12; CO2e GLEC v3 articulated ≤40 t × 1.22 (Asia), 115.9 = 89.1 + 26.8 g/tkm"),
-         C.AS_OF: "2025-09", C.CURRENCY: "CNY", C.CONTAINER_EUR_MIN: fmt(CN_FTL_MIN_CNY),
+         C.AS_OF: "2025-09", C.CURRENCY: "CNY", C.EUR_PER_KG: fmt(CN_LTL_PER_KG),
+         C.CONTAINER_EUR_MIN: fmt(CN_FTL_MIN_CNY),
          C.CO2E_TTW_G_PER_TKM: fmt(CN_ROAD_CO2[0]), C.CO2E_WTT_G_PER_TKM: fmt(CN_ROAD_CO2[1])},
     ]
 
