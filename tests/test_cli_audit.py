@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli import cli
@@ -116,7 +117,7 @@ def test_the_map_shows_the_warning(tmp_path):
 
 def test_plan_reports_what_its_assignments_rest_on(tmp_path):
     """plan: one evidence note (stderr, plan.json's notes) counting the assignments that rest on
-    estimates or old evidence."""
+    estimates or old evidence; its CO2e split into TTW and WTT with the hubs' part."""
     consignments = tmp_path / "c.csv"
     consignments.write_text("id,origin,destination,weight_kg,volume_m3,ready\n"
                             "c1,Namur,Zhengzhou,800,3.5,2026-12-01T09:00\n", encoding="utf-8")
@@ -126,3 +127,11 @@ def test_plan_reports_what_its_assignments_rest_on(tmp_path):
     notes = [n for n in doc["notes"] if n.startswith("evidence:")]
     assert notes == [n for n in notes if "1 of 1 assignments rest on estimates" in n] and len(notes) == 1
     assert "note: evidence: 1 of 1 assignments rest on estimates" in result.stderr
+    # The plan's CO2e is split too, legs and hubs, adding up (within the rounding to grams).
+    [a] = doc["assignments"]
+    assert a["co2e_hub_kg"] > 0
+    assert a["co2e_ttw_kg"] + a["co2e_wtt_kg"] == pytest.approx(a["co2e_kg"], abs=0.002)
+    legs = sum(leg["co2e_kg"] for leg in a["legs"])
+    assert legs + a["co2e_hub_kg"] == pytest.approx(a["co2e_kg"], abs=0.003)
+    header = (tmp_path / "out" / "assignments.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith(",co2e_ttw_kg,co2e_wtt_kg,co2e_hub_kg")
