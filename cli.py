@@ -216,7 +216,9 @@ def _location_record(network: Network) -> list[dict[str, Any]]:
     return [
         {C.ID: x.id, C.NAME: x.name, C.KIND: x.kind, C.COUNTRY: x.country, C.LAT: x.lat,
          C.LON: x.lon, C.TZ: x.tz, C.HANDLING_H: x.handling_h, C.HANDLING_EUR: x.handling_eur,
-         C.HANDLING_EUR_PER_KG: x.handling_eur_per_kg, C.SOURCE: x.source, C.AS_OF: x.as_of}
+         C.HANDLING_EUR_PER_KG: x.handling_eur_per_kg, C.SOURCE: x.source, C.AS_OF: x.as_of,
+         C.HUB_CO2E_KG_PER_T: x.hub_co2e_kg_per_t, C.HUB_CO2E_TTW_KG_PER_T: x.hub_co2e_ttw_kg_per_t,
+         C.HUB_CO2E_WTT_KG_PER_T: x.hub_co2e_wtt_kg_per_t}
         for x in sorted(network.locations.values(), key=lambda x: x.id)
     ]
 
@@ -246,6 +248,8 @@ def _service_record(network: Network) -> list[dict[str, Any]]:
             C.CONTAINER_KG: s.container.kg if s.container else None,
             C.CO2E_G_PER_TKM: s.co2e_g_per_tkm, C.GOODS: " ".join(sorted(s.goods)),
             C.SOURCE: s.source, C.AS_OF: s.as_of,
+            C.CO2E_TTW_G_PER_TKM: s.co2e_ttw_g_per_tkm, C.CO2E_WTT_G_PER_TKM: s.co2e_wtt_g_per_tkm,
+            C.CO2E_DISTANCE_ADD_KM: s.co2e_distance_add_km,
             **service_extras(network, s),
         })
     return rows
@@ -280,7 +284,7 @@ def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str,
         if what == "all":
             raise click.UsageError("CSV holds one table: add --what locations or --what services")
         records = locations if what == "locations" else services
-        fields = (C.LOCATION_COLUMNS if what == "locations"
+        fields = ((*C.LOCATION_COLUMNS, *C.LOCATION_OPTIONAL_COLUMNS) if what == "locations"
                   else (*C.SERVICE_COLUMNS, *C.SERVICE_OPTIONAL_COLUMNS, *SERVICE_SCENARIO_COLUMNS))
         click.echo(to_csv(records, fields, csv_dialect.lower()), nl=False)
         return
@@ -288,9 +292,9 @@ def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str,
     if what in ("all", "locations"):
         parts.append(f"Locations ({len(locations)})\n" + table(
             [[r[C.ID], r[C.NAME], r[C.KIND], r[C.COUNTRY], r[C.TZ], f"{r[C.HANDLING_H]:g}",
-              f"{r[C.HANDLING_EUR]:g}"] for r in locations],
-            ["id", "name", "kind", "country", "tz", "handling h", "handling EUR"],
-            align_right=(5, 6)))
+              f"{r[C.HANDLING_EUR]:g}", f"{r[C.HUB_CO2E_KG_PER_T]:g}"] for r in locations],
+            ["id", "name", "kind", "country", "tz", "handling h", "handling EUR", "hub kg CO2e/t"],
+            align_right=(5, 6, 7)))
     if what in ("all", "services"):
         parts.append(f"Services ({len(services)})\n" + table(
             [[r[C.ID], r[C.FROM], r[C.TO], r[C.MODE], f"{r[C.DISTANCE_KM]:,.0f}",
