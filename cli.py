@@ -55,6 +55,7 @@ from routing.compare import (
     compared_modes,
 )
 from routing.consignment import Consignment
+from routing.evidence import evidence_note, itinerary_evidence
 from routing.itinerary import Itinerary
 from routing.limits import (
     MAX_EUR_PER_DAY,
@@ -238,7 +239,9 @@ def _location_record(network: Network) -> list[dict[str, Any]]:
     return [
         {C.ID: x.id, C.NAME: x.name, C.KIND: x.kind, C.COUNTRY: x.country, C.LAT: x.lat,
          C.LON: x.lon, C.TZ: x.tz, C.HANDLING_H: x.handling_h, C.HANDLING_EUR: x.handling_eur,
-         C.HANDLING_EUR_PER_KG: x.handling_eur_per_kg, C.SOURCE: x.source, C.AS_OF: x.as_of}
+         C.HANDLING_EUR_PER_KG: x.handling_eur_per_kg, C.SOURCE: x.source, C.AS_OF: x.as_of,
+         C.HUB_CO2E_KG_PER_T: x.hub_co2e_kg_per_t, C.HUB_CO2E_TTW_KG_PER_T: x.hub_co2e_ttw_kg_per_t,
+         C.HUB_CO2E_WTT_KG_PER_T: x.hub_co2e_wtt_kg_per_t}
         for x in sorted(network.locations.values(), key=lambda x: x.id)
     ]
 
@@ -268,6 +271,8 @@ def _service_record(network: Network) -> list[dict[str, Any]]:
             C.CONTAINER_KG: s.container.kg if s.container else None,
             C.CO2E_G_PER_TKM: s.co2e_g_per_tkm, C.GOODS: " ".join(sorted(s.goods)),
             C.SOURCE: s.source, C.AS_OF: s.as_of,
+            C.CO2E_TTW_G_PER_TKM: s.co2e_ttw_g_per_tkm, C.CO2E_WTT_G_PER_TKM: s.co2e_wtt_g_per_tkm,
+            C.CO2E_DISTANCE_ADD_KM: s.co2e_distance_add_km,
             **service_extras(network, s),
         })
     return rows
@@ -302,7 +307,7 @@ def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str,
         if what == "all":
             raise click.UsageError("CSV holds one table: add --what locations or --what services")
         records = locations if what == "locations" else services
-        fields = (C.LOCATION_COLUMNS if what == "locations"
+        fields = ((*C.LOCATION_COLUMNS, *C.LOCATION_OPTIONAL_COLUMNS) if what == "locations"
                   else (*C.SERVICE_COLUMNS, *C.SERVICE_OPTIONAL_COLUMNS, *SERVICE_SCENARIO_COLUMNS))
         click.echo(to_csv(records, fields, csv_dialect.lower()), nl=False)
         return
@@ -310,9 +315,9 @@ def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str,
     if what in ("all", "locations"):
         parts.append(f"Locations ({len(locations)})\n" + table(
             [[r[C.ID], r[C.NAME], r[C.KIND], r[C.COUNTRY], r[C.TZ], f"{r[C.HANDLING_H]:g}",
-              f"{r[C.HANDLING_EUR]:g}"] for r in locations],
-            ["id", "name", "kind", "country", "tz", "handling h", "handling EUR"],
-            align_right=(5, 6)))
+              f"{r[C.HANDLING_EUR]:g}", f"{r[C.HUB_CO2E_KG_PER_T]:g}"] for r in locations],
+            ["id", "name", "kind", "country", "tz", "handling h", "handling EUR", "hub kg CO2e/t"],
+            align_right=(5, 6, 7)))
     if what in ("all", "services"):
         parts.append(f"Services ({len(services)})\n" + table(
             [[r[C.ID], r[C.FROM], r[C.TO], r[C.MODE], f"{r[C.DISTANCE_KM]:,.0f}",
@@ -590,13 +595,13 @@ def _itinerary_text(net: Network, it: Itinerary, title: str, money: Money | None
     reliability = "" if figures is None else "\n" + figures_text(figures)
     head = (f"{title}: {it.describe()} — {money.text(it.cost_eur)} · {it.transit_h / 24:.1f} days · "
             f"departs {_local(it.depart)} · arrives {_local(it.arrive)} · "
-            f"{it.co2e_kg:,.1f} kg CO2e{due}\n{money_lines(it, money)}{reliability}")
+            f"{co2_text(it)}{due}\n{money_lines(it, money)}{reliability}")
     rows = []
     for i, leg in enumerate(it.legs):
         if i > 0:
             h = it.handling[i - 1]
             rows.append(["", f"handling at {_place(net, h.location)}", "", "", f"+{h.hours:g} h", "",
-                         "", "", "", f"{money.of(h.cost_eur):,.2f}", ""])
+                         "", "", "", f"{money.of(h.cost_eur):,.2f}", f"{h.co2e_kg:,.1f}"])
         s = leg.service
         rows.append([str(i + 1), _service_label(s), f"{_place(net, s.origin)} → {_place(net, s.destination)}",
                      s.mode, _local(leg.depart), _local(leg.arrive), f"{s.distance_km:,.0f}",
@@ -606,6 +611,14 @@ def _itinerary_text(net: Network, it: Itinerary, title: str, money: Money | None
     return head + "\n" + table(
         rows, ["leg", "service", "from → to", "mode", "departs (local)", "arrives (local)", "km",
                "chargeable kg", "tariff", money.code, "kg CO2e"], align_right=(6, 7, 9, 10))
+
+
+def co2_text(it: Itinerary) -> str:
+    """`351.4 kg CO2e (TTW 120.1 + WTT 231.3; hubs 2.1)`: well to wheel, and its parts when the
+    factors are split (ISO 14083 / GLEC v3)."""
+    ttw, wtt = it.co2e_ttw_kg, it.co2e_wtt_kg
+    split = f"TTW {ttw:,.1f} + WTT {wtt:,.1f}; " if ttw is not None and wtt is not None else ""
+    return f"{it.co2e_kg:,.1f} kg CO2e ({split}hubs {it.co2e_hub_kg:,.1f})"
 
 
 def _summary_rows(its: list[tuple[str, Itinerary | None, str]], money: Money,
@@ -792,12 +805,14 @@ class Result:
                                         "CO2e (kg)", "meets due", "services", "summary",
                                         "on-time probability", "arrives p50 (local time)",
                                         "arrives p90 (local time)", "missed connection probability",
-                                        "expected days late"])
+                                        "expected days late",
+                                        "CO2e tank-to-wheel (kg)", "CO2e well-to-tank (kg)",
+                                        "CO2e at hubs (kg)", "evidence"])
         for rank, (label, it, status) in enumerate(self.summary(), start=1):
             is_result = it is not None and it in self.itineraries
             if it is None:
                 summary.rows.append(["", label, status, None, None, None, None, None, "", "", "",
-                                     None, None, None, None, None])
+                                     None, None, None, None, None, None, None, None, ""])
                 continue
             f = self.figures_of(it)
             summary.rows.append([rank if is_result else "", label, status or "found",
@@ -806,13 +821,17 @@ class Result:
                                  round(it.co2e_kg, 2),
                                  {True: "yes", False: "no", None: ""}[it.meets_due],
                                  " > ".join(it.signature), it.describe(),
-                                 *(_reliability_cells(f) if f is not None else [None] * 5)])
+                                 *(_reliability_cells(f) if f is not None else [None] * 5),
+                                 _rounded(it.co2e_ttw_kg, 2), _rounded(it.co2e_wtt_kg, 2),
+                                 round(it.co2e_hub_kg, 3), itinerary_evidence(net, it).text()])
         legs = Sheet("legs", ["rank", "main mode", "leg", "service", "operator", "from", "to", "mode",
                               "departs (local time)", "arrives (local time)", "distance (km)",
                               "duration (h)", "chargeable (kg)", "tariff", "containers",
                               "cost (EUR)", "handling before (EUR)", "CO2e (kg)",
                               f"cost ({self.money.code})", "tariff currency", "rate (per EUR)",
-                              "surcharges (EUR)", "price is an estimate", "rate valid until"])
+                              "surcharges (EUR)", "price is an estimate", "rate valid until",
+                              "CO2e tank-to-wheel (kg)", "CO2e well-to-tank (kg)",
+                              "hub CO2e before (kg)"])
         for rank, (it, it_doc) in enumerate(zip(self.itineraries, doc["itineraries"], strict=True),
                                             start=1):
             for i, leg in enumerate(it.legs):
@@ -828,7 +847,9 @@ class Result:
                                   priced["fx_per_eur"],
                                   round(sum(x["cost_eur"] for x in priced["surcharges"]), 2),
                                   "yes" if priced["price_estimate"] else "no",
-                                  priced["rate_valid_until"] or ""])
+                                  priced["rate_valid_until"] or "",
+                                  _rounded(leg.co2e_ttw_kg, 3), _rounded(leg.co2e_wtt_kg, 3),
+                                  round(it.handling[i - 1].co2e_kg, 3) if i else 0.0])
         query = Sheet("query", ["field", "value"], table=False, widths={0: 28, 1: 90})
         c = doc["consignment"]
         start, end = doc["network"]["as_of"]
@@ -885,11 +906,17 @@ def _csv_query(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _csv_itinerary(it: dict[str, Any]) -> dict[str, Any]:
+    evidence = it["evidence"]
+    old = "; ".join(f"{x['part']} as of {x['as_of']}" for x in evidence["old"])
     return {"rank": it["rank"], "main_mode": it["main_mode"], "status": "found",
             "itinerary_cost_eur": it["cost_eur"], "itinerary_transit_h": it["transit_h"],
             "itinerary_transit_days": it["transit_days"], "itinerary_co2e_kg": it["co2e_kg"],
             "itinerary_depart": it["depart"], "itinerary_arrive": it["arrive"],
             "meets_due": {True: "yes", False: "no", None: ""}[it["meets_due"]],
+            "itinerary_co2e_ttw_kg": _blank(it["co2e_ttw_kg"]),
+            "itinerary_co2e_wtt_kg": _blank(it["co2e_wtt_kg"]),
+            "itinerary_co2e_hub_kg": it["co2e_hub_kg"],
+            "evidence_warning": "yes" if evidence["warning"] else "no", "evidence_old": old,
             **{k: "" if it.get(k) is None else it[k] for k in _RELIABILITY_CSV_FIELDS}}
 
 
@@ -903,6 +930,15 @@ def _reliability_cells(f: Figures) -> list[Any]:
     return [None if f.on_time is None else round(f.on_time, 4), local_naive(f.arrive_p50),
             local_naive(f.arrive_p90), round(f.missed_connection, 4),
             None if f.days_late is None else round(f.days_late, 3)]
+
+
+def _blank(value: Any) -> Any:
+    """A cell: the value, or empty for None."""
+    return "" if value is None else value
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def _csv_money(doc: dict[str, Any], it: dict[str, Any], leg: dict[str, Any]) -> dict[str, Any]:
@@ -919,7 +955,9 @@ def _csv_leg(leg: dict[str, Any], i: int, it: dict[str, Any]) -> dict[str, Any]:
     return {"leg": i + 1, **{k: leg[k] for k in (
         "service", "operator", "from", "from_name", "to", "to_name", "mode", "depart", "arrive",
         "distance_km", "chargeable_kg", "basis", "containers", "cost_eur", "co2e_kg")},
-        "handling_before_eur": it["handling"][i - 1]["cost_eur"] if i else 0.0}
+        "handling_before_eur": it["handling"][i - 1]["cost_eur"] if i else 0.0,
+        "co2e_ttw_kg": _blank(leg["co2e_ttw_kg"]), "co2e_wtt_kg": _blank(leg["co2e_wtt_kg"]),
+        "handling_before_co2e_kg": it["handling"][i - 1]["co2e_kg"] if i else 0.0}
 
 
 _LEG_CSV_FIELDS = ["rank", "main_mode", "status", "itinerary_cost_eur", "itinerary_transit_h",
@@ -932,7 +970,11 @@ _LEG_CSV_FIELDS = ["rank", "main_mode", "status", "itinerary_cost_eur", "itinera
                    "notes",
                    # dated prices and display currency (issue 14)
                    "currency", "cost", "itinerary_cost", "tariff_currency", "fx_per_eur",
-                   "surcharges_eur", "price_estimate", "prices_valid_until", "scenarios"]
+                   "surcharges_eur", "price_estimate", "prices_valid_until", "scenarios",
+                   # emissions split and hubs, evidence (issue 15)
+                   "itinerary_co2e_ttw_kg", "itinerary_co2e_wtt_kg", "itinerary_co2e_hub_kg",
+                   "co2e_ttw_kg", "co2e_wtt_kg", "handling_before_co2e_kg", "evidence_warning",
+                   "evidence_old"]
 _BREAK_EVEN_CSV_FIELDS = ["break_even_weight_kg", "break_even_eur_per_day",
                           "break_even_goods_value_eur", "break_even_notes"]
 # Reliability (issue 16): appended after every other column, compare's break-even ones too.
@@ -1060,6 +1102,7 @@ def _search_and_emit(ctx: click.Context, kw: dict[str, Any],
                              f"itineraries are on time with less than {percent(goal.target)} and "
                              "are left out")
             found = kept
+    _evidence(net, [(f"#{i + 1} ({it.main_mode})", it) for i, it in enumerate(found)], notes)
     _finish(ctx, kw, Result(command, net, consignment, options, found, notes, money=money,
                             figures=figures, goal=goal, proven=proven), fmt)
 
@@ -1067,6 +1110,13 @@ def _search_and_emit(ctx: click.Context, kw: dict[str, Any],
 def _not_proven(sequences: int) -> str:
     return (f"on time: not proven best — {sequences} service sequences were examined and more meet "
             "the due date (README: transit-time reliability)")
+
+
+def _evidence(net: Network, labelled: list[tuple[str, Itinerary]], notes: list[str]) -> None:
+    """Add the one-line warning on the estimates and old evidence the itineraries rest on."""
+    line = evidence_note(net, labelled)
+    if line is not None:
+        notes.append(f"evidence: {line}")
 
 
 @cli.command()
@@ -1111,6 +1161,7 @@ def compare_cmd(ctx: click.Context, /, **kw: Any) -> None:
         raise NoItineraryError(found.unreachable)
     if found.proven is False:
         notes.append(_not_proven(found.sequences))
+    _evidence(net, list(found.comparison.by_mode.items()), notes)
     _finish(ctx, kw, Result("compare", net, consignment, options, list(found.comparison.by_mode.values()),
                             notes, found.comparison, found.gaps, money, figures=found.figures,
                             goal=goal, reliability_line=found.line, proven=found.proven), fmt)
@@ -1127,12 +1178,15 @@ _register_plan()
 
 
 def _register_scenarios() -> None:
-    # `scenarios` (cli_scenarios.py) and `network resilience` (cli_resilience.py), likewise.
+    # `scenarios` (cli_scenarios.py), `network resilience` (cli_resilience.py) and `network
+    # audit` (cli_audit.py), likewise.
+    from cli_audit import network_audit
     from cli_resilience import resilience
     from cli_scenarios import scenarios
 
     cli.add_command(scenarios)
     network.add_command(resilience)
+    network.add_command(network_audit)
 
 
 _register_scenarios()

@@ -30,7 +30,8 @@ OBJECTIVE_WORDS = {"cost": "cheapest", "co2": "lowest CO2e",
                    "balanced": "best balance of cost, time and CO2e"}
 
 
-def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, objective: str) -> str:
+def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, objective: str,
+                   warned: bool = False) -> str:
     """The plan's aggregated flows as one self-contained HTML page."""
     from datetime import UTC, datetime
 
@@ -42,6 +43,8 @@ def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, obj
     title = f"Plan of {consignments_csv.name}: the {OBJECTIVE_WORDS[objective]} plan"
     subtitle = (f"{served:,} of {total:,} consignments served · EUR {result.total_cost_eur:,.0f} · "
                 f"{result.total_co2e_kg / 1000:,.1f} t CO2e")
+    if warned:  # the full line is in the notes (stderr, plan.json, the workbook)
+        subtitle += " · ⚠ rests on estimates or on evidence older than 18 months (see the notes)"
     m = flows_map(result.request.network, flows_from_departures(result.departures),
                   [Unassigned(u.consignment.id, unassigned_text(result, u)) for u in result.unassigned],
                   title=title, subtitle=subtitle, computed_at=datetime.now(UTC).astimezone())
@@ -153,6 +156,7 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
     """Plan every consignment of CONSIGNMENTS (CSV or xlsx) onto departures, with capacity and
     containers."""
     from cli import network_inputs, scenario_network
+    from routing.evidence import plan_evidence_note
     from routing.planner import PlanRequest, plan_consignments
     from routing.planner.consignments import ReadReport, read_consignments
     from routing.planner.output import PLAN_FILES, XLSX_FILE, plan_document, plan_files
@@ -194,6 +198,12 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
     except ValueError as exc:
         raise InputError(str(exc)) from None
     result = plan_consignments(request, None if quiet else progress, started=started)
+    evidence = plan_evidence_note(network, [(a.consignment, [(leg.service_id, leg.depart) for leg in a.legs])
+                                            for a in result.assignments])
+    if evidence is not None:  # what the chosen itineraries rest on (issue 15)
+        notes.append(f"evidence: {evidence}")
+        say(f"note: evidence: {evidence}")
+
     from routing.planner.ontime import PLAN_DRAWS, assignment_figures
 
     reliability = assignment_figures(result)
@@ -209,7 +219,8 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
         for name, content in files.items():
             outputs.add(out_dir / name, content)
         if map_path is not None:
-            outputs.add(map_path, _plan_map_html(ctx, result, consignments_csv, objective))
+            outputs.add(map_path, _plan_map_html(ctx, result, consignments_csv, objective,
+                                                 evidence is not None))
         outputs.commit()
     if fmt == "json":
         click.echo(to_json(plan_document(result, notes, reliability)))

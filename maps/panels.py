@@ -63,6 +63,7 @@ def location_popup(location: Location, role: str = "") -> str:
         ("kind", esc(kind_style(location.kind).label)),
         ("handling time", f"{location.handling_h:g} h"),
         ("handling cost", f"EUR {location.handling_eur:,.2f}{esc(per_kg)}"),
+        ("handling CO2e", f"{location.hub_co2e_kg_per_t:g} kg per t handled"),
     ])
 
 
@@ -88,6 +89,7 @@ def _leg_facts(network: Network, leg: Leg) -> list[tuple[str, str]]:
         ("tariff", esc(tariff)),
         ("cost", f"EUR {leg.cost_eur:,.2f}"),
         ("CO2e", f"{leg.co2e_kg:,.1f} kg"),
+        ("CO2e split", esc(_split_text(leg.co2e_ttw_kg, leg.co2e_wtt_kg))),
     ]
 
 
@@ -106,6 +108,13 @@ def reliability_facts(figures: Figures | None) -> list[tuple[str, str]]:
 
 def _when(instant: datetime | None) -> str:
     return "never" if instant is None else short_time(instant)
+
+
+def _split_text(ttw: float | None, wtt: float | None) -> str:
+    """`tank-to-wheel 12.3 kg + well-to-tank 4.5 kg`, or why there is no split."""
+    if ttw is None or wtt is None:
+        return "not split (the factor gives well to wheel only)"
+    return f"tank-to-wheel {ttw:,.1f} kg + well-to-tank {wtt:,.1f} kg"
 
 
 def leg_popup(network: Network, leg: Leg, layer: str, figures: Figures | None = None) -> str:
@@ -187,12 +196,15 @@ def layers_panel() -> str:
 
 
 def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_index: int,
-                  best_word: str = "", figures: Sequence[Figures | None] | None = None) -> str:
-    """The itineraries as cards: number, name, cost, time, CO2e, departure and arrival, due,
-    services (and, with `figures`, the p50 and p90 arrivals and the on-time chance). The one
-    shown first is marked ★."""
+                  best_word: str = "", figures: Sequence[Figures | None] | None = None,
+                  warnings: Sequence[str] = ()) -> str:
+    """The itineraries as cards: number, name, cost, time, CO2e (well to wheel, its split and the
+    hubs' part), departure and arrival, due, services (with `figures`, the p50 and p90 arrivals
+    and the on-time chance), and what the figures rest on (`warnings`, one text per itinerary,
+    "" for none). The one shown first is marked ★."""
     cards = []
     reliable = list(figures) if figures is not None else [None] * len(itineraries)
+    notes = list(warnings) or [""] * len(itineraries)
     for i, (name, it) in enumerate(zip(names, itineraries, strict=True)):
         f = reliable[i]
         reliability = "" if f is None else (
@@ -210,13 +222,23 @@ def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_i
             f"<b>{esc(name)}</b>{mark}</div>"
             f"<div class='sr-figures'>EUR {it.cost_eur:,.0f} · {it.transit_h / 24:.1f} days · "
             f"{it.co2e_kg:,.0f} kg CO2e</div>"
+            f"<div>{esc(_co2_parts(it))}</div>"
             f"<div>departs {esc(short_time(it.depart))}</div>"
             f"<div>arrives {esc(short_time(it.arrive))}{' · ' + due if due else ''}</div>"
-            f"{reliability}<div class='sr-services'>{esc(services)}</div></div>")
+            f"{reliability}<div class='sr-services'>{esc(services)}</div>"
+            + (f"<div class='sr-warning'>⚠ {esc(notes[i])}</div>" if notes[i] else "")
+            + "</div>")
     shown = f"★ shown first ({esc(best_word)}); " if best_word else "★ shown first; "
     return (f'<details open class="sr-panel sr-summary" id="sr-summary"><summary>Itineraries '
             f"({len(itineraries)})</summary><div>{shown}tick the others under Layers</div>"
             f"{''.join(cards)}</details>")
+
+
+def _co2_parts(it: Itinerary) -> str:
+    """`well to wheel: TTW 120 + WTT 231 kg; hubs 2 kg`."""
+    ttw, wtt = it.co2e_ttw_kg, it.co2e_wtt_kg
+    split = f"TTW {ttw:,.0f} + WTT {wtt:,.0f} kg; " if ttw is not None and wtt is not None else ""
+    return f"well to wheel: {split}hubs {it.co2e_hub_kg:,.1f} kg"
 
 
 def _share(used: float | None, capacity: float | None, unit: str, digits: int) -> str:

@@ -59,6 +59,7 @@ from maps.style import (
     mode_style,
 )
 from network.model import Location, Network, Point, Service
+from routing.evidence import itinerary_evidence
 from routing.itinerary import Itinerary
 from routing.reliability import Figures
 
@@ -259,7 +260,8 @@ def itineraries_map(network: Network, itineraries: Sequence[Itinerary], *,
             fraction = 0.2 + 0.6 * i / (len(itineraries) - 1)
             spot = point_along(service_path(network, main), fraction)
             _badge(group, spot, i + 1, mode_style(main.mode).color, f"{i + 1}. {name}")
-    side.add(summary_panel(_labels(itineraries, labels), itineraries, best_index, best_word, figures))
+    side.add(summary_panel(_labels(itineraries, labels), itineraries, best_index, best_word, figures,
+                           [itinerary_evidence(network, it).text() for it in itineraries]))
     side.add(layers_panel())
     side.add(legend_panel(sorted(modes), kinds, badges=numbered))
     _finish(m, side, points)

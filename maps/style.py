@@ -158,6 +158,7 @@ html, body {{ width: 100%; height: 100%; margin: 0; padding: 0; }}
   color: #fff; text-align: center; font: bold 11px/16px sans-serif; margin-right: 4px; }}
 .sr-card .sr-figures {{ font-weight: bold; }}
 .sr-card .sr-services {{ color: #555; font-size: 11px; word-break: break-all; }}
+.sr-card .sr-warning {{ color: #8a4b00; font-size: 11px; }}
 .sr-unassigned-list {{ max-height: 38vh; overflow: auto; }}
 .sr-layers .leaflet-control-layers {{ box-shadow: none; border: 1px solid #ccc; margin: 0;
   float: none; clear: none; }}

@@ -34,6 +34,13 @@ LOCATION_COLUMNS = (
     ID, NAME, KIND, COUNTRY, LAT, LON, TZ,
     HANDLING_H, HANDLING_EUR, HANDLING_EUR_PER_KG, SOURCE, AS_OF,
 )
+# Optional locations.csv columns (issue 15): emissions of handling a tonne at the location when
+# cargo changes service there (a hub), well-to-wheel, and optionally its split into tank-to-wheel
+# (fuel burnt on site) and well-to-tank (energy supply); the split, when given, sums to the total.
+HUB_CO2E_KG_PER_T = "hub_co2e_kg_per_t"
+HUB_CO2E_TTW_KG_PER_T = "hub_co2e_ttw_kg_per_t"
+HUB_CO2E_WTT_KG_PER_T = "hub_co2e_wtt_kg_per_t"
+LOCATION_OPTIONAL_COLUMNS = (HUB_CO2E_KG_PER_T, HUB_CO2E_TTW_KG_PER_T, HUB_CO2E_WTT_KG_PER_T)
 
 # services.csv
 FROM = "from"
@@ -70,7 +77,14 @@ CURRENCY = "currency"
 VALID_FROM = "valid_from"
 VALID_TO = "valid_to"
 CORRIDORS = "corridors"
-SERVICE_OPTIONAL_COLUMNS = (CURRENCY, VALID_FROM, VALID_TO, CORRIDORS)
+# Optional services.csv columns (issue 15): the split of co2e_g_per_tkm (well-to-wheel) into
+# tank-to-wheel and well-to-tank (both or neither, summing to it), and the distance GLEC adds for
+# emissions to a flight measured great circle (95 km per flight leg), mode air only.
+CO2E_TTW_G_PER_TKM = "co2e_ttw_g_per_tkm"
+CO2E_WTT_G_PER_TKM = "co2e_wtt_g_per_tkm"
+CO2E_DISTANCE_ADD_KM = "co2e_distance_add_km"
+SERVICE_OPTIONAL_COLUMNS = (CURRENCY, VALID_FROM, VALID_TO, CORRIDORS, CO2E_TTW_G_PER_TKM,
+                            CO2E_WTT_G_PER_TKM, CO2E_DISTANCE_ADD_KM)
 
 # shapes.csv
 SERVICE = "service"
@@ -87,6 +101,11 @@ ACCESS_COLUMNS = (
     COUNTRY, NEAREST_K, DETOUR_FACTOR, SPEED_KMH, LEAD_TIME_H, EUR_FIXED, EUR_PER_TKM, EUR_MIN,
     KG_PER_M3, CONTAINER_EUR_PER_KM, CONTAINER_M3, CONTAINER_KG, CO2E_G_PER_TKM, SOURCE, AS_OF,
 )
+# Optional access.csv columns: the currency of its amounts (issue 14); a per-kg part of the loose
+# tariff (as services.csv's), the least a full truck costs, whatever the distance (issue 15: a
+# truck hired for 15 km still costs a job), and the split of co2e_g_per_tkm as in services.csv.
+CONTAINER_EUR_MIN = "container_eur_min"
+ACCESS_OPTIONAL_COLUMNS = (CURRENCY, EUR_PER_KG, CONTAINER_EUR_MIN, CO2E_TTW_G_PER_TKM, CO2E_WTT_G_PER_TKM)
 
 # calendar_dates.csv: single-day exceptions (GTFS calendar_dates.txt).
 DATE = "date"
@@ -148,6 +167,13 @@ RANGES: dict[str, tuple[float, float, str]] = {
     CONTAINER_M3: (1.0, 1_000.0, "m³"),
     CONTAINER_KG: (1.0, 1_000_000.0, "kg"),
     CO2E_G_PER_TKM: (0.0, 10_000.0, "g/tkm"),
+    CO2E_TTW_G_PER_TKM: (0.0, 10_000.0, "g/tkm"),
+    CO2E_WTT_G_PER_TKM: (0.0, 10_000.0, "g/tkm"),
+    CO2E_DISTANCE_ADD_KM: (0.0, 1_000.0, "km"),
+    HUB_CO2E_KG_PER_T: (0.0, 10_000.0, "kg/t"),
+    HUB_CO2E_TTW_KG_PER_T: (0.0, 10_000.0, "kg/t"),
+    HUB_CO2E_WTT_KG_PER_T: (0.0, 10_000.0, "kg/t"),
+    CONTAINER_EUR_MIN: (0.0, 10_000_000.0, "EUR"),
     NEAREST_K: (1.0, 100.0, ""),
     DETOUR_FACTOR: (1.0, 2.0, ""),
     SPEED_KMH: (5.0, 200.0, "km/h"),

@@ -33,6 +33,7 @@ from network.rows import (
     parse_currency,
     parse_date,
     parse_days,
+    parse_float,
     parse_goods,
     parse_hhmm,
     parse_tags,
@@ -69,6 +70,9 @@ def _load_locations(path: Path, problems: list[Problem], status: FileRead) -> di
             "handling_eur_per_kg": row.number(C.HANDLING_EUR_PER_KG, required=False),
             "source": row.text(C.SOURCE),
             "as_of": row.text(C.AS_OF),
+            "hub_co2e_kg_per_t": row.number(C.HUB_CO2E_KG_PER_T, required=False),
+            "hub_co2e_ttw_kg_per_t": _optional_number(row, C.HUB_CO2E_TTW_KG_PER_T),
+            "hub_co2e_wtt_kg_per_t": _optional_number(row, C.HUB_CO2E_WTT_KG_PER_T),
         }
         if not check_unique(row, values["id"], seen):
             continue
@@ -76,6 +80,14 @@ def _load_locations(path: Path, problems: list[Problem], status: FileRead) -> di
         if location is not None:
             locations[location.id] = location
     return locations
+
+
+def _optional_number(row: Row, column: str) -> float | None:
+    """An optional numeric cell: None when empty or bad (a bad one is reported, and None keeps
+    the checks that combine it with other cells from reporting it again)."""
+    value: float | None = row.get(column, ranged(column, parse_float), required=False, default=None,
+                                  fallback=None)
+    return value
 
 
 def _container(row: Row) -> Container | None:
@@ -144,6 +156,9 @@ def _load_services(path: Path, locations: dict[str, Location], known: set[str] |
             "valid_from": valid_from,
             "valid_to": valid_to,
             "corridors": corridors,
+            "co2e_ttw_g_per_tkm": _optional_number(row, C.CO2E_TTW_G_PER_TKM),
+            "co2e_wtt_g_per_tkm": _optional_number(row, C.CO2E_WTT_G_PER_TKM),
+            "co2e_distance_add_km": row.number(C.CO2E_DISTANCE_ADD_KM, required=False),
         }
         earlier = rows.get(sid)
         if earlier is None:
@@ -263,6 +278,10 @@ def _load_access(path: Path, context: _Context, problems: list[Problem]) -> dict
             "source": row.text(C.SOURCE),
             "as_of": row.text(C.AS_OF),
             "currency": currency,
+            "container_eur_min": _optional_number(row, C.CONTAINER_EUR_MIN),
+            "eur_per_kg": row.number(C.EUR_PER_KG, required=False),
+            "co2e_ttw_g_per_tkm": _optional_number(row, C.CO2E_TTW_G_PER_TKM),
+            "co2e_wtt_g_per_tkm": _optional_number(row, C.CO2E_WTT_G_PER_TKM),
         }
         if not check_unique(row, values["country"], seen):
             continue

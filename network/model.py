@@ -76,6 +76,37 @@ def _check_ranges(errors: Errors, obj: object, *names: str, columns: Mapping[str
             errors.append((name, problem))
 
 
+# A split (tank-to-wheel + well-to-tank) may differ from its well-to-wheel total by float noise only.
+SPLIT_TOLERANCE = 1e-6
+
+
+def check_split(errors: Errors, total_name: str, total: float, ttw_name: str, ttw: float | None,
+                wtt_name: str, wtt: float | None) -> None:
+    """Record why the split (`ttw`, `wtt`) of an emission figure `total` (well-to-wheel) is not
+    usable: one part without the other, or parts that do not add up to the total."""
+    if (ttw is None) != (wtt is None):
+        given, missing = (ttw_name, wtt_name) if wtt is None else (wtt_name, ttw_name)
+        errors.append((missing, f"is empty while {given} is given (give both parts of the split, "
+                                "or neither)"))
+        return
+    if ttw is None or wtt is None or not all(isinstance(x, (int, float)) for x in (total, ttw, wtt)):
+        return
+    if abs(ttw + wtt - total) > SPLIT_TOLERANCE * max(1.0, abs(total)):
+        errors.append((total_name, f"{total:g} is not {ttw_name} + {wtt_name} = {ttw:g} + {wtt:g} = "
+                                   f"{ttw + wtt:g} (well-to-wheel = tank-to-wheel + well-to-tank)"))
+
+
+def split_part(total_kg: float, part_per_unit: float | None, total_per_unit: float) -> float | None:
+    """The share of `total_kg` that a part of a split emission factor makes up (None when a
+    non-zero factor has no split): `total_kg × part / total`, so the parts of one figure add up
+    to it."""
+    if total_per_unit == 0:
+        return 0.0  # nothing emitted: nothing to split
+    if part_per_unit is None:
+        return None
+    return total_kg * part_per_unit / total_per_unit
+
+
 def _raise_if(owner: str, errors: Errors) -> None:
     if errors:
         raise InvalidFieldsError(owner, errors)
@@ -97,6 +128,11 @@ class Location:
     handling_eur_per_kg: float = 0.0
     source: str = ""
     as_of: str = ""
+    # Emissions of handling a tonne here when cargo changes service (GLEC hub factors), well to
+    # wheel, and its split into tank-to-wheel and well-to-tank (None: not split).
+    hub_co2e_kg_per_t: float = 0.0
+    hub_co2e_ttw_kg_per_t: float | None = None
+    hub_co2e_wtt_kg_per_t: float | None = None
 
     def __post_init__(self) -> None:
         errors: Errors = []
@@ -107,7 +143,10 @@ class Location:
             errors.append(("kind", f"unknown kind {self.kind!r} (expected one of {', '.join(KINDS)})"))
         if not COUNTRY_PATTERN.match(self.country):
             errors.append(("country", f"{self.country!r} is not an ISO 3166 alpha-2 code"))
-        _check_ranges(errors, self, "lat", "lon", "handling_h", "handling_eur", "handling_eur_per_kg")
+        _check_ranges(errors, self, "lat", "lon", "handling_h", "handling_eur", "handling_eur_per_kg",
+                      "hub_co2e_kg_per_t", "hub_co2e_ttw_kg_per_t", "hub_co2e_wtt_kg_per_t")
+        check_split(errors, "hub_co2e_kg_per_t", self.hub_co2e_kg_per_t, "hub_co2e_ttw_kg_per_t",
+                    self.hub_co2e_ttw_kg_per_t, "hub_co2e_wtt_kg_per_t", self.hub_co2e_wtt_kg_per_t)
         try:
             zone(self.tz)
         except ValueError as exc:
@@ -122,6 +161,10 @@ class Location:
     def handling_cost_eur(self, weight_kg: float) -> float:
         """What changing service here costs a consignment of `weight_kg` actual weight."""
         return self.handling_eur + self.handling_eur_per_kg * weight_kg
+
+    def handling_co2e_kg(self, weight_kg: float) -> float:
+        """What changing service here emits for `weight_kg` actual weight (well to wheel), kg."""
+        return weight_kg / 1000.0 * self.hub_co2e_kg_per_t
 
 
 _CONTAINER_COLUMNS = {"eur": "container_eur", "m3": "container_m3", "kg": "container_kg"}
@@ -182,6 +225,11 @@ class Service:
     corridors: frozenset[str] = frozenset()  # tags of what the service passes (borders, straits)
     calendar: Calendar = ALWAYS  # when it may leave: see network.calendar
     variant_of: str = ""  # the service a scenario's dated change split this one from
+    # The split of co2e_g_per_tkm (well to wheel) into tank-to-wheel and well-to-tank (None: not
+    # split), and the distance added for emissions to a flight measured great circle (GLEC).
+    co2e_ttw_g_per_tkm: float | None = None
+    co2e_wtt_g_per_tkm: float | None = None
+    co2e_distance_add_km: float = 0.0
 
     def __post_init__(self) -> None:
         errors: Errors = []
@@ -197,7 +245,13 @@ class Service:
         _check_ranges(
             errors, self, "distance_km", "duration_h", "cutoff_h", "capacity_kg", "capacity_m3",
             "kg_per_m3", "eur_fixed", "eur_per_kg", "eur_per_tkm", "eur_min", "co2e_g_per_tkm",
+            "co2e_ttw_g_per_tkm", "co2e_wtt_g_per_tkm", "co2e_distance_add_km",
         )
+        check_split(errors, "co2e_g_per_tkm", self.co2e_g_per_tkm, "co2e_ttw_g_per_tkm",
+                    self.co2e_ttw_g_per_tkm, "co2e_wtt_g_per_tkm", self.co2e_wtt_g_per_tkm)
+        if self.co2e_distance_add_km and self.mode != "air":
+            errors.append(("co2e_distance_add_km", "applies to air only (GLEC adds 95 km per flight "
+                                                   "leg to a great-circle distance)"))
         if any(d not in range(7) for d in self.days):
             errors.append(("days", "weekdays must be 0 (Monday) to 6 (Sunday)"))
         if self.days and self.departure is None:
@@ -229,6 +283,12 @@ class Service:
     def is_timetabled(self) -> bool:
         """True when the service leaves at scheduled times, False when it leaves on demand."""
         return bool(self.days)
+
+    @property
+    def co2e_distance_km(self) -> float:
+        """The distance emissions are computed on: `distance_km` plus the GLEC adjustment of a
+        flight measured great circle (`co2e_distance_add_km`)."""
+        return self.distance_km + self.co2e_distance_add_km
 
     @property
     def is_capacitated(self) -> bool:
@@ -310,7 +370,11 @@ class AccessRule:
     co2e_g_per_tkm: float
     source: str = ""
     as_of: str = ""
-    currency: str = EUR  # of eur_fixed, eur_per_tkm, eur_min and container_eur_per_km
+    currency: str = EUR  # of eur_fixed, eur_per_kg, eur_per_tkm, eur_min, container_eur_per_km and _min
+    container_eur_min: float | None = None  # the least a full truck costs, whatever the distance
+    co2e_ttw_g_per_tkm: float | None = None
+    co2e_wtt_g_per_tkm: float | None = None
+    eur_per_kg: float = 0.0  # per chargeable kg, like a service's
 
     def __post_init__(self) -> None:
         errors: Errors = []
@@ -322,12 +386,26 @@ class AccessRule:
         _check_ranges(
             errors, self, "nearest_k", "detour_factor", "speed_kmh", "lead_time_h", "eur_fixed",
             "eur_per_tkm", "eur_min", "kg_per_m3", "container_eur_per_km", "container_m3",
-            "container_kg", "co2e_g_per_tkm",
+            "container_kg", "co2e_g_per_tkm", "container_eur_min", "co2e_ttw_g_per_tkm",
+            "co2e_wtt_g_per_tkm", "eur_per_kg",
         )
         sizes = (self.container_eur_per_km, self.container_m3, self.container_kg)
         if any(s is None for s in sizes) and any(s is not None for s in sizes):
             errors.append(("container_eur_per_km", "container price and sizes go together"))
+        if self.container_eur_min is not None and self.container_eur_per_km is None:
+            errors.append(("container_eur_min", "is a full-truck minimum: it needs container_eur_per_km, "
+                                                "container_m3 and container_kg"))
+        check_split(errors, "co2e_g_per_tkm", self.co2e_g_per_tkm, "co2e_ttw_g_per_tkm",
+                    self.co2e_ttw_g_per_tkm, "co2e_wtt_g_per_tkm", self.co2e_wtt_g_per_tkm)
         _raise_if(f"access rule {self.country!r}", errors)
+
+    def truck_price(self, km: float) -> float | None:
+        """What a full truck costs for `km` road km (in the rule's currency): the per-km price,
+        at least the minimum; None when the rule sells no full trucks."""
+        if self.container_eur_per_km is None:
+            return None
+        price = round(self.container_eur_per_km * km, 2)
+        return price if self.container_eur_min is None else max(self.container_eur_min, price)
 
 
 Point = tuple[float, float]

@@ -4,7 +4,8 @@ A city that is not a network location is joined to the `nearest_k` nearest hubs 
 (rail terminal, airport, seaport) of its own country, in both directions, by road legs priced
 and timed by the country's row in the network's `access.csv`:
 distance_km = great-circle (WGS84 geodesic) × detour_factor,
-duration_h = lead_time_h + distance_km / speed_kmh, LCL and full-truck tariffs as given.
+duration_h = lead_time_h + distance_km / speed_kmh, LCL and full-truck tariffs as given (a full
+truck costs container_eur_per_km × distance_km, at least container_eur_min).
 """
 
 from __future__ import annotations
@@ -126,17 +127,19 @@ def _access_services(network: Network, city: WorldCity, location: Location,
     for hub in chosen:
         km = round(geodesic_km(city.lat, city.lon, hub.lat, hub.lon) * rule.detour_factor, 1)
         container = None
-        if rule.container_eur_per_km is not None and rule.container_m3 and rule.container_kg:
-            container = Container(round(rule.container_eur_per_km * km, 2), rule.container_m3,
-                                  rule.container_kg)
+        truck = rule.truck_price(km)
+        if truck is not None and rule.container_m3 and rule.container_kg:
+            container = Container(truck, rule.container_m3, rule.container_kg)
         for origin, destination in ((location, hub), (hub, location)):
             sid = f"ACCESS-{origin.id}-{destination.id}"
             services[sid] = Service(
                 id=sid, origin=origin.id, destination=destination.id, mode="road",
                 operator=ACCESS_OPERATOR, distance_km=km,
                 duration_h=round(rule.lead_time_h + km / rule.speed_kmh, 2),
-                kg_per_m3=rule.kg_per_m3, eur_fixed=rule.eur_fixed, eur_per_tkm=rule.eur_per_tkm,
+                kg_per_m3=rule.kg_per_m3, eur_fixed=rule.eur_fixed, eur_per_kg=rule.eur_per_kg,
+                eur_per_tkm=rule.eur_per_tkm,
                 eur_min=rule.eur_min, container=container, co2e_g_per_tkm=rule.co2e_g_per_tkm,
+                co2e_ttw_g_per_tkm=rule.co2e_ttw_g_per_tkm, co2e_wtt_g_per_tkm=rule.co2e_wtt_g_per_tkm,
                 source=_access_source(rule), as_of=rule.as_of,
                 origin_tz=origin.tz, currency=rule.currency,
             )

@@ -80,6 +80,7 @@ class CompiledNetwork:
         self.handling_s = [loc.handling_h * 3600.0 for loc in locations]
         self.handling_eur = [loc.handling_eur for loc in locations]
         self.handling_eur_per_kg = [loc.handling_eur_per_kg for loc in locations]
+        self.hub_co2e_kg_per_t = [loc.hub_co2e_kg_per_t for loc in locations]
         # Per timetabled service, its departures (POSIX s, sorted) over whole UTC weeks
         # [first_week, end_week), extended on demand: one bisect finds the next departure.
         self._times: list[list[float]] = [[] for _ in ss]
@@ -87,8 +88,6 @@ class CompiledNetwork:
         self._end_week = [0] * len(ss)
         self._time_bounds: dict[str, OrderedDict[int, list[float]]] = {g: OrderedDict()
                                                                         for g in GOODS_CLASSES}
-        self._co2_bounds: dict[str, OrderedDict[int, list[float]]] = {g: OrderedDict()
-                                                                       for g in GOODS_CLASSES}
         self._floors: dict[str, OrderedDict[int, Floors]] = {g: OrderedDict() for g in GOODS_CLASSES}
         self._out: dict[str, list[list[int]]] = {}
         self._in: dict[str, list[list[int]]] = {}
@@ -205,6 +204,7 @@ class CompiledNetwork:
             "per_tkm": np.array([s.eur_per_tkm for s in ss]),
             "min": np.array([s.eur_min for s in ss]),
             "km": np.array([s.distance_km for s in ss]),
+            "co2_km": np.array([s.co2e_distance_km for s in ss]),
             "g_per_tkm": np.array([s.co2e_g_per_tkm for s in ss]),
             "has_box": np.array([b is not None for b in boxed]),
             "box_eur": np.array([b.eur if b else 0.0 for b in boxed]),
@@ -226,7 +226,7 @@ class CompiledNetwork:
         eps = 1e-9
         n = np.maximum(np.maximum(1.0, np.ceil(weight_kg / t["box_kg"] - eps)),
                        np.ceil(volume_m3 / t["box_m3"] - eps))
-        co2_kg = weight_kg / 1000.0 * t["km"] * t["g_per_tkm"] / 1000.0
+        co2_kg = weight_kg / 1000.0 * t["co2_km"] * t["g_per_tkm"] / 1000.0
         if not terms:
             # Every service at its plain EUR tariff: the same figures as below with a rate of 1
             # and no surcharge (x / 1.0, x + x * 0.0 / 100 + 0.0 are exact), fewer operations.
@@ -266,13 +266,19 @@ class CompiledNetwork:
         t = self._tariff
         kg = np.maximum(weight_kg, volume_m3 * t["kg_per_m3"])
         lcl = np.maximum(t["min"], t["fixed"] + t["per_kg"] * kg + t["per_tkm"] * kg / 1000.0 * t["km"])
-        co2_kg = weight_kg / 1000.0 * t["km"] * t["g_per_tkm"] / 1000.0
+        co2_kg = weight_kg / 1000.0 * t["co2_km"] * t["g_per_tkm"] / 1000.0
         return lcl.tolist(), co2_kg.tolist()
 
     def handling_micro(self, weight_kg: float) -> list[int]:
         """What changing service costs at each location, in micro-euros, for `weight_kg`."""
         eur = np.array(self.handling_eur) + np.array(self.handling_eur_per_kg) * weight_kg
         return np.rint(eur * 1e6).astype(np.int64).tolist()  # type: ignore[no-any-return]
+
+    def handling_co2_mg(self, weight_kg: float) -> list[int]:
+        """What changing service emits at each location (its hub factor), in milligrams CO2e, for
+        `weight_kg`: as `Location.handling_co2e_kg`, rounded like a leg's CO2e."""
+        kg = weight_kg / 1000.0 * np.array(self.hub_co2e_kg_per_t, dtype=float)
+        return np.rint(kg * 1e6).astype(np.int64).tolist()  # type: ignore[no-any-return]
 
     # --- static bounds (reverse Dijkstra on the cheapest parallel arc) ----------------------
 
@@ -337,20 +343,14 @@ class CompiledNetwork:
             cache.move_to_end(target)
         return found
 
-    def co2_bounds(self, goods: str, target: int) -> list[float]:
-        """Least kg CO2e per kg carried from each location to `target`."""
-        cache = self._co2_bounds[goods]
-        found = cache.get(target)
-        if found is None:
-            t = self._tariff
-            arc = t["km"] * t["g_per_tkm"] / 1e6
-            found = self._reverse_dijkstra(goods, target, arc, [0.0] * len(self.ids)).tolist()
-            cache[target] = found
-            if len(cache) > BOUND_CACHE:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(target)
-        return found
+    def co2_bounds(self, goods: str, target: int, emit: Sequence[int], hub: Sequence[int],
+                   via: Via | None = None) -> list[float]:
+        """Least milligrams CO2e from each location to `target` (with `via`: over walks with
+        such a leg), for a consignment whose legs emit `emit` and whose changes of service emit
+        `hub` (whole milligrams, as the search adds them): sums of whole numbers, so exact."""
+        arc = np.asarray(emit, dtype=float)
+        dist = self._reverse_dijkstra(goods, target, arc, [float(x) for x in hub], via)
+        return [float(d) for d in dist.tolist()]
 
     def cost_bounds(self, goods: str, target: int, table: PriceTable, handling: list[int],
                     via: Via | None = None) -> list[float]:
@@ -364,13 +364,6 @@ class CompiledNetwork:
         arc = np.array(self.cut_s) + np.array(self.dur_s)
         dist = self._reverse_dijkstra(goods, target, arc, self.handling_s, via)
         return [max(0.0, d - TIME_MARGIN_S) if d < INF else INF for d in dist.tolist()]
-
-    def co2_bounds_via(self, goods: str, target: int, via: Via) -> list[float]:
-        """`co2_bounds` over walks with a leg as `via` says."""
-        t = self._tariff
-        arc = t["km"] * t["g_per_tkm"] / 1e6
-        dist = self._reverse_dijkstra(goods, target, arc, [0.0] * len(self.ids), via)
-        return [float(d) for d in dist]
 
     def floors(self, goods: str, target: int) -> Floors:
         """For each location, a lower bound of the least possible longest leg of a walk to

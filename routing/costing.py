@@ -4,7 +4,10 @@ Per leg: chargeable_kg = max(weight_kg, volume_m3 × kg_per_m3);
 LCL = max(eur_min, eur_fixed + eur_per_kg × chargeable_kg + eur_per_tkm × chargeable_kg/1000 ×
 distance_km); where the service sells whole containers, FCL = n × container_eur with n the fewest
 containers holding the weight and the volume; the leg costs min(LCL, FCL).
-CO2e (GLEC / ISO 14083, actual weight): weight_kg/1000 × distance_km × co2e_g_per_tkm / 1000 kg.
+CO2e (ISO 14083 / GLEC v3, well to wheel, actual weight): weight_kg/1000 × (distance_km +
+co2e_distance_add_km) × co2e_g_per_tkm / 1000 kg; its tank-to-wheel and well-to-tank parts are
+that figure's shares of co2e_g_per_tkm (`network.model.split_part`). Handling at an intermediate
+location emits weight_kg/1000 × hub_co2e_kg_per_t kg.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ def leg_price(service: Service, weight_kg: float, volume_m3: float) -> LegPrice:
 
 def leg_co2e_kg(service: Service, weight_kg: float) -> float:
     """Well-to-wheel CO2e of carrying `weight_kg` on the leg, in kg."""
-    return weight_kg / 1000.0 * service.distance_km * service.co2e_g_per_tkm / 1000.0
+    return weight_kg / 1000.0 * service.co2e_distance_km * service.co2e_g_per_tkm / 1000.0
 
 
 def leg_prices(service: Service, weights_kg: np.ndarray, volumes_m3: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from network.fx import FxRate
-from network.model import Service
+from network.model import Service, split_part
 from routing.compiled import MODE_RANK, micro
 from routing.consignment import Consignment
 from routing.tariffs import LegPrice
@@ -31,14 +31,33 @@ class Leg:
         """Whether the leg's price rests on an estimate (`source` starting `estimate:`)."""
         return self.pricing.estimate if self.pricing is not None else self.service.price_is_estimate
 
+    @property
+    def co2e_ttw_kg(self) -> float | None:
+        """The tank-to-wheel part of `co2e_kg` (None when the service's factor is not split)."""
+        s = self.service
+        return split_part(self.co2e_kg, s.co2e_ttw_g_per_tkm, s.co2e_g_per_tkm)
+
+    @property
+    def co2e_wtt_kg(self) -> float | None:
+        """The well-to-tank part of `co2e_kg`: the rest of it (None when not split)."""
+        ttw = self.co2e_ttw_kg
+        return None if ttw is None else self.co2e_kg - ttw
+
 
 @dataclass(frozen=True)
 class Handling:
-    """A change of service at an intermediate location."""
+    """A change of service at an intermediate location: its charge, time and emissions (the
+    location's hub factor; `co2e_ttw_kg` None when that factor is not split)."""
 
     location: str
     cost_eur: float
     hours: float
+    co2e_kg: float = 0.0
+    co2e_ttw_kg: float | None = 0.0
+
+    @property
+    def co2e_wtt_kg(self) -> float | None:
+        return None if self.co2e_ttw_kg is None else self.co2e_kg - self.co2e_ttw_kg
 
 
 @dataclass(frozen=True)
@@ -55,7 +74,25 @@ class Itinerary:
 
     @property
     def co2e_kg(self) -> float:
-        return sum(leg.co2e_kg for leg in self.legs)
+        """Well-to-wheel CO2e of the legs and of the handling at intermediate locations."""
+        return sum(leg.co2e_kg for leg in self.legs) + sum(h.co2e_kg for h in self.handling)
+
+    @property
+    def co2e_hub_kg(self) -> float:
+        """The part of `co2e_kg` emitted by handling at intermediate locations (hubs)."""
+        return sum(h.co2e_kg for h in self.handling)
+
+    @property
+    def co2e_ttw_kg(self) -> float | None:
+        """Tank-to-wheel part of `co2e_kg` (None when some leg's or hub's factor is not split)."""
+        parts = [x.co2e_ttw_kg for x in self.legs] + [h.co2e_ttw_kg for h in self.handling]
+        return None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
+
+    @property
+    def co2e_wtt_kg(self) -> float | None:
+        """Well-to-tank part of `co2e_kg` (None when some factor is not split)."""
+        parts = [x.co2e_wtt_kg for x in self.legs] + [h.co2e_wtt_kg for h in self.handling]
+        return None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
 
     @property
     def depart(self) -> datetime:
@@ -90,8 +127,10 @@ class Itinerary:
 
     @property
     def co2_mg(self) -> int:
-        """The CO2e in whole milligrams as the engine compares it (each leg rounded)."""
-        return sum(micro(leg.co2e_kg) for leg in self.legs)
+        """The CO2e in whole milligrams as the engine compares it (each leg and each hub's
+        handling rounded)."""
+        return (sum(micro(leg.co2e_kg) for leg in self.legs)
+                + sum(micro(h.co2e_kg) for h in self.handling))
 
     @property
     def sequence(self) -> tuple[tuple[str, float], ...]:

@@ -77,7 +77,7 @@ class PricingQuery:
     due: float
     goods: str
     excluded: frozenset[int]  # services too small for the consignment alone
-    handling: Sequence[float]  # cost of changing service at each location
+    handling: Sequence[float]  # cost of changing service at each location (charge and hub CO2e)
     per_second: float  # cost of each second from ready to arrival
 
 

@@ -9,6 +9,7 @@ from network.fx import EUR, FxRate
 from network.model import Network
 from network.timetable import to_seconds
 from routing.consignment import Consignment
+from routing.evidence import itinerary_evidence
 from routing.itinerary import Itinerary, Leg
 from routing.reliability import Figures
 from routing.tariffs import local_day
@@ -68,6 +69,10 @@ def fx_list(rates: tuple[FxRate, ...]) -> list[dict[str, Any]]:
 
 def _r(value: float, digits: int = 2) -> float:
     return round(value + 0.0, digits)
+
+
+def _r_or_none(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else _r(value, digits)
 
 
 def consignment_dict(network: Network, c: Consignment) -> dict[str, Any]:
@@ -144,12 +149,16 @@ def itinerary_dict(network: Network, it: Itinerary, rank: int | None = None,
                 "cost_eur": _r(leg.cost_eur),
                 "co2e_kg": _r(leg.co2e_kg),
                 **_leg_money(leg, money),
+                "co2e_ttw_kg": _r_or_none(leg.co2e_ttw_kg),
+                "co2e_wtt_kg": _r_or_none(leg.co2e_wtt_kg),
+                "co2e_distance_km": leg.service.co2e_distance_km,
             }
             for leg in it.legs
         ],
         "handling": [
             {"location": h.location, "cost_eur": _r(h.cost_eur), "hours": h.hours,
-             "cost": _r(money.of(h.cost_eur))}
+             "cost": _r(money.of(h.cost_eur)), "co2e_kg": _r(h.co2e_kg, 3),
+             "co2e_ttw_kg": _r_or_none(h.co2e_ttw_kg, 3), "co2e_wtt_kg": _r_or_none(h.co2e_wtt_kg, 3)}
             for h in it.handling
         ],
         "cost": _r(money.of(it.cost_eur)),
@@ -157,6 +166,11 @@ def itinerary_dict(network: Network, it: Itinerary, rank: int | None = None,
         "fx": fx_list(it.fx_rates),
         "prices_valid_until": until.isoformat() if until else None,
         "estimated_legs": list(it.estimated_legs),
+        # issue 15: emissions split (ISO 14083 / GLEC v3) and the evidence it rests on
+        "co2e_ttw_kg": _r_or_none(it.co2e_ttw_kg),
+        "co2e_wtt_kg": _r_or_none(it.co2e_wtt_kg),
+        "co2e_hub_kg": _r(it.co2e_hub_kg, 3),
+        "evidence": itinerary_evidence(network, it).as_dict(),
         **(figures.as_dict() if figures is not None else {}),
     }
 

@@ -4,10 +4,12 @@ Model. A label is a partial itinerary (a walk) ending at a location: its arrival
 its cost (whole micro-euros) and CO2e (whole milligrams), its number of legs and, where asked,
 its longest leg and the locations it visited. Arcs are FIFO: leaving later never arrives
 earlier; cargo may wait for any later scheduled departure, while an on-demand leg leaves when
-the cargo is available (or when its calendar next opens, which keeps the arc FIFO). Costs and
-CO2e are never negative. Calendars only remove departures; dated rate rows, exchange rates and
-surcharges make a service's cost depend on the departure's date, and such a service is priced
-per departure (`routing.price_window`), under the rule for `DepartureCosts`.
+the cargo is available (or when its calendar next opens, which keeps the arc FIFO). A change of
+service at an intermediate location adds its handling time, its handling charge and its hub
+emissions (`hub_co2e_kg_per_t`), like a leg adds its own. Costs and CO2e are never negative.
+Calendars only remove departures; dated rate rows, exchange rates and surcharges make a
+service's cost depend on the departure's date, and such a service is priced per departure
+(`routing.price_window`), under the rule for `DepartureCosts`.
 
 Order of itineraries. Each objective ranks complete itineraries by a key (`objectives.rank_key`)
 and breaks ties by the fewest legs, then by the lexicographic sequence of (service id,
@@ -60,7 +62,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from network.model import Network
+from network.model import Network, split_part
 from network.timetable import from_seconds, to_seconds
 from routing.compiled import (
     NO_LEAD,
@@ -122,7 +124,7 @@ class _Label:
         self.node = node
         self.time = time  # arrival instant at node (POSIX s); ready time at the origin
         self.cost = cost  # micro-euros so far, handling at node excluded
-        self.co2 = co2  # milligrams CO2e so far
+        self.co2 = co2  # milligrams CO2e so far, handling at node excluded
         self.legs = legs
         self.parent = parent
         self.si = si  # service index of the last leg (-1 at the origin)
@@ -209,6 +211,7 @@ class _Problem:
         self.lazy_prices = False  # price services one by one as reached (the `time` corridor)
         self._table: PriceTable | None = None
         self._handling: list[int] | None = None
+        self._hub_co2: list[int] | None = None
         self._hc: list[float] | None = None
         self._hco2: list[float] | None = None
         self._via: dict[Via, list[float]] = {}  # primary bounds over walks with a leg of a mode
@@ -247,6 +250,13 @@ class _Problem:
         return self._handling
 
     @property
+    def hub_co2(self) -> list[int]:
+        """What changing service emits at each location (milligrams CO2e, hub factors)."""
+        if self._hub_co2 is None:
+            self._hub_co2 = self.cn.handling_co2_mg(self.consignment.weight_kg)
+        return self._hub_co2
+
+    @property
     def hc(self) -> list[float]:
         """Least static cost (micro-euros) from each location to the destination."""
         if self._hc is None:
@@ -255,11 +265,10 @@ class _Problem:
 
     @property
     def hco2(self) -> list[float]:
-        """Least CO2e (mg) from each location to the destination."""
+        """Least CO2e (mg) from each location to the destination: legs and hubs, exactly as
+        the search adds them."""
         if self._hco2 is None:
-            per_kg = self.cn.co2_bounds(self.goods, self.target)
-            w = self.consignment.weight_kg * 1e6
-            self._hco2 = [max(0.0, x * w - 1.0) for x in per_kg]
+            self._hco2 = self.cn.co2_bounds(self.goods, self.target, self.table.co2, self.hub_co2)
         return self._hco2
 
     def bound_via(self, label: _Label, leg: Via) -> tuple[float, ...]:
@@ -273,8 +282,7 @@ class _Problem:
             if objective is Objective.TIME:
                 via = cn.time_bounds_via(goods, target, leg)
             elif objective is Objective.CO2:
-                w = self.consignment.weight_kg * 1e6
-                via = [max(0.0, x * w - 1.0) for x in cn.co2_bounds_via(goods, target, leg)]
+                via = cn.co2_bounds(goods, target, self.table.co2, self.hub_co2, leg)
             else:
                 via = cn.cost_bounds(goods, target, self.table, self.handling, leg)
             self._via[key] = via
@@ -391,7 +399,9 @@ class _Search:
                       or self._tie_lt(a, b))
         if not better:
             return False
-        costs = self.sensitive.get(a.node)
+        # A label at the destination is complete (never expanded): what leaving it would cost
+        # does not matter there.
+        costs = self.sensitive.get(a.node) if a.node != self.p.target else None
         if costs is not None and a.time != b.time and not self._no_dearer(a, b, costs):
             return False
         if self.by_mode and not self._same_main_mode(a.lead, b.lead, a.node):
@@ -522,7 +532,7 @@ class _Search:
         exhaustive = self.pareto
         limit: tuple[float, ...] | None = None
         price, emit = p.leg_prices()
-        handling_s, handling = cn.handling_s, p.handling
+        handling_s, handling, hub_co2 = cn.handling_s, p.handling, p.hub_co2
         dur_s, cut_s, timetabled, s_to, leads = cn.dur_s, cn.cut_s, cn.timetabled, cn.s_to, cn.lead
         restricted = cn.restricted
         horizon_end, due, latest = p.horizon_end, self.due, self.latest
@@ -544,10 +554,11 @@ class _Search:
                 self._complete(label)
                 limit = None
                 continue
-            available, cost = label.time, label.cost
-            if label.parent is not None:  # changing service here: handling time and charge
+            available, cost, co2 = label.time, label.cost, label.co2
+            if label.parent is not None:  # changing service here: handling time, charge, emissions
                 available += handling_s[node]
                 cost += handling[node]
+                co2 += hub_co2[node]
             for si in p.out[node]:
                 nxt = s_to[si]
                 h = ht[nxt]
@@ -573,7 +584,7 @@ class _Search:
                     if arrive + h > due or (latest is not None and arrive > latest[nxt]):
                         break  # later departures arrive later still
                     lead = leads[si] if leads[si] > label.lead else label.lead
-                    child = _Label(nxt, arrive, cost + leg_cost, label.co2 + emit[si], label.legs + 1,
+                    child = _Label(nxt, arrive, cost + leg_cost, co2 + emit[si], label.legs + 1,
                                    label, si, depart, lead,
                                    label.seen | 1 << nxt if self.elementary else 0,
                                    (*label.sig, si) if self.k > 1 else ())
@@ -685,8 +696,11 @@ def _itinerary(p: _Problem, label: _Label) -> Itinerary:
         service = cn.services[step.si]
         if i > 0:
             location = network.locations[service.origin]
+            hub_kg = location.handling_co2e_kg(c.weight_kg)
             handling.append(Handling(location.id, location.handling_cost_eur(c.weight_kg),
-                                     location.handling_h))
+                                     location.handling_h, hub_kg,
+                                     split_part(hub_kg, location.hub_co2e_ttw_kg_per_t,
+                                                location.hub_co2e_kg_per_t)))
         depart = from_seconds(step.depart, network.locations[service.origin].tz)
         price = leg_price_on(network, service, c.weight_kg, c.volume_m3, depart.date())
         legs.append(Leg(

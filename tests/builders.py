@@ -37,11 +37,14 @@ def write_network(directory: Path, locations: list[dict[str, str]],
                   corridors: list[dict[str, str]] | None = None,
                   reliability: list[dict[str, str]] | None = None) -> Path:
     """Write the CSV files (the optional ones when given) and return the directory. services.csv
-    gets the optional columns (currency, validity, corridors) only when a row uses them."""
+    and locations.csv get their optional columns (currency, validity, corridors, emission splits,
+    hub emissions) only when a row uses them."""
     directory.mkdir(parents=True, exist_ok=True)
     service_columns = list(C.SERVICE_COLUMNS)
     service_columns += [c for c in C.SERVICE_OPTIONAL_COLUMNS if any(c in row for row in services)]
-    files = [(C.LOCATIONS_FILE, C.LOCATION_COLUMNS, locations),
+    location_columns = list(C.LOCATION_COLUMNS)
+    location_columns += [c for c in C.LOCATION_OPTIONAL_COLUMNS if any(c in row for row in locations)]
+    files = [(C.LOCATIONS_FILE, tuple(location_columns), locations),
              (C.SERVICES_FILE, tuple(service_columns), services)]
     for name, columns, rows in ((C.CALENDAR_DATES_FILE, C.CALENDAR_DATES_COLUMNS, calendar_dates),
                                 (C.FX_FILE, C.FX_COLUMNS, fx),

@@ -32,7 +32,7 @@ def run(*args: str):
 def test_route_json_adds_dated_money_fields_and_keeps_the_old_ones():
     """Schema 1 only gains fields: scenarios, currency, per itinerary fx / validity / estimates,
     per leg the tariff currency, rate, freight, surcharges and the converted cost."""
-    doc = json.loads(run("route", *LANE, "--scenario", FUEL, "--currency", "USD", "--format", "json").output)
+    doc = json.loads(run("route", *LANE, "--scenario", FUEL, "--currency", "USD", "--format", "json").stdout)
     assert doc["schema"] == "silkroute.itineraries/1"
     assert doc["scenarios"] == [{"name": "Fuel surcharges up from March 2026", "file": FUEL, "changes": 3}]
     assert doc["currency"]["code"] == "USD" and doc["currency"]["per_eur"] == 1.1202
@@ -61,17 +61,22 @@ def test_route_table_names_scenarios_validity_and_currency():
 
 def test_csv_appends_columns():
     """The legs CSV keeps its columns in order and appends the new ones."""
-    text = run("compare", *LANE, "--format", "csv", "--currency", "USD").output
+    text = run("compare", *LANE, "--format", "csv", "--currency", "USD").stdout
     header = next(csv.reader(io.StringIO(text)))
     assert header[:10] == ["rank", "main_mode", "status", "itinerary_cost_eur", "itinerary_transit_h",
                            "itinerary_transit_days", "itinerary_co2e_kg", "itinerary_depart",
                            "itinerary_arrive", "meets_due"]
+    # Appended in order: the dated-price columns (issue 14), the emissions split and evidence
+    # columns (issue 15), compare's break-even columns, then the reliability ones (issue 16).
     start = header.index("currency")
     assert header[start:start + 9] == ["currency", "cost", "itinerary_cost", "tariff_currency",
                                        "fx_per_eur", "surcharges_eur", "price_estimate",
                                        "prices_valid_until", "scenarios"]
-    assert header[start + 9:start + 13] == ["break_even_weight_kg", "break_even_eur_per_day",
-                                            "break_even_goods_value_eur", "break_even_notes"]
+    assert header[start + 9:start + 17] == ["itinerary_co2e_ttw_kg", "itinerary_co2e_wtt_kg",
+                                            "itinerary_co2e_hub_kg", "co2e_ttw_kg", "co2e_wtt_kg",
+                                            "handling_before_co2e_kg", "evidence_warning", "evidence_old"]
+    assert header[start + 17:start + 21] == ["break_even_weight_kg", "break_even_eur_per_day",
+                                             "break_even_goods_value_eur", "break_even_notes"]
 
 
 def test_compare_under_a_closed_border_loses_rail():
@@ -84,7 +89,7 @@ def test_compare_under_a_closed_border_loses_rail():
 def test_scenarios_in_order_and_suez_in_pareto():
     """Two --scenario files apply in order; pareto sees the Suez loop."""
     doc = json.loads(run("pareto", *LANE, "--scenario", CLOSED, "--scenario", SUEZ, "--format",
-                         "json").output)
+                         "json").stdout)
     assert [s["name"] for s in doc["scenarios"]] == ["Poland-Belarus border closed (again)",
                                                      "Suez route reopened"]
     services = {leg["service"] for it in doc["itineraries"] for leg in it["legs"]}
@@ -105,7 +110,7 @@ def test_network_show_and_departures_under_a_scenario():
                CLOSED).output.strip() == "no departures"
     # The road runs itself until 28 Jan; slower variants take 29 Jan-4 Feb and 14-28 Feb; closed
     # in the holiday; its own again from 1 March.
-    rows = json.loads(run("network", "departures", "ROAD-CN-PUTIAN-ZHENGZHOU", "--from", "2027-01-20",
+    rows = json.loads(run("network", "departures", "ROAD-CN-ZZCC-ZHENGZHOU", "--from", "2027-01-20",
                           "--days", "45", "--scenario", CNY, "--format", "json").output)
     assert [(r["from"][:10], r["to"][:10]) for r in rows] == [("2027-01-20", "2027-01-29"),
                                                                ("2027-03-01", "2027-03-06")]
@@ -226,7 +231,7 @@ def test_network_resilience_table_and_json():
     assert shares["PL-BY-border"]["share_by_mode"]["rail"] == 1.0
     assert shares["PL-BY-border"]["share_by_mode"]["air"] == 0.0
     rail_points = {p["closed"] for p in doc["single_points"] if p["removes_mode"] == "rail"}
-    assert rail_points == {"PL-BY-border", "KZ-CN-border", "BE-LGG-RAIL-BIERSET", "CN-ZZ-PUTIAN"}
+    assert rail_points == {"PL-BY-border", "KZ-CN-border", "BE-LGG-RAIL-BIERSET", "CN-ZZ-CONTAINER"}
     border = next(p for p in doc["single_points"] if p["closed"] == "PL-BY-border")
     assert set(border["remaining_by_mode"]) == {"air", "sea"} and border["base"]["main_mode"] == "rail"
     table = run("network", "resilience", "--ready", "2026-12-01T09:00").output

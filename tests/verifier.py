@@ -3,9 +3,11 @@
 It deliberately shares no code with the engine (no loader, no costing, no timetable, calendar,
 exchange-rate or surcharge module): it reads the network's CSV files with the csv module and
 applies the README's rules itself — service calendars (validity, calendar_dates.csv), dated
-rate rows, fx.csv (the rate on or before the departure's local date), surcharges.csv; and the
-reliability figures (reliability.csv: the two distribution forms, missed connections, rollovers,
-handling spreads), simulated draw by draw in plain Python on the README's random streams.
+rate rows, fx.csv (the rate on or before the departure's local date), surcharges.csv, emissions
+well to wheel with the GLEC air distance adjustment, hub emissions at each change of service and
+the tank-to-wheel / well-to-tank split of every leg, hub and itinerary; and the reliability
+figures (reliability.csv: the two distribution forms, missed connections, rollovers, handling
+spreads), simulated draw by draw in plain Python on the README's random streams.
 It does not know scenarios: verify itineraries of networks as loaded.
 """
 
@@ -212,6 +214,28 @@ class RawNetwork:
         return lcl_all, None, per_one
 
 
+def _split(fail, what: str, total: float, row: dict[str, str], ttw_column: str, wtt_column: str,
+           amount: float, got_ttw: float | None, got_wtt: float | None,
+           wtw_column: str = "co2e_g_per_tkm") -> tuple[float, float] | None:
+    """The (TTW, WTT) kg of a leg or hub from its row's split factors (`amount` × each factor),
+    checked against what the itinerary reports and against the total; None when not split."""
+    if _num(row, wtw_column) == 0:  # a zero factor emits nothing: both parts zero, split or not
+        if got_ttw != 0 or got_wtt != 0:
+            fail(f"{what} emits nothing but reports TTW {got_ttw}, WTT {got_wtt}")
+        return 0.0, 0.0
+    if not (row.get(ttw_column) or "").strip():
+        if got_ttw is not None or got_wtt is not None:
+            fail(f"{what} reports a TTW/WTT split, its row has none")
+        return None
+    ttw, wtt = amount * _num(row, ttw_column), amount * _num(row, wtt_column)
+    if not math.isclose(ttw + wtt, total, rel_tol=1e-6, abs_tol=1e-9):
+        fail(f"{what}: TTW {ttw} + WTT {wtt} is not its total {total}")
+    for name, got, expected in (("TTW", got_ttw, ttw), ("WTT", got_wtt, wtt)):
+        if got is None or not math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9):
+            fail(f"{what} emits {got} kg {name}, expected {expected}")
+    return ttw, wtt
+
+
 def verify_itinerary(raw: RawNetwork, it: Itinerary, horizon_days: float | None = None) -> None:
     """Raise `VerificationError` unless `it` is feasible and its figures match the raw data."""
     c = it.consignment
@@ -226,6 +250,7 @@ def verify_itinerary(raw: RawNetwork, it: Itinerary, horizon_days: float | None 
     available = c.ready.astimezone(UTC)  # all arithmetic in UTC (wall-clock maths breaks at DST)
     total_cost = 0.0
     total_co2 = 0.0
+    split: list[tuple[float, float] | None] = []  # (TTW, WTT) of each leg and hub, None: unsplit
     visited = {c.origin}
     for i, leg in enumerate(it.legs):
         row = raw.services.get(leg.service.id)
@@ -240,6 +265,15 @@ def verify_itinerary(raw: RawNetwork, it: Itinerary, horizon_days: float | None 
             available = (it.legs[i - 1].arrive.astimezone(UTC)
                          + timedelta(hours=_num(here, "handling_h")))
             total_cost += _num(here, "handling_eur") + _num(here, "handling_eur_per_kg") * c.weight_kg
+            hub = c.weight_kg / 1000 * _num(here, "hub_co2e_kg_per_t")
+            handled = it.handling[i - 1]
+            if handled.location != row["from"] or not math.isclose(hub, handled.co2e_kg, rel_tol=1e-9,
+                                                                    abs_tol=1e-9):
+                fail(f"handling at {row['from']} emits {handled.co2e_kg} kg, expected {hub}")
+            total_co2 += hub
+            split.append(_split(fail, f"handling at {row['from']}", hub, here, "hub_co2e_ttw_kg_per_t",
+                                "hub_co2e_wtt_kg_per_t", c.weight_kg / 1000, handled.co2e_ttw_kg,
+                                handled.co2e_wtt_kg, "hub_co2e_kg_per_t"))
         if row["to"] in visited:
             fail(f"revisits {row['to']}")
         visited.add(row["to"])
@@ -268,15 +302,30 @@ def verify_itinerary(raw: RawNetwork, it: Itinerary, horizon_days: float | None 
         price = raw.price(sid, c.weight_kg, c.volume_m3, depart)
         if not math.isclose(price, leg.cost_eur, rel_tol=1e-9, abs_tol=1e-6):
             fail(f"{sid} costs {leg.cost_eur}, expected {price}")
-        co2 = c.weight_kg / 1000 * _num(row, "distance_km") * _num(row, "co2e_g_per_tkm") / 1000
+        # GLEC: a flight measured great circle emits over the distance plus its adjustment.
+        km = _num(row, "distance_km") + _num(row, "co2e_distance_add_km")
+        co2 = c.weight_kg / 1000 * km * _num(row, "co2e_g_per_tkm") / 1000
         if not math.isclose(co2, leg.co2e_kg, rel_tol=1e-9, abs_tol=1e-9):
             fail(f"{sid} emits {leg.co2e_kg} kg, expected {co2}")
+        split.append(_split(fail, sid, co2, row, "co2e_ttw_g_per_tkm", "co2e_wtt_g_per_tkm",
+                            c.weight_kg / 1000 * km / 1000, leg.co2e_ttw_kg, leg.co2e_wtt_kg))
         total_cost += price
         total_co2 += co2
     if not math.isclose(total_cost, it.cost_eur, rel_tol=1e-9, abs_tol=1e-6):
         fail(f"total cost {it.cost_eur}, expected {total_cost}")
     if not math.isclose(total_co2, it.co2e_kg, rel_tol=1e-9, abs_tol=1e-6):
         fail(f"total CO2e {it.co2e_kg}, expected {total_co2}")
+    if any(part is None for part in split):
+        if it.co2e_ttw_kg is not None or it.co2e_wtt_kg is not None:
+            fail("reports a TTW/WTT split although some factor is not split")
+    else:
+        ttw = sum(p[0] for p in split if p is not None)
+        wtt = sum(p[1] for p in split if p is not None)
+        for name, got, expected in (("TTW", it.co2e_ttw_kg, ttw), ("WTT", it.co2e_wtt_kg, wtt)):
+            if got is None or not math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-6):
+                fail(f"total {name} CO2e {got}, expected {expected}")
+        if not math.isclose(ttw + wtt, total_co2, rel_tol=1e-9, abs_tol=1e-6):
+            fail(f"TTW {ttw} + WTT {wtt} is not the total {total_co2}")
     if c.due is not None and it.arrive.astimezone(UTC) > c.due.astimezone(UTC):
         fail(f"arrives {it.arrive}, after the due date {c.due}")
 

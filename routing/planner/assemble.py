@@ -64,7 +64,8 @@ def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float, *, loos
                                    boxed_here, leg.boxed_eur if boxed_here else leg.lcl_eur,
                                    leg.co2e_kg))
         assignments.append(Assignment(inst.consignments[ci], tuple(legs), cand.handling_eur,
-                                      sum(share.get((ci, leg.key), 0.0) for leg in cand.legs)))
+                                      sum(share.get((ci, leg.key), 0.0) for leg in cand.legs),
+                                      cand.handling_co2e_kg))
     departures = []
     for key in sorted(riders, key=lambda k: (k[1], k[0])):
         s = services[key]

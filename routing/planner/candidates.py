@@ -60,6 +60,7 @@ class Candidate:
     legs: tuple[CandidateLeg, ...]
     handling_eur: float
     ready_s: float
+    handling_co2e_kg: float = 0.0  # hub emissions at the changes of service
 
     @property
     def arrive_s(self) -> float:
@@ -67,7 +68,7 @@ class Candidate:
 
     @property
     def co2e_kg(self) -> float:
-        return sum(leg.co2e_kg for leg in self.legs)
+        return sum(leg.co2e_kg for leg in self.legs) + self.handling_co2e_kg
 
     @property
     def transit_h(self) -> float:
@@ -120,11 +121,12 @@ def expand(network: Network, consignment: Consignment, services: tuple[Service, 
     due_s = to_seconds(consignment.due) if consignment.due is not None else INF
     w, v = consignment.weight_kg, consignment.volume_m3
     handling = sum(network.locations[s.origin].handling_cost_eur(w) for s in services[1:])
+    hub_co2 = sum(network.locations[s.origin].handling_co2e_kg(w) for s in services[1:])
     out: list[Candidate] = []
 
     def walk(i: int, available_s: float, legs: tuple[CandidateLeg, ...]) -> None:
         if i == len(services):
-            out.append(Candidate(ci, legs, handling, ready_s))
+            out.append(Candidate(ci, legs, handling, ready_s, hub_co2))
             return
         service = services[i]
         if i > 0:
@@ -160,7 +162,8 @@ def from_legs(network: Network, consignment: Consignment, ci: int,
     tariffs = plan_tariffs(network)
     built = [priced_leg(tariffs, consignment, service, depart) for service, depart in legs]
     handling = sum(network.locations[s.origin].handling_cost_eur(w) for s, _ in legs[1:])
-    return Candidate(ci, tuple(built), handling, to_seconds(consignment.ready))
+    hub_co2 = sum(network.locations[s.origin].handling_co2e_kg(w) for s, _ in legs[1:])
+    return Candidate(ci, tuple(built), handling, to_seconds(consignment.ready), hub_co2)
 
 
 def weights_for(consignment: Consignment, eur_per_day: float | None, eur_per_tco2: float) -> Weights:

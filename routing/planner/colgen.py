@@ -314,6 +314,7 @@ class Pricer:
         self.listing = Listing(inst, m)
         self.handling_eur = np.array(cn.handling_eur)
         self.handling_kg = np.array(cn.handling_eur_per_kg)
+        self.hub_kg_per_t = np.array(cn.hub_co2e_kg_per_t, dtype=float)
         self.horizon_s = inst.request.horizon_days * 86400.0
         self.existing: dict[int, set[tuple[DepKey, ...]]] = defaultdict(set)
         for cand in inst.cands:
@@ -325,9 +326,11 @@ class Pricer:
         c = inst.consignments[ci]
         lcl, co2 = cn.loose_prices(c.weight_kg, c.volume_m3)
         costs = ConsignmentCosts(inst, m, ci, self.listing, lcl, co2)
-        money = inst.objective.money
+        money, co2w = inst.objective.money, inst.objective.per_kg_co2e
+        # Hub emissions at a change of service enter like its handling charge.
         handling = ([0.0] * len(cn.ids) if m.phase1
-                    else (money * (self.handling_eur + self.handling_kg * c.weight_kg)).tolist())
+                    else (money * (self.handling_eur + self.handling_kg * c.weight_kg)
+                          + co2w * (c.weight_kg / 1000.0 * self.hub_kg_per_t)).tolist())
         ready = to_seconds(c.ready)
         query = PricingQuery(cn.index[c.origin], cn.index[c.destination], ready, ready + self.horizon_s,
                              to_seconds(c.due) if c.due is not None else INF, c.goods,

@@ -95,6 +95,7 @@ class Assignment:
     legs: tuple[PlannedLeg, ...]
     handling_eur: float
     container_share_eur: float  # its share of the containers it rides in (pro rata of fill)
+    handling_co2e_kg: float = 0.0  # hub emissions at its changes of service
 
     @property
     def freight_eur(self) -> float:
@@ -107,7 +108,8 @@ class Assignment:
 
     @property
     def co2e_kg(self) -> float:
-        return sum(leg.co2e_kg for leg in self.legs)
+        """The legs' CO2e and the hubs' (well to wheel)."""
+        return sum(leg.co2e_kg for leg in self.legs) + self.handling_co2e_kg
 
     @property
     def arrive(self) -> datetime:

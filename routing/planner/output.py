@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from formats import OutputSet, Sheet, local_naive, to_csv, to_json, to_xlsx
-from routing.planner.model import Plan, Unassigned
+from network.model import split_part
+from routing.planner.model import Assignment, Plan, PlannedLeg, Unassigned
 from routing.reliability import Figures
 
 ASSIGNMENT_FIELDS = ["consignment", "origin", "origin_name", "destination", "destination_name",
@@ -18,7 +19,9 @@ ASSIGNMENT_FIELDS = ["consignment", "origin", "origin_name", "destination", "des
                      "arrival", "due", "meets_due", "status", "reason",
                      # reliability (issue 16): routing/planner/ontime.py
                      "on_time_probability", "arrival_p50", "arrival_p90",
-                     "missed_connection_probability"]
+                     "missed_connection_probability",
+                     # appended (issue 15): the CO2e split and the hubs' part
+                     "co2e_ttw_kg", "co2e_wtt_kg", "co2e_hub_kg"]
 PLAN_FILES = ("assignments.csv", "departures.csv", "plan.json")
 XLSX_FILE = "plan.xlsx"
 DEPARTURE_FIELDS = ["service", "departure", "kg_used", "capacity_kg", "m3_used", "capacity_m3",
@@ -44,6 +47,32 @@ def summary(plan: Plan) -> dict[str, Any]:
         "stages": [{"stage": name, "seconds": seconds, "note": note} for name, seconds, note in plan.stages],
         "on_time": plan.request.on_time,
     }
+
+
+def _leg_split(plan: Plan, leg: PlannedLeg) -> tuple[float | None, float | None]:
+    """(TTW, WTT) kg of a planned leg, from its service's split factor (None, None: not split)."""
+    s = plan.request.network.services[leg.service_id]
+    ttw = split_part(leg.co2e_kg, s.co2e_ttw_g_per_tkm, s.co2e_g_per_tkm)
+    return (None, None) if ttw is None else (ttw, leg.co2e_kg - ttw)
+
+
+def co2e_split(plan: Plan, a: Assignment) -> tuple[float | None, float | None]:
+    """(TTW, WTT) kg of an assignment: its legs' and its hubs' (None, None when some factor is
+    not split); they add up to `a.co2e_kg`."""
+    network = plan.request.network
+    parts = [_leg_split(plan, leg) for leg in a.legs]
+    for leg in a.legs[1:]:
+        location = network.locations[leg.origin]
+        hub = location.handling_co2e_kg(a.consignment.weight_kg)
+        ttw = split_part(hub, location.hub_co2e_ttw_kg_per_t, location.hub_co2e_kg_per_t)
+        parts.append((None, None) if ttw is None else (ttw, hub - ttw))
+    if any(t is None or w is None for t, w in parts):
+        return None, None
+    return sum(t for t, _ in parts if t is not None), sum(w for _, w in parts if w is not None)
+
+
+def _r3(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def _name(plan: Plan, location_id: str) -> str:
@@ -109,7 +138,7 @@ def _reliability(figures: Figures | None) -> dict[str, Any]:
 def assignment_rows(plan: Plan, on_time: Mapping[str, Figures] | None = None) -> list[dict[str, Any]]:
     """One row per consignment (`on_time`: the reliability of each assignment, by id)."""
     on_time = on_time or {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a in plan.assignments:
         c = a.consignment
         rows.append({
@@ -125,6 +154,9 @@ def assignment_rows(plan: Plan, on_time: Mapping[str, Figures] | None = None) ->
             "due": c.due.isoformat() if c.due else "",
             "meets_due": {True: "yes", False: "no", None: ""}[a.meets_due], "status": "served",
             "reason": "", **_reliability(on_time.get(c.id)),
+            **dict(zip(("co2e_ttw_kg", "co2e_wtt_kg"), ("" if x is None else round(x, 3)
+                                                         for x in co2e_split(plan, a)), strict=True)),
+            "co2e_hub_kg": round(a.handling_co2e_kg, 3),
         })
     for u in plan.unassigned:
         c = u.consignment
@@ -164,8 +196,12 @@ def plan_document(plan: Plan, notes: Sequence[str] = (),
             "legs": [{"service": leg.service_id, "from": leg.origin, "to": leg.destination,
                       "mode": leg.mode, "depart": leg.depart.isoformat(),
                       "arrive": leg.arrive.isoformat(), "in_container": leg.in_container,
-                      "freight_eur": round(leg.freight_eur, 2), "co2e_kg": round(leg.co2e_kg, 3)}
+                      "freight_eur": round(leg.freight_eur, 2), "co2e_kg": round(leg.co2e_kg, 3),
+                      **dict(zip(("co2e_ttw_kg", "co2e_wtt_kg"), map(_r3, _leg_split(plan, leg)),
+                                 strict=True))}
                      for leg in a.legs],
+            **dict(zip(("co2e_ttw_kg", "co2e_wtt_kg"), map(_r3, co2e_split(plan, a)), strict=True)),
+            "co2e_hub_kg": round(a.handling_co2e_kg, 3),
         } for a in plan.assignments],
         "unassigned": [{"consignment": u.consignment.id, "reason": u.reason, "detail": u.detail,
                         "explanation": unassigned_text(plan, u),
@@ -208,7 +244,8 @@ def plan_sheets(plan: Plan, notes: Sequence[str] = (), query: Sequence[tuple[str
         "services", "departs (local time)", "arrives (local time)", "due (local time)",
         "meets due", "in container (per leg)", "freight (EUR)", "handling (EUR)",
         "container share (EUR)", "cost (EUR)", "CO2e (kg)", "reason", "on-time probability",
-        "arrives p50 (local time)", "arrives p90 (local time)", "missed connection probability"])
+        "arrives p50 (local time)", "arrives p90 (local time)", "missed connection probability",
+        "CO2e tank-to-wheel (kg)", "CO2e well-to-tank (kg)", "CO2e at hubs (kg)"])
     for a in plan.assignments:
         c = a.consignment
         f = on_time.get(c.id)
@@ -222,13 +259,14 @@ def plan_sheets(plan: Plan, notes: Sequence[str] = (), query: Sequence[tuple[str
             round(a.cost_eur, 2), round(a.co2e_kg, 3), "",
             *([None] * 4 if f is None else [
                 None if f.on_time is None else round(f.on_time, 4), local_naive(f.arrive_p50),
-                local_naive(f.arrive_p90), round(f.missed_connection, 4)])])
+                local_naive(f.arrive_p90), round(f.missed_connection, 4)]),
+            *map(_r3, co2e_split(plan, a)), round(a.handling_co2e_kg, 3)])
     for u in plan.unassigned:
         c = u.consignment
         assignments.rows.append([
             c.id, f"unassigned: {u.reason}", _name(plan, c.origin), _name(plan, c.destination),
             c.weight_kg, c.volume_m3, c.goods, "", None, None, local_naive(c.due), "", "", None,
-            None, None, None, None, unassigned_text(plan, u), None, None, None, None])
+            None, None, None, None, unassigned_text(plan, u), None, None, None, None, None, None, None])
     departures = Sheet("departures", [
         "service", "departs (local time)", "used (kg)", "capacity (kg)", "used (m³)",
         "capacity (m³)", "containers bought", "container cost (EUR)", "consignments",

@@ -107,6 +107,7 @@ def verify_plan(plan: Plan) -> None:
         available = c.ready.astimezone(UTC)
         horizon = available + timedelta(days=req.horizon_days)
         handling = 0.0
+        hub_co2 = 0.0
         for i, leg in enumerate(a.legs):
             s = net.services.get(leg.service_id)
             where = f"consignment {c.id} leg {i + 1} ({leg.service_id})"
@@ -124,6 +125,7 @@ def verify_plan(plan: Plan) -> None:
                 loc = net.locations[s.origin]
                 available = available + timedelta(hours=loc.handling_h)
                 handling += loc.handling_eur + loc.handling_eur_per_kg * c.weight_kg
+                hub_co2 += c.weight_kg / 1000.0 * loc.hub_co2e_kg_per_t
             earliest = available + timedelta(hours=s.cutoff_h if s.days else 0.0)
             if leg.depart < earliest - timedelta(seconds=1):
                 _fail(f"{where}: departs {leg.depart.isoformat()} before {earliest.isoformat()} "
@@ -139,7 +141,8 @@ def verify_plan(plan: Plan) -> None:
             expected = leg.depart.astimezone(UTC) + timedelta(hours=s.duration_h)
             if abs((leg.arrive - expected).total_seconds()) > 1:
                 _fail(f"{where}: arrives {leg.arrive.isoformat()}, expected {expected.isoformat()}")
-            co2 = c.weight_kg / 1000.0 * s.distance_km * s.co2e_g_per_tkm / 1000.0
+            co2 = (c.weight_kg / 1000.0 * (s.distance_km + s.co2e_distance_add_km)
+                   * s.co2e_g_per_tkm / 1000.0)
             if abs(co2 - leg.co2e_kg) > TOL * max(1.0, co2):
                 _fail(f"{where}: CO2e {leg.co2e_kg} != {co2}")
             terms = _terms(net, s, leg.depart)
@@ -154,7 +157,10 @@ def verify_plan(plan: Plan) -> None:
             available = leg.arrive.astimezone(UTC)
         if abs(handling - a.handling_eur) > TOL * max(1.0, handling):
             _fail(f"consignment {c.id}: handling {a.handling_eur} != {handling}")
+        if abs(hub_co2 - a.handling_co2e_kg) > TOL * max(1.0, hub_co2):
+            _fail(f"consignment {c.id}: hub CO2e {a.handling_co2e_kg} != {hub_co2}")
         total_cost += handling
+        total_co2 += hub_co2
         if c.due is not None and a.legs[-1].arrive > c.due:
             _fail(f"consignment {c.id}: arrives {a.legs[-1].arrive.isoformat()} "
                   f"after due {c.due.isoformat()}")

@@ -99,6 +99,17 @@ BROKEN = {
     "not_utf8": ("locations.csv", 2, C.NAME, "byte 0xE8 (character 8 of the line) is not UTF-8"),
     "utf16_services": ("services.csv", 1, None, "the file looks like UTF-16"),
     "field_too_long": ("locations.csv", 3, C.NAME, "a field is longer than 131,072 characters"),
+    # emissions (issue 15)
+    "co2e_split_not_summing": ("services.csv", 2, C.CO2E_G_PER_TKM,
+                               "95 is not co2e_ttw_g_per_tkm + co2e_wtt_g_per_tkm = 73 + 23 = 96"),
+    "co2e_split_half": ("services.csv", 2, C.CO2E_WTT_G_PER_TKM,
+                        "is empty while co2e_ttw_g_per_tkm is given"),
+    "distance_add_not_air": ("services.csv", 2, C.CO2E_DISTANCE_ADD_KM, "applies to air only"),
+    "hub_co2e_split_not_summing": ("locations.csv", 3, C.HUB_CO2E_KG_PER_T,
+                                   "0.6 is not hub_co2e_ttw_kg_per_t + hub_co2e_wtt_kg_per_t"),
+    "hub_co2e_out_of_range": ("locations.csv", 4, C.HUB_CO2E_KG_PER_T, "1e6 is outside 0..10,000 kg/t"),
+    "access_truck_minimum_without_trucks": ("access.csv", 2, C.CONTAINER_EUR_MIN,
+                                            "needs container_eur_per_km"),
 }
 
 # A file that cannot be read whole is one problem, not one per reference to it.
@@ -126,8 +137,9 @@ def test_unreadable_file_does_not_cascade(name):
 
 def test_every_range_names_a_known_column():
     """The range table covers every numeric column, and only real columns."""
-    known = set(C.LOCATION_COLUMNS) | set(C.SERVICE_COLUMNS) | set(C.ACCESS_COLUMNS) | set(C.SHAPE_COLUMNS)
-    known |= set(C.RELIABILITY_COLUMNS)
+    known = (set(C.LOCATION_COLUMNS) | set(C.LOCATION_OPTIONAL_COLUMNS) | set(C.SERVICE_COLUMNS)
+             | set(C.SERVICE_OPTIONAL_COLUMNS) | set(C.ACCESS_COLUMNS) | set(C.ACCESS_OPTIONAL_COLUMNS)
+             | set(C.SHAPE_COLUMNS) | set(C.RELIABILITY_COLUMNS))
     assert set(C.RANGES) <= known
     for column, (low, high, _) in C.RANGES.items():
         assert low < high, column

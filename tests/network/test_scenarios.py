@@ -76,19 +76,19 @@ def test_the_2025_closure_as_it_happened(default):
     2025 are cancelled; those reaching it in the backlog run as a slower variant."""
     net = apply_scenarios(default, load_scenarios([ROOT / "scenarios/pl-by-border-closure-2025-09.toml"],
                                                   default))
-    start = datetime(2025, 9, 6, tzinfo=BRU)
-    train = _dep(net, "RAIL-ZIH-LGG-ZZ", start, 40)
-    assert "2025-09-08 18:00" in train and "2025-09-09 18:00" not in train  # 9 Sep 18:00 + 60 h > 12 Sep
-    assert "2025-09-20 18:00" not in train and "2025-10-07 18:00" in train
+    start = datetime(2025, 9, 1, tzinfo=BRU)
+    train = _dep(net, "RAIL-ZIH-LGG-ZZ", start, 45)  # Tuesdays and Fridays at 18:00
+    assert "2025-09-05 18:00" in train and "2025-09-09 18:00" not in train  # 9 Sep 18:00 + 60 h > 12 Sep
+    assert "2025-09-19 18:00" not in train and "2025-10-07 18:00" in train
     variant = "RAIL-ZIH-LGG-ZZ__pl-by-border-closure-2025-09-2"
-    slow = _dep(net, variant, start, 40)
-    assert slow[0] == "2025-09-22 18:00" and slow[-1] == "2025-10-06 18:00"
+    slow = _dep(net, variant, start, 45)
+    assert slow[0] == "2025-09-23 18:00" and slow[-1] == "2025-10-03 18:00"
     assert net.services[variant].duration_h == default.services["RAIL-ZIH-LGG-ZZ"].duration_h + 168
     assert net.services[variant].variant_of == "RAIL-ZIH-LGG-ZZ"
     assert closed_services(net) == ["RAIL-ZIH-LGG-ZZ"]
     c = Consignment("BE-NAMUR", "CN-ZHENGZHOU", 800, 3.5, datetime(2025, 9, 10, 9, tzinfo=BRU))
     rail = compare(net, c, SearchOptions()).by_mode["rail"]
-    assert rail.legs[1].service.id == variant and rail.legs[1].depart.date() == date(2025, 9, 22)
+    assert rail.legs[1].service.id == variant and rail.legs[1].depart.date() == date(2025, 9, 23)
 
 
 def test_the_suez_route_reopens(default):
@@ -109,13 +109,13 @@ def test_chinese_new_year_closes_and_slows_chinese_roads(default):
     """Chinese road legs are closed in the holiday (cargo waits for the reopening) and run as
     slower, smaller variants the weeks around it."""
     net = apply_scenarios(default, load_scenarios([ROOT / "scenarios/chinese-new-year-2027.toml"], default))
-    road = net.services["ROAD-CN-PUTIAN-ZHENGZHOU"]
-    after = net.services["ROAD-CN-PUTIAN-ZHENGZHOU__chinese-new-year-2027-4"]
+    road = net.services["ROAD-CN-ZZCC-ZHENGZHOU"]
+    after = net.services["ROAD-CN-ZZCC-ZHENGZHOU__chinese-new-year-2027-4"]
     holiday = to_seconds(datetime(2027, 2, 8, 10, tzinfo=SHA))
     assert next_open_s(after, holiday) == to_seconds(datetime(2027, 2, 14, tzinfo=SHA))
     assert next_open_s(road, holiday) == to_seconds(datetime(2027, 3, 1, tzinfo=SHA))  # its own again
-    before = net.services["ROAD-CN-PUTIAN-ZHENGZHOU__chinese-new-year-2027-2"]
-    assert before.duration_h == 2 * default.services["ROAD-CN-PUTIAN-ZHENGZHOU"].duration_h
+    before = net.services["ROAD-CN-ZZCC-ZHENGZHOU__chinese-new-year-2027-2"]
+    assert before.duration_h == 2 * default.services["ROAD-CN-ZZCC-ZHENGZHOU"].duration_h
     assert next_open_s(before, to_seconds(datetime(2027, 1, 20, tzinfo=SHA))) == \
         to_seconds(datetime(2027, 1, 29, tzinfo=SHA))
     assert next_open_s(before, to_seconds(datetime(2027, 2, 5, 1, tzinfo=SHA))) is None
@@ -210,11 +210,11 @@ action = "add_price"
 service = "SEA-ANR-SHA"
 column = "container_eur"
 amount = 100
-currency = "USD"
+currency = "EUR"
 comment = "x"
 source = "y"
 """
-    with pytest.raises(FileFormatError, match=r"change\[1\].currency: SEA-ANR-SHA is priced in EUR"):
+    with pytest.raises(FileFormatError, match=r"change\[1\].currency: SEA-ANR-SHA is priced in USD"):
         _scenario(default, text)
 
 

@@ -45,17 +45,29 @@ legs = st.tuples(
 )
 # Meshes: every ordered pair of a few locations joined by on-demand road legs (both ways).
 meshes = st.lists(st.sampled_from(NODES), min_size=0, max_size=4, unique=True)
+# Hub emissions per location (kg CO2e per tonne handled; GLEC-like values, often none), so the
+# exactness checks cover the CO2e of changing service.
+hubs = st.lists(st.sampled_from([0, 0, 0.6, 2.1, 10.7, 33]), min_size=len(NODES), max_size=len(NODES))
 
 
-def _write(directory: Path, raw_legs, mesh, extras=None) -> Path:
+def _write(directory: Path, raw_legs, mesh, extras=None, hub=None) -> Path:
     services = []
     for i, (a, b, days, hour, cutoff, hours, price, co2, mode, km) in enumerate(raw_legs):
         if a == b:
             continue
-        services.append(service(f"S{i:02d}", a, b, days=days, mode=mode,
-                                departure=f"{hour:02d}:00" if days else "",
-                                cutoff_h=cutoff if days else 0, duration_h=hours,
-                                eur_fixed=price, co2e_g_per_tkm=co2, distance_km=km))
+        row = service(f"S{i:02d}", a, b, days=days, mode=mode,
+                      departure=f"{hour:02d}:00" if days else "",
+                      cutoff_h=cutoff if days else 0, duration_h=hours,
+                      eur_fixed=price, co2e_g_per_tkm=co2, distance_km=km)
+        if hub is not None:
+            # Every other leg splits its factor (TTW + WTT = WTW); flights measured great circle
+            # every other time (GLEC: +95 km for emissions).
+            row.update({"co2e_ttw_g_per_tkm": "", "co2e_wtt_g_per_tkm": "", "co2e_distance_add_km": ""})
+            if i % 2 == 0:
+                row.update({"co2e_ttw_g_per_tkm": str(0.75 * co2), "co2e_wtt_g_per_tkm": str(0.25 * co2)})
+            if mode == "air" and i % 4 < 2:
+                row["co2e_distance_add_km"] = "95"
+        services.append(row)
     for a in mesh:
         for b in mesh:
             if a != b:
@@ -64,8 +76,14 @@ def _write(directory: Path, raw_legs, mesh, extras=None) -> Path:
     files = {}
     if extras is not None:
         services, files = extras(services)
-    return write_network(directory, [location(n, handling_h=3, handling_eur=7) for n in NODES],
-                         services, **files)
+    places = []
+    for k, n in enumerate(NODES):
+        fields = {"handling_h": 3, "handling_eur": 7}
+        if hub is not None:
+            fields.update(hub_co2e_kg_per_t=hub[k], hub_co2e_ttw_kg_per_t=0.4 * hub[k],
+                          hub_co2e_wtt_kg_per_t=0.6 * hub[k])
+        places.append(location(n, **fields))
+    return write_network(directory, places, services, **files)
 
 
 def _micro(x: float) -> int:
@@ -105,6 +123,7 @@ def _itineraries(directory: Path, net, c, horizon_days: float = HORIZON_DAYS, ev
                 here = raw.locations[row["from"]]
                 t = t + timedelta(hours=float(here["handling_h"]))
                 cost += _micro(float(here["handling_eur"]) + float(here["handling_eur_per_kg"]) * c.weight_kg)
+                co2 += _micro(c.weight_kg / 1000.0 * float(here.get("hub_co2e_kg_per_t") or 0))
             if row["days"].strip():
                 choices = raw.departures(sid, t + timedelta(hours=float(row["cutoff_h"])), horizon_end)
             else:
@@ -116,8 +135,8 @@ def _itineraries(directory: Path, net, c, horizon_days: float = HORIZON_DAYS, ev
                 if due is not None and arrive > due:
                     break
                 price = _micro(raw.price(sid, c.weight_kg, c.volume_m3, dep))
-                emitted = _micro(c.weight_kg / 1000.0 * float(row["distance_km"])
-                                 * float(row["co2e_g_per_tkm"]) / 1000.0)
+                km = float(row["distance_km"]) + float(row.get("co2e_distance_add_km") or 0)
+                emitted = _micro(c.weight_kg / 1000.0 * km * float(row["co2e_g_per_tkm"]) / 1000.0)
                 walk(i + 1, arrive, cost + price, co2 + emitted, [*seq, (sid, dep.timestamp())])
 
         walk(0, ready_dt, 0, 0, [])
@@ -261,13 +280,14 @@ def _calendar_extras(spec, dated: bool = False, rate_cards=()):
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(legs, min_size=1, max_size=12), meshes, st.integers(0, 7 * 24),
-       st.sampled_from([None, 2, 5, 12]), st.sampled_from(["A", "B"]), calendars)
-def test_engine_matches_brute_force(raw_legs, mesh, ready_h, due_days, origin, spec):
+       st.sampled_from([None, 2, 5, 12]), st.sampled_from(["A", "B"]), calendars, hubs)
+def test_engine_matches_brute_force(raw_legs, mesh, ready_h, due_days, origin, spec, hub):
     """Every objective's full tie order, K alternatives, best per main mode and the Pareto front
     equal brute-force enumeration of all itineraries, on networks with service calendars
-    (validity, added and removed dates), prices in EUR, USD and CNY and surcharges."""
+    (validity, added and removed dates), prices in EUR, USD and CNY, surcharges, hub emissions
+    at every change of service, split emission factors and the GLEC air distance adjustment."""
     with tempfile.TemporaryDirectory() as tmp:
-        directory = _write(Path(tmp), raw_legs, mesh, _calendar_extras(spec))
+        directory = _write(Path(tmp), raw_legs, mesh, _calendar_extras(spec), hub)
         ready = datetime(2027, 3, 22, tzinfo=BRU).timestamp() + ready_h * 3600  # spans DST
         due = None if due_days is None else datetime.fromtimestamp(ready + due_days * 86400, BRU)
         c = Consignment(origin, "E", 500, 1, datetime.fromtimestamp(ready, BRU), due)
@@ -289,13 +309,14 @@ dated_legs = st.tuples(
 @given(st.lists(dated_legs, min_size=2, max_size=8),
        st.lists(st.sampled_from(DATED_NODES), max_size=3, unique=True),
        st.integers(0, 3 * 24), st.sampled_from([None, 6, 12]), calendars,
-       st.dictionaries(st.integers(0, 6), st.integers(1, 8), max_size=2))
-def test_engine_matches_brute_force_with_dated_prices(raw_legs, mesh, ready_h, due_days, spec, cards):
+       st.dictionaries(st.integers(0, 6), st.integers(1, 8), max_size=2), hubs)
+def test_engine_matches_brute_force_with_dated_prices(raw_legs, mesh, ready_h, due_days, spec, cards, hub):
     """With prices that change inside the window (rate rows ending, exchange rates, surcharge
     windows), the engine still equals brute force, which now enumerates every departure of
-    every leg (a later departure may be cheaper)."""
+    every leg (a later departure may be cheaper); hubs emit as in the test above."""
     with tempfile.TemporaryDirectory() as tmp:
-        directory = _write(Path(tmp), raw_legs, mesh, _calendar_extras(spec, dated=True, rate_cards=cards))
+        directory = _write(Path(tmp), raw_legs, mesh, _calendar_extras(spec, dated=True, rate_cards=cards),
+                           hub)
         ready = datetime(2027, 3, 22, tzinfo=BRU).timestamp() + ready_h * 3600
         due = None if due_days is None else datetime.fromtimestamp(ready + due_days * 86400, BRU)
         c = Consignment("A", "E", 500, 1, datetime.fromtimestamp(ready, BRU), due)
@@ -310,6 +331,20 @@ def test_regression_networks_match_brute_force(name):
     """The minimal networks of the defects the independent checker found agree with brute force."""
     c = Consignment("A", "D", 500, 1, datetime(2027, 3, 22, 6, tzinfo=BRU))
     _check(FIXTURES / name, c)
+
+
+def test_a_complete_label_is_not_kept_for_what_leaving_the_destination_would_cost():
+    """Regression (found by the dated brute force): a later arrival at the destination, as cheap
+    and as clean, is dominated even when an on-demand leg leaving the destination costs more at
+    the earlier instant (a surcharge window): a label at the destination is never expanded."""
+    raw_legs = [("A", "E", "", 0, 0, 21, 10, 0, "road", 100), ("A", "E", "", 0, 0, 1, 10, 0, "road", 100),
+                ("E", "A", "", 0, 0, 1, 10, 0, "road", 100)]
+    spec = {"validity": [(None, None), (2, None)] + [(None, None)] * 11, "exceptions": [],
+            "currencies": ["EUR"] * 13, "surcharges": [("percent_freight", 5, "EUR", "S0*", "")]}
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = _write(Path(tmp), raw_legs, [], _calendar_extras(spec, dated=True), [0] * len(NODES))
+        c = Consignment("A", "E", 500, 1, datetime(2027, 3, 22, tzinfo=BRU))
+        _check(directory, c, DATED_HORIZON, every_departure=True)
 
 
 # --- the on-time search (issue 16) ----------------------------------------------------------------

@@ -295,3 +295,56 @@ def test_departure_costs_make_the_engine_wait_for_a_cheaper_departure(tmp_path):
     [both] = best_itineraries(net, c, SearchOptions(), costs=costs).itineraries
     assert both.legs[1].depart == datetime(2026, 12, 2, 11, tzinfo=BRU)
     assert both.signature == ("T", "R")
+
+
+def _two_hubs(tmp_path):
+    """A → B through hub H1 (clean handling) or H2 (dirty handling, EUR 10 cheaper), and a
+    direct flight measured great circle (GLEC adds 95 km for its emissions)."""
+    hub = {"kind": "rail_terminal", "handling_h": 1}
+    return write_network(tmp_path, [
+        location("A"), location("B"),
+        location("H1", hub_co2e_kg_per_t=2.0, hub_co2e_ttw_kg_per_t=0.4, hub_co2e_wtt_kg_per_t=1.6,
+                 handling_eur=20, **hub),
+        location("H2", hub_co2e_kg_per_t=50.0, hub_co2e_ttw_kg_per_t=10, hub_co2e_wtt_kg_per_t=40,
+                 handling_eur=10, **hub),
+    ], [
+        service("IN1", "A", "H1", distance_km=100, co2e_g_per_tkm=100, co2e_ttw_g_per_tkm=75,
+                co2e_wtt_g_per_tkm=25),
+        service("OUT1", "H1", "B", mode="rail", distance_km=1000, co2e_g_per_tkm=20, co2e_ttw_g_per_tkm=5,
+                co2e_wtt_g_per_tkm=15, duration_h=20),
+        service("IN2", "A", "H2", distance_km=100, co2e_g_per_tkm=100, co2e_ttw_g_per_tkm=75,
+                co2e_wtt_g_per_tkm=25),
+        service("OUT2", "H2", "B", mode="rail", distance_km=1000, co2e_g_per_tkm=20, co2e_ttw_g_per_tkm=5,
+                co2e_wtt_g_per_tkm=15, duration_h=20),
+        service("FLY", "A", "B", mode="air", distance_km=1000, co2e_g_per_tkm=629, co2e_ttw_g_per_tkm=498,
+                co2e_wtt_g_per_tkm=131, co2e_distance_add_km=95, eur_fixed=500, duration_h=3),
+    ])
+
+
+def test_hub_emissions_and_the_split_by_hand(tmp_path):
+    """500 kg through H1: legs 0.5 t × 100 km × 100 g = 5 kg and 0.5 × 1000 × 20 = 10 kg, handling
+    at H1 0.5 t × 2 kg/t = 1 kg: 16 kg well to wheel = TTW 3.75 + 2.5 + 0.2 = 6.45 plus WTT
+    1.25 + 7.5 + 0.8 = 9.55. Under `co2` H1 wins; under `cost` H2 (EUR 10 cheaper, 25 kg at
+    its hub). The flight emits 0.5 × (1000 + 95) × 629 g = 344.4 kg."""
+    directory = _two_hubs(tmp_path)
+    c = _c(destination="B", weight_kg=500.0, volume_m3=1.0)
+    [clean] = _solve(directory, c, objective=Objective.CO2)
+    assert clean.signature == ("IN1", "OUT1")
+    assert clean.co2e_kg == pytest.approx(16.0) and clean.co2e_hub_kg == pytest.approx(1.0)
+    assert clean.co2e_ttw_kg == pytest.approx(6.45) and clean.co2e_wtt_kg == pytest.approx(9.55)
+    assert clean.handling[0].co2e_kg == pytest.approx(1.0)
+    assert clean.handling[0].co2e_ttw_kg == pytest.approx(0.2)
+    [cheap] = _solve(directory, c)
+    assert cheap.signature == ("IN2", "OUT2") and cheap.co2e_kg == pytest.approx(40.0)
+    net = load_network(directory)
+    fly = best_by_main_mode(net, c, SearchOptions(objective=Objective.CO2))["air"]
+    assert fly.co2e_kg == pytest.approx(0.5 * 1095 * 629 / 1000)
+    assert fly.co2e_ttw_kg == pytest.approx(0.5 * 1095 * 498 / 1000)
+    verify_itinerary(RawNetwork(directory), fly)
+
+
+def test_the_pareto_front_counts_hub_emissions(tmp_path):
+    """H1 (dearer, cleaner) and H2 (cheaper, dirtier at the hub) are both on the front."""
+    net = load_network(_two_hubs(tmp_path))
+    found = pareto_itineraries(net, _c(destination="B", weight_kg=500.0, volume_m3=1.0)).itineraries
+    assert [it.signature for it in found][:2] == [("IN2", "OUT2"), ("IN1", "OUT1")]

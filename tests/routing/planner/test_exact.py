@@ -18,6 +18,7 @@ from ortools.math_opt.python import mathopt
 from network.model import Container, Location, Network, Service
 from network.timetable import departures, to_seconds
 from routing.consignment import Consignment
+from routing.objectives import Objective
 from routing.planner import PlanRequest, plan_consignments
 from routing.planner.candidates import Candidate, CandidateLeg
 from routing.planner.containers import ContainerRules
@@ -29,16 +30,17 @@ from routing.planner.verify import verify_plan
 READY = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
 
-def _loc(lid: str) -> Location:
-    return Location(lid, lid, "city", "BE", 50.0, 5.0, "UTC")
+def _loc(lid: str, hub: float = 0.0) -> Location:
+    return Location(lid, lid, "city", "BE", 50.0, 5.0, "UTC", hub_co2e_kg_per_t=hub)
 
 
 def _svc(sid: str, a: str, b: str, *, days: str = "", eur: float = 100.0, hours: float = 10.0,
          capacity_kg: float | None = None, container: Container | None = None, mode: str = "road",
-         km: float = 100.0) -> Service:
+         km: float = 100.0, co2: float = 0.0) -> Service:
     weekdays = frozenset(range(7)) if days == "daily" else frozenset()
     return Service(sid, a, b, mode, "op", km, hours, weekdays, time(10, 0) if weekdays else None,
-                   capacity_kg=capacity_kg, eur_fixed=eur, container=container, origin_tz="UTC")
+                   capacity_kg=capacity_kg, eur_fixed=eur, container=container, co2e_g_per_tkm=co2,
+                   origin_tz="UTC")
 
 
 def _truth(request: PlanRequest) -> tuple[float, int]:
@@ -78,7 +80,8 @@ def _variants(net: Network, c: Consignment, ci: int, services: list[Service], re
     def walk(i: int, available: float, legs: tuple[CandidateLeg, ...]) -> None:
         if i == len(services):
             handling = sum(net.locations[s.origin].handling_cost_eur(c.weight_kg) for s in services[1:])
-            out.append(Candidate(ci, legs, handling, ready))
+            hub = sum(c.weight_kg / 1000 * net.locations[s.origin].hub_co2e_kg_per_t for s in services[1:])
+            out.append(Candidate(ci, legs, handling, ready, hub))
             return
         s = services[i]
         if i:
@@ -142,8 +145,23 @@ def _consolidation() -> PlanRequest:
     return PlanRequest(net, cs, time_limit_s=20)
 
 
-@pytest.mark.parametrize("make", [_fourth_sequence, _seventh_departure, _after_the_horizon, _consolidation],
-                         ids=["fourth sequence", "seventh departure", "after the horizon", "consolidation"])
+def _hub_emissions() -> PlanRequest:
+    """Under `co2`, the route through a hub whose handling emits (GLEC hub factor) loses to a
+    direct route whose legs emit a little more: the hub's CO2e must be counted wherever a plan
+    or a priced column counts a change of service. Room for one consignment per direct
+    departure, so the second must weigh the hub route against a later day."""
+    services = [_svc("DIRECT", "A", "B", days="daily", eur=300.0, co2=30.0, capacity_kg=1000.0),
+                _svc("IN", "A", "H", eur=50.0, co2=10.0), _svc("OUT", "H", "B", eur=50.0, co2=10.0)]
+    net = Network({"A": _loc("A"), "B": _loc("B"), "H": _loc("H", hub=15.0)}, {s.id: s for s in services})
+    cs = tuple(Consignment("A", "B", 800, 1.0, READY, READY + timedelta(hours=60), id=f"c{i}")
+               for i in range(3))
+    return PlanRequest(net, cs, objective=Objective.CO2, time_limit_s=20)
+
+
+@pytest.mark.parametrize("make", [_fourth_sequence, _seventh_departure, _after_the_horizon, _consolidation,
+                                  _hub_emissions],
+                         ids=["fourth sequence", "seventh departure", "after the horizon", "consolidation",
+                              "hub emissions"])
 def test_the_plan_is_the_optimum_over_every_itinerary(make) -> None:
     """The plan serves the true maximum at the true optimum, and its bound is proven."""
     request = make()
