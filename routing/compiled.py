@@ -282,49 +282,44 @@ class CompiledNetwork:
 
     # --- static bounds (reverse Dijkstra on the cheapest parallel arc) ----------------------
 
-    def _graph(self, goods: str, via: Via | None) -> _ReverseGraph:
+    def _graph(self, goods: str, via: None = None) -> _ReverseGraph:
         """The reversed graph of the services accepting `goods` (see `_ReverseGraph`)."""
-        key = (goods, via)
-        graphs: dict[tuple[str, Via | None], _ReverseGraph] = self.__dict__.setdefault("_graphs", {})
-        found = graphs.get(key)
+        graphs: dict[str, _ReverseGraph] = self.__dict__.setdefault("_graphs", {})
+        found = graphs.get(goods)
         if found is None:
-            n = len(self.ids)
-            usable = np.array([i for i, s in enumerate(self.services) if s.accepts(goods)], dtype=np.int64)
+            usable = self._usable(goods)
             to = np.array(self.s_to, dtype=np.int64)[usable] if len(usable) else np.zeros(0, np.int64)
             fr = np.array(self.s_from, dtype=np.int64)[usable] if len(usable) else np.zeros(0, np.int64)
-            if via is None:
-                heads, tails, services, size = to, fr, usable, n
-            else:
-                # Layer 1 (n..2n-1): a leg of the mode, at least as long as asked, was taken;
-                # layer 0: not yet.
-                rank, shortest = via
-                mine = np.array([self.lead[i][1] == rank and self.lead[i] >= shortest
-                                 for i in usable.tolist()], dtype=bool)
-                heads = np.concatenate([to + n, to[mine] + n, to[~mine]])
-                tails = np.concatenate([fr + n, fr[mine], fr[~mine]])
-                services = np.concatenate([usable, usable[mine], usable[~mine]])
-                size = 2 * n
-            found = graphs[key] = _ReverseGraph.build(size, heads, tails, services, heads % n)
+            found = graphs[goods] = _ReverseGraph.build(len(self.ids), to, fr, usable, to)
         return found
 
-    def _reverse_dijkstra(self, goods: str, target: int, arc: np.ndarray, node: Sequence[float],
-                          via: Via | None = None) -> np.ndarray:
-        """Least Σ arc + node weight of the locations passed, from every location to `target`.
+    def _usable(self, goods: str) -> np.ndarray:
+        return np.array([i for i, s in enumerate(self.services) if s.accepts(goods)], dtype=np.int64)
 
-        `arc` holds a weight per service, `node` a weight per location paid when cargo changes
-        service there (not at `target`). With `via` (rank, shortest), only walks with at least
-        one leg of that mode and at least that long count (a two-layer graph: before and
-        after such a leg).
-        """
-        n = len(self.ids)
-        graph = self._graph(goods, via)
-        source = target if via is None else target + n
-        dist = graph.distances(arc, np.asarray(node, dtype=float), source)[:n]
-        # Each path into `target` paid target's own node weight once, on its last arc.
-        dist = dist - float(node[target])
-        if via is None:
-            dist[target] = 0.0
-        return np.maximum(dist, 0.0)
+    def _via_services(self, goods: str, via: Via) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The services accepting `goods` whose leg is of the mode (rank) of `via` and at least
+        as long: (indices, origins, destinations)."""
+        cache: dict[tuple[str, Via], tuple[np.ndarray, np.ndarray, np.ndarray]] = \
+            self.__dict__.setdefault("_vias", {})
+        found = cache.get((goods, via))
+        if found is None:
+            rank, shortest = via
+            mine = np.array([i for i in self._usable(goods).tolist()
+                             if self.lead[i][1] == rank and self.lead[i] >= shortest], dtype=np.int64)
+            found = cache[(goods, via)] = (mine, np.array(self.s_from, dtype=np.int64)[mine],
+                                           np.array(self.s_to, dtype=np.int64)[mine])
+        return found
+
+    def reverse(self, goods: str, target: int, arc: np.ndarray,
+                node: Sequence[float] | np.ndarray) -> Reverse:
+        """Least Σ arc + node weight of the locations passed, from every location to `target`
+        (`Reverse.bounds`), kept so that bounds over walks with a leg of a mode (`Reverse.via`)
+        reuse it. `arc` holds a weight per service, `node` a weight per location paid when
+        cargo changes service there (not at `target`)."""
+        graph = self._graph(goods)
+        node_array = np.asarray(node, dtype=float)
+        weights = graph.weights(arc, node_array)
+        return Reverse(self, goods, target, arc, node_array, graph, weights, graph.search(weights, target))
 
     def time_bounds(self, goods: str, target: int) -> list[float]:
         """Least seconds from availability at each location to arrival at `target` (cut-offs,
@@ -332,9 +327,7 @@ class CompiledNetwork:
         cache = self._time_bounds[goods]
         found = cache.get(target)
         if found is None:
-            arc = np.array(self.cut_s) + np.array(self.dur_s)
-            dist = self._reverse_dijkstra(goods, target, arc, self.handling_s)
-            found = [max(0.0, d - TIME_MARGIN_S) if d < INF else INF for d in dist.tolist()]
+            found = loosened(self._time_reverse(goods, target).bounds(), TIME_MARGIN_S)
             found[target] = 0.0
             cache[target] = found
             if len(cache) > BOUND_CACHE:
@@ -343,27 +336,30 @@ class CompiledNetwork:
             cache.move_to_end(target)
         return found
 
-    def co2_bounds(self, goods: str, target: int, emit: Sequence[int], hub: Sequence[int],
-                   via: Via | None = None) -> list[float]:
-        """Least milligrams CO2e from each location to `target` (with `via`: over walks with
-        such a leg), for a consignment whose legs emit `emit` and whose changes of service emit
-        `hub` (whole milligrams, as the search adds them): sums of whole numbers, so exact."""
-        arc = np.asarray(emit, dtype=float)
-        dist = self._reverse_dijkstra(goods, target, arc, [float(x) for x in hub], via)
-        return [float(d) for d in dist.tolist()]
+    def _time_reverse(self, goods: str, target: int) -> Reverse:
+        """The reverse search of least seconds to `target` (kept for the bounds via a mode)."""
+        cache: dict[tuple[str, int], Reverse] = self.__dict__.setdefault("_time_reverses", {})
+        found = cache.get((goods, target))
+        if found is None:
+            if len(cache) > BOUND_CACHE:
+                cache.pop(next(iter(cache)))
+            arc = np.array(self.cut_s) + np.array(self.dur_s)
+            found = cache[(goods, target)] = self.reverse(goods, target, arc, self.handling_s)
+        return found
 
-    def cost_bounds(self, goods: str, target: int, table: PriceTable, handling: list[int],
-                    via: Via | None = None) -> list[float]:
-        """Least micro-euros from each location to `target` at the prices of `table` (with
-        `via`: over walks with such a leg, see `_reverse_dijkstra`)."""
-        dist = self._reverse_dijkstra(goods, target, table.cost_array * 1e6, handling, via)
-        return [max(0.0, d - 1.0) if d < INF else INF for d in dist.tolist()]
+    def co2_reverse(self, goods: str, target: int, emit: Sequence[int], hub: Sequence[int]) -> Reverse:
+        """Least milligrams CO2e to `target`, for a consignment whose legs emit `emit` and whose
+        changes of service emit `hub` (whole milligrams, as the search adds them: sums of whole
+        numbers, so the bounds are exact)."""
+        return self.reverse(goods, target, np.asarray(emit, dtype=float), np.asarray(hub, dtype=float))
+
+    def cost_reverse(self, goods: str, target: int, table: PriceTable, handling: list[int]) -> Reverse:
+        """Least micro-euros to `target` at the prices of `table`."""
+        return self.reverse(goods, target, table.cost_array * 1e6, handling)
 
     def time_bounds_via(self, goods: str, target: int, via: Via) -> list[float]:
         """`time_bounds` over walks with a leg as `via` says."""
-        arc = np.array(self.cut_s) + np.array(self.dur_s)
-        dist = self._reverse_dijkstra(goods, target, arc, self.handling_s, via)
-        return [max(0.0, d - TIME_MARGIN_S) if d < INF else INF for d in dist.tolist()]
+        return loosened(self._time_reverse(goods, target).via(via), TIME_MARGIN_S)
 
     def floors(self, goods: str, target: int) -> Floors:
         """For each location, a lower bound of the least possible longest leg of a walk to
@@ -523,6 +519,55 @@ def compiled(network: Network) -> CompiledNetwork:
     return found
 
 
+@dataclass(frozen=True)
+class Reverse:
+    """One reverse search to a target (`CompiledNetwork.reverse`): the graph's arc weights for
+    it and the distances, raw (each path into the target paid the target's node weight once,
+    on its last arc)."""
+
+    cn: CompiledNetwork
+    goods: str
+    target: int
+    arc: np.ndarray
+    node: np.ndarray
+    graph: _ReverseGraph
+    weights: np.ndarray
+    raw: np.ndarray
+
+    def bounds(self) -> np.ndarray:
+        """Least weight from every location to the target (0 there, INF where unreachable)."""
+        dist = np.maximum(self.raw - float(self.node[self.target]), 0.0)
+        dist[self.target] = 0.0
+        return dist
+
+    def via(self, via: Via) -> np.ndarray:
+        """Least weight over walks with at least one leg of the mode (rank) of `via`, at least
+        that long: min over such legs e of (least weight from a location to e's origin) +
+        e's weight + the least weight from e's destination on. One search from a virtual
+        source joined to each such origin by its best such leg onward, on the same graph."""
+        services, origins, destinations = self.cn._via_services(self.goods, via)
+        n = self.graph.size
+        onward = self.arc[services] + self.node[destinations] + self.raw[destinations]
+        reachable = np.isfinite(onward)
+        origins, onward = origins[reachable], onward[reachable]
+        if len(origins):  # the best leg onward per origin
+            order = np.lexsort((onward, origins))
+            origins, onward = origins[order], onward[order]
+            first = np.ones(len(origins), dtype=bool)
+            first[1:] = origins[1:] != origins[:-1]
+            origins, onward = origins[first], onward[first]
+        raw = self.graph.search(self.weights, n, extra=(origins, onward))[:n]
+        return np.maximum(raw - float(self.node[self.target]), 0.0)
+
+
+def loosened(dist: np.ndarray, margin: float) -> list[float]:
+    """Distances less `margin` (floating-point slack, so that a bound never exceeds what the
+    search adds up), never below 0, INF kept: max(0, d - margin) elementwise, as a list."""
+    out = np.maximum(dist - margin, 0.0)
+    out[~np.isfinite(dist)] = INF
+    return out.tolist()  # type: ignore[no-any-return]
+
+
 # Graphs with fewer arcs than this are searched in Python (importing scipy costs more).
 SMALL_GRAPH = 1_000
 
@@ -553,20 +598,37 @@ class _ReverseGraph:
         indptr = np.searchsorted(group_heads, np.arange(size + 1))
         return cls(size, services, nodes, starts, group_heads, group_tails, indptr)
 
-    def distances(self, arc: np.ndarray, node: np.ndarray, source: int) -> np.ndarray:
-        """Least weights from `source` to every node (INF where unreachable)."""
+    def weights(self, arc: np.ndarray, node: np.ndarray) -> np.ndarray:
+        """Each group's weight: the least of its arcs' `arc` + `node` of their head."""
         if not len(self.starts):
-            out = np.full(self.size, INF)
+            return np.zeros(0)
+        return np.minimum.reduceat(arc[self.services] + node[self.nodes], self.starts)
+
+    def search(self, weights: np.ndarray, source: int,
+               extra: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Least weights from `source` to every node (INF where unreachable); with `extra`
+        (tails, weights), `source` is a virtual node `size` with those arcs out of it."""
+        size, indptr, tails = self.size, self.indptr, self.tails
+        if extra is not None:
+            size += 1
+            indptr = np.append(indptr, indptr[-1] + len(extra[0]))
+            tails = np.concatenate([tails, extra[0]])
+            weights = np.concatenate([weights, extra[1]])
+        if not len(weights):
+            out = np.full(size, INF)
             out[source] = 0.0
             return out
-        weights = np.minimum.reduceat(arc[self.services] + node[self.nodes], self.starts)
         if len(weights) <= SMALL_GRAPH:
-            return _python_dijkstra(self.size, self.indptr, self.tails, weights, source)
+            return _python_dijkstra(size, indptr, tails, weights, source)
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import dijkstra
 
-        graph = csr_matrix((weights, self.tails, self.indptr), shape=(self.size, self.size))
+        graph = csr_matrix((weights, tails, indptr), shape=(size, size))
         return np.asarray(dijkstra(graph, directed=True, indices=source))
+
+    def distances(self, arc: np.ndarray, node: np.ndarray, source: int) -> np.ndarray:
+        """Least weights from `source` to every node (INF where unreachable)."""
+        return self.search(self.weights(arc, node), source)
 
 
 def _python_dijkstra(n: int, indptr: np.ndarray, tails: np.ndarray, weights: np.ndarray,

@@ -70,8 +70,10 @@ from routing.compiled import (
     CompiledNetwork,
     Lead,
     PriceTable,
+    Reverse,
     Via,
     compiled,
+    loosened,
     micro,
 )
 from routing.consignment import Consignment
@@ -214,6 +216,8 @@ class _Problem:
         self._hub_co2: list[int] | None = None
         self._hc: list[float] | None = None
         self._hco2: list[float] | None = None
+        self._cost_reverse: Reverse | None = None
+        self._co2_reverse: Reverse | None = None
         self._via: dict[Via, list[float]] = {}  # primary bounds over walks with a leg of a mode
         # The balanced weights in micro-euros per second in transit and per milligram CO2e.
         self.per_day_s, self.per_mg = balanced_rates(options.weights)
@@ -260,15 +264,27 @@ class _Problem:
     def hc(self) -> list[float]:
         """Least static cost (micro-euros) from each location to the destination."""
         if self._hc is None:
-            self._hc = self.cn.cost_bounds(self.goods, self.target, self.table, self.handling)
+            self._hc = loosened(self.cost_reverse.bounds(), 1.0)
         return self._hc
+
+    @property
+    def cost_reverse(self) -> Reverse:
+        if self._cost_reverse is None:
+            self._cost_reverse = self.cn.cost_reverse(self.goods, self.target, self.table, self.handling)
+        return self._cost_reverse
+
+    @property
+    def co2_reverse(self) -> Reverse:
+        if self._co2_reverse is None:
+            self._co2_reverse = self.cn.co2_reverse(self.goods, self.target, self.table.co2, self.hub_co2)
+        return self._co2_reverse
 
     @property
     def hco2(self) -> list[float]:
         """Least CO2e (mg) from each location to the destination: legs and hubs, exactly as
         the search adds them."""
         if self._hco2 is None:
-            self._hco2 = self.cn.co2_bounds(self.goods, self.target, self.table.co2, self.hub_co2)
+            self._hco2 = self.co2_reverse.bounds().tolist()
         return self._hco2
 
     def bound_via(self, label: _Label, leg: Via) -> tuple[float, ...]:
@@ -282,9 +298,9 @@ class _Problem:
             if objective is Objective.TIME:
                 via = cn.time_bounds_via(goods, target, leg)
             elif objective is Objective.CO2:
-                via = cn.co2_bounds(goods, target, self.table.co2, self.hub_co2, leg)
+                via = self.co2_reverse.via(leg).tolist()
             else:
-                via = cn.cost_bounds(goods, target, self.table, self.handling, leg)
+                via = loosened(self.cost_reverse.via(leg), 1.0)
             self._via[key] = via
         v = label.node
         if via[v] == INF:
