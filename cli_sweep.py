@@ -113,7 +113,8 @@ def sweep(ctx: click.Context, spec_file: Path, out_dir: Path, scheduler: str | N
     if spec.network_dir is not None and obj.get("network_dir") is not None:
         raise InputError(f"{spec_file}: network: the spec names its network; give it there or with "
                          "--network, not both")
-    inputs = [spec_file, *spec.scenario_data, *(s.file for s in spec.sets if s.file), *network_inputs(ctx)]
+    inputs = [spec_file, *spec.scenario_data, *(s.file for s in spec.sets if s.file), *network_inputs(ctx),
+              *(sorted(spec.network_dir.glob("*.csv")) if spec.network_dir else [])]
     check_output_dir(out_dir, OUTPUTS, option="--out", inputs=inputs)
     printer = _Printer(quiet)
     with Sweep(spec, out_dir, network_dir=obj.get("network_dir"), protected=inputs,
@@ -139,7 +140,8 @@ def sweep(ctx: click.Context, spec_file: Path, out_dir: Path, scheduler: str | N
                     sizing = local_sizing(cores, opened.largest_set, workers)
                     plan_workers = sizing.plan_workers
                     if not quiet:
-                        printer.line(f"local Dask cluster: {sizing.workers} workers × 1 thread, "
+                        printer.line(f"local Dask cluster: {sizing.workers} worker"
+                                     f"{'s' * (sizing.workers > 1)} × 1 thread, "
                                      f"{sizing.memory_limit / 1024**3:.1f} GiB each"
                                      + (f"; plans use {plan_workers} solver "
                                         f"process{'es' * (plan_workers > 1)}"

@@ -2,8 +2,10 @@
 one after another in this process, the task overhead of route-query batches, the memory of a
 plan cell, and a projection of the annual sweep (52 weeks × 20 scenarios) onto N nodes.
 
-Prints tables, with the machine's load average before and after each measurement (the
-machine may be shared: the figures are only as quiet as it was).
+Prints tables, with the machine's load average before and after each measurement and the
+"ceiling": how many times more pure-Python work the workers' processes got done than one process,
+measured just before and after (the lower of the two; 2.0 on two idle cores). On a shared machine
+no speed-up can exceed it.
 
 Quick run:  python bench/sweep_scale.py --cells 4 --n 1000 --skip-highs --skip-big
 Full run:   python bench/sweep_scale.py          (the README's figures; about 20 minutes)
@@ -57,6 +59,28 @@ def warm(client: object) -> None:
     client.run(imports)  # type: ignore[attr-defined]
 
 
+def _burn(_: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
+def parallel_capacity(workers: int) -> float:
+    """How many times more pure-Python work `workers` processes get done than one, now: the
+    ceiling of any speed-up on this machine under its current load (2.0 on 2 idle cores)."""
+    import multiprocessing
+
+    alone = min(_burn(0) for _ in range(2))
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        pool.map(_burn, range(workers))  # started and warm
+        started = time.perf_counter()
+        pool.map(_burn, range(workers))
+        together = time.perf_counter() - started
+    return workers * alone / together
+
+
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"{one:.1f}/{five:.1f}"
@@ -79,6 +103,7 @@ def timed_run(spec_path: Path, out: Path, client: object | None,
 
 def plan_speedup(n: int, cells: int, solver: str, time_limit: float, workers: int) -> dict[str, float]:
     """Sequential (each plan with the machine's cores) against `workers` local Dask workers."""
+    ceiling = parallel_capacity(workers)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         seeds = ", ".join(str(s) for s in range(1, cells + 1))
@@ -100,12 +125,13 @@ def plan_speedup(n: int, cells: int, solver: str, time_limit: float, workers: in
             "per_cell": sequential / cells, "speedup": sequential / parallel, "same": sum(same),
             "gap_here": gaps(rows_here), "gap_there": gaps(rows_there),
             "cost_here": sum(r["total_cost_eur"] for r in rows_here),
-            "cost_there": sum(r["total_cost_eur"] for r in rows_there), "load": f"{before} → {after}"}
+            "cost_there": sum(r["total_cost_eur"] for r in rows_there), "load": f"{before} → {after}",
+            "ceiling": min(ceiling, parallel_capacity(workers))}
 
 
 def query_overhead(n: int, batches: list[int], workers: int) -> list[dict[str, float]]:
-    """Route-query sweeps of `n` queries in batches: wall, and the overhead per task (what the
-    workers' wall time holds beyond the queries' own time)."""
+    """Route-query sweeps of `n` queries in batches, in process and on the cluster: the overhead
+    per task is the workers' time per task beyond what the same tasks took in process."""
     out = []
     with tempfile.TemporaryDirectory() as tmp, \
             dask_client(None, Sizing(workers, 2 * 1024**3, 1), dashboard=":0") as client:
@@ -119,9 +145,10 @@ def query_overhead(n: int, batches: list[int], workers: int) -> list[dict[str, f
             tasks = math.ceil(n / batch)
             query_s = sum(r["solve_s"] for r in rows_here)
             busy = min(workers, tasks)  # workers that had a task
-            out.append({"batch": batch, "tasks": tasks, "here": here, "there": there,
-                        "per_query_ms": 1000 * there / n,
-                        "overhead_ms": 1000 * max(0.0, there * busy - query_s) / tasks,
+            # Worker time per task beyond what the same tasks took in process.
+            overhead = (there * busy - here) / tasks
+            out.append({"batch": batch, "tasks": tasks, "here": here, "there": there, "query_s": query_s,
+                        "per_query_ms": 1000 * there / n, "overhead_ms": 1000 * overhead,
                         "load": f"{before} → {load()}"})
     return out
 
@@ -179,21 +206,22 @@ def main() -> None:
           f"with 2 solver processes) vs {args.workers} Dask workers (1 thread, plans with 1 solver "
           "process each)")
     print(f"{'solver':>8} {'seq s':>8} {'dask s':>8} {'start s':>8} {'s/cell':>7} {'speed-up':>8} "
-          f"{'same':>5} {'gap seq':>8} {'gap dask':>8} {'Δ cost':>8}  load")
+          f"{'ceiling':>8} {'same':>5} {'gap seq':>8} {'gap dask':>8} {'Δ cost':>8}  load")
     solvers = [("greedy", 60.0)] + ([] if args.skip_highs else [("highs", args.time_limit)])
     for solver, limit in solvers:
         r = plan_speedup(args.n, args.cells, solver, limit, args.workers)
         delta = (r["cost_there"] - r["cost_here"]) / r["cost_here"]
         print(f"{solver:>8} {r['sequential']:8.1f} {r['parallel']:8.1f} {r['startup']:8.1f} "
-              f"{r['per_cell']:7.1f} {r['speedup']:7.2f}× {int(r['same']):>2}/{args.cells:<2} "
+              f"{r['per_cell']:7.1f} {r['speedup']:7.2f}× {r['ceiling']:7.2f}× "
+              f"{int(r['same']):>2}/{args.cells:<2} "
               f"{r['gap_here']:8.4%} {r['gap_there']:8.4%} {delta:+8.3%}  {r['load']}")
 
     print(f"\nroute queries: {args.queries:,} queries, {args.workers} Dask workers")
-    print(f"{'batch':>6} {'tasks':>6} {'in process s':>12} {'dask s':>8} {'ms/query':>9} "
+    print(f"{'batch':>6} {'tasks':>6} {'queries s':>10} {'in process s':>12} {'dask s':>8} {'ms/query':>9} "
           f"{'overhead/task ms':>17}  load")
     for r in query_overhead(args.queries, args.batches, args.workers):
-        print(f"{int(r['batch']):>6} {int(r['tasks']):>6} {r['here']:12.2f} {r['there']:8.2f} "
-              f"{r['per_query_ms']:9.3f} {r['overhead_ms']:17.1f}  {r['load']}")
+        print(f"{int(r['batch']):>6} {int(r['tasks']):>6} {r['query_s']:10.2f} {r['here']:12.2f} "
+              f"{r['there']:8.2f} {r['per_query_ms']:9.3f} {r['overhead_ms']:17.1f}  {r['load']}")
 
     if args.skip_big:
         return

@@ -28,8 +28,8 @@ GIB = 1024**3
 CONNECT_TIMEOUT_S = 10.0  # to reach a running scheduler
 # Memory of one cell, measured with bench/sweep_scale.py (peak RSS of a worker and its solver
 # processes): a fixed part (the interpreter, OR-Tools, the network) and a part per consignment.
-MEMORY_BASE = 450 * 1024**2
-MEMORY_PER_CONSIGNMENT = 60 * 1024
+MEMORY_BASE = 480 * 1024**2
+MEMORY_PER_CONSIGNMENT = 85 * 1024
 
 
 @dataclass(frozen=True)

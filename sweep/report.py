@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import io
 import math
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -169,6 +170,21 @@ def scenario_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> 
     return _svg(fig), caption
 
 
+def set_ticks(prepared: Prepared) -> list[str]:
+    """Short names of the sets for an axis: a generated set's start date (and its seed when a
+    date has several), else its label."""
+    sets = prepared.spec.sets
+    starts = [s.generated.start for s in sets if s.generated]
+    out = []
+    for s in sets:
+        if s.generated is None:
+            out.append(s.label)
+        else:
+            seed = f" seed {s.generated.seed}" if starts.count(s.generated.start) > 1 else ""
+            out.append(f"{s.generated.start.isoformat()}{seed}")
+    return out
+
+
 def sets_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> tuple[str, str] | None:
     """Lines: total cost per consignment set, one line per column (parameters at base)."""
     from matplotlib.ticker import FuncFormatter
@@ -186,7 +202,7 @@ def sets_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> tupl
             found = [a for (s, c, v), a in groups.items() if s == si and c == ci and _same(v, base)]
             ys.append(found[0].cost_eur if found and found[0].complete else math.nan)
         ax.plot(x, ys, marker="o", color=_color(ci), label=column.label)
-    ax.set_xticks(x, [s.label for s in spec.sets], rotation=60, ha="right", fontsize=8)
+    ax.set_xticks(x, set_ticks(prepared), rotation=60, ha="right", fontsize=8)
     ax.set_ylabel("total cost (EUR)")
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.grid(alpha=0.3)
@@ -201,7 +217,7 @@ def tornado_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> t
     from matplotlib.ticker import FuncFormatter
 
     spec = prepared.spec
-    panels: list[tuple[str, float, list[tuple[str, float, float, str, str]]]] = []
+    panels: list[tuple[str, float, list[tuple[str, float, float, str, str]], float | None]] = []
     skipped: list[str] = []
     still: list[str] = []
     for ci, column in enumerate(spec.columns):
@@ -244,7 +260,8 @@ def tornado_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> t
             bars.append((p.name, ends[0] - at_base, ends[1] - at_base, f"{low:g}", f"{high:g}"))
         bars.sort(key=lambda b: -max(abs(b[1]), abs(b[2])))
         if bars:
-            panels.append((column.label, at_base, bars))
+            gaps = [a.gap for (s, c, v), a in groups.items() if c == ci and v == base and a.gap is not None]
+            panels.append((column.label, at_base, bars, statistics.median(gaps) if gaps else None))
     notes = []
     if still:
         notes.append("No change of total cost: " + "; ".join(still) + ".")
@@ -252,10 +269,10 @@ def tornado_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> t
         notes.append("Not drawn: " + "; ".join(skipped) + ".")
     if not panels:
         return ("", " ".join(notes)) if notes else None
-    rows = sum(len(b) for _, _, b in panels)
+    rows = sum(len(b) for _, _, b, _ in panels)
     fig = _figure(10, 0.8 + 0.42 * rows + 0.6 * len(panels))
-    axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=[len(b) for _, _, b in panels])
-    for ax, (label, at_base, bars) in zip(axes[:, 0], panels, strict=True):
+    axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=[len(b) for _, _, b, _ in panels])
+    for ax, (label, at_base, bars, gap) in zip(axes[:, 0], panels, strict=True):
         y = list(range(len(bars)))
         ax.barh(y, [b[1] for b in bars], color="#4c72b0")
         ax.barh(y, [b[2] for b in bars], color="#dd8452")
@@ -267,7 +284,8 @@ def tornado_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> t
         ax.set_yticks(y, [b[0] for b in bars])
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_title(f"{label}: base total EUR {at_base:,.0f}", fontsize=10, loc="left")
+        gap_text = "" if gap is None else f" (median gap of its plans {gap:.2%})"
+        ax.set_title(f"{label}: base total EUR {at_base:,.0f}{gap_text}", fontsize=10, loc="left")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: ("+" if v > 0 else "") + _money(v)))
         ax.grid(axis="x", alpha=0.3)
         span = max(max(abs(b[1]), abs(b[2])) for b in bars) or 1.0
@@ -277,6 +295,9 @@ def tornado_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> t
     caption = ("Each bar: the change of total cost over every set when one parameter takes its lowest "
                "(blue) or highest (orange) value, the others at their base value; the values are written "
                "at the bars' ends.")
+    if spec.run.what == "plan" and spec.run.solver != "greedy":
+        caption += (" Plans cut by their time limit are within their gap of the best plan: a change "
+                    "smaller than the gap may be the solver's, not the parameter's.")
     return _svg(fig), " ".join([caption, *notes])
 
 

@@ -17,18 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from network.errors import FileFormatError, InputError, Problem
+from network.errors import FileFormatError, InputError, Problem, UnservableRowsError
 from network.loader import DEFAULT_NETWORK_DIR, load_network
 from network.model import Network
 from sweep.cells import Cell, Inputs, Task, cells, digest, file_digest, tasks, unique
 from sweep.spec import ConsignmentSet, SweepSpec
 from sweep.store import Store, columns
-from sweep.work import SetData, daemonic, run_task
+from sweep.work import Consignments, SetData, daemonic, run_task
 
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-TABLES_EVERY_S = 5.0  # the results tables are rewritten at most this often while cells finish
+# The results tables are rewritten at most this often while cells finish (and at most 5 % of
+# the time: a large table is rewritten less often).
+TABLES_EVERY_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,10 @@ def _slug(text: str) -> str:
 
 def prepare(spec: SweepSpec, store: Store, network_dir: Path | None = None) -> Prepared:
     """Load the network, write the generated sets into the store, read every set against the
-    network (every problem of every file at once: `FileFormatError`), digest the inputs and
-    list the cells."""
+    network (every problem of every file at once: `FileFormatError`, or `UnservableRowsError`
+    when the only problems are places the network cannot serve), digest the inputs and list the
+    cells."""
     from routing.planner.consignments import read_consignments
-    from sweep.generator import csv_text, generate
 
     directory = spec.network_dir or network_dir
     network = load_network(directory)
@@ -127,8 +129,9 @@ def prepare(spec: SweepSpec, store: Store, network_dir: Path | None = None) -> P
     data: list[SetData] = []
     digests: list[str] = []
     problems: list[Problem] = []
+    unservable: list[Problem] = []
     for cset in spec.sets:
-        path = _set_file(cset, network, store, csv_text, generate)
+        path = _set_file(cset, network, store)
         files.append(path)
         try:
             net, consignments = read_consignments(path, network, horizon, sheet=cset.sheet,
@@ -137,20 +140,28 @@ def prepare(spec: SweepSpec, store: Store, network_dir: Path | None = None) -> P
         except FileFormatError as exc:
             problems.extend(exc.problems)
             continue
-        data.append(SetData(net, consignments))
+        except UnservableRowsError as exc:
+            unservable.extend(exc.problems)
+            continue
+        data.append(SetData(net, Consignments(consignments)))
         digests.append(digest({"file": file_digest(path.read_bytes()), "sheet": cset.sheet,
                                "delimiter": cset.delimiter, "decimal": cset.decimal,
                                "encoding": cset.encoding}))
     if problems:
         raise FileFormatError(problems)
+    if unservable:
+        raise UnservableRowsError(unservable)
     scenario_files = {f: file_digest(f.read_bytes()) for f in spec.scenario_data}
     inputs = Inputs(_network_digest(Path(root)), tuple(digests), scenario_files,
-                    tuple(tuple(c.id for c in d.consignments) for d in data))
+                    tuple(tuple(c.id for c in d.consignments.items) for d in data))
     return Prepared(spec, network, Path(root), files, data, inputs, cells(spec, inputs),
                     dict(spec.scenario_data))
 
 
-def _set_file(cset: ConsignmentSet, network: Network, store: Store, csv_text: Any, generate: Any) -> Path:
+def _set_file(cset: ConsignmentSet, network: Network, store: Store) -> Path:
+    """The set's file: its own, or the generated rows written into the store."""
+    from sweep.generator import csv_text, generate
+
     if cset.file is not None:
         return cset.file
     g = cset.generated
@@ -263,7 +274,7 @@ class Sweep:
     @property
     def largest_set(self) -> int:
         """Consignments of the largest set (what a plan cell's memory grows with)."""
-        return max(len(d.consignments) for d in self.prepared.set_data)
+        return max(len(d.consignments.items) for d in self.prepared.set_data)
 
     def run(self, client: Client | None = None, *, plan_workers: int = 2, listener: Listener | None = None,
             report: bool = True, stop_after: int | None = None) -> Outcome:
@@ -275,7 +286,8 @@ class Sweep:
         interruption (KeyboardInterrupt) writes the results so far and propagates."""
         prepared, store, records = self.prepared, self.store, self.records
         progress = _Progress(self.total, self.total - len(self.todo), listener)
-        last_tables = [time.monotonic()]
+        # When the tables were last written, and when next (a large table waits longer).
+        tables_due = [time.monotonic() + TABLES_EVERY_S]
 
         def finish(results: Sequence[Mapping[str, Any]]) -> None:
             store.append(results)
@@ -286,9 +298,11 @@ class Sweep:
                     progress.tell("failed", str(record["error"]), _describe(prepared, str(record["key"])))
                 else:
                     progress.done += 1
-            if time.monotonic() - last_tables[0] >= TABLES_EVERY_S:
+            if time.monotonic() >= tables_due[0]:
+                began = time.monotonic()
                 store.write_outputs(rows(prepared, records), schema(prepared))
-                last_tables[0] = time.monotonic()
+                took = time.monotonic() - began
+                tables_due[0] = time.monotonic() + max(TABLES_EVERY_S, 20 * took)
             progress.tell("progress")
             if stop_after is not None and progress.done + progress.failed >= stop_after:
                 raise KeyboardInterrupt
@@ -302,13 +316,13 @@ class Sweep:
                 else:
                     _run_dask(prepared, self.tasks, client, plan_workers, finish, progress)
         finally:
+            # The tables first: they hold every finished cell whatever happens to the report.
             table = rows(prepared, records)
-            page = None
+            store.write_outputs(table, schema(prepared))
             if report:
                 from sweep.report import report_html
 
-                page = report_html(prepared, table)
-            store.write_outputs(table, schema(prepared), page)
+                store.write_report(report_html(prepared, table))
         progress.tell("end")
         failed = sum(1 for r in table if r["status"] == "failed")
         return Outcome(self.total, progress.done + progress.failed, failed, self.out, table)
@@ -340,7 +354,7 @@ def _run_here(prepared: Prepared, work: Sequence[Task], plan_workers: int,
         progress.running = len(task.cells)
         progress.tell("progress")
         data = prepared.set_data[task.set_index]
-        results = run_task(task.cells, prepared.scenario_data, data, plan_workers)
+        results = run_task(task.cells, prepared.scenario_data, data.network, data.consignments, plan_workers)
         progress.running = 0
         finish(results)
 
@@ -366,15 +380,26 @@ def _run_dask(prepared: Prepared, work: Sequence[Task], client: Client, plan_wor
     spec = prepared.spec
     if spec.run.what == "plan" and spec.run.solver != "greedy":
         check_workers(client)
-    # Each set is sent to the cluster once; tasks refer to it.
+    # The networks and the sets' consignments are sent to every worker once; tasks refer to them.
+    # Sets that join no world city share the base network: one object on each worker, whose
+    # engine caches (the compiled network) serve all of them.
     used = sorted({t.set_index for t in work})
-    scattered = dict(zip(used, client.scatter([prepared.set_data[i] for i in used], hash=False,
-                                                                  broadcast=True), strict=True))
+    networks: dict[int, Any] = {}
+    for i in used:
+        network = prepared.set_data[i].network
+        networks.setdefault(id(network), network)
+    net_ids = list(networks)
+    net_futures = dict(zip(net_ids, client.scatter([networks[n] for n in net_ids], hash=False,
+                                                   broadcast=True), strict=True))
+    sets = dict(zip(used, client.scatter([prepared.set_data[i].consignments for i in used], hash=False,
+                                         broadcast=True), strict=True))
+    scattered = [*net_futures.values(), *sets.values()]
     scenario_data = prepared.scenario_data
     futures: dict[str, Future[Any]] = {}
     cells_of: dict[str, Task] = {}
     for task in work:
-        future = client.submit(run_task, task.cells, scenario_data, scattered[task.set_index], plan_workers,
+        base = net_futures[id(prepared.set_data[task.set_index].network)]
+        future = client.submit(run_task, task.cells, scenario_data, base, sets[task.set_index], plan_workers,
                                key=f"sweep-{task.key}", pure=False)
         futures[str(future.key)] = future
         cells_of[str(future.key)] = task
@@ -408,7 +433,7 @@ def _run_dask(prepared: Prepared, work: Sequence[Task], client: Client, plan_wor
     finally:
         if pending:
             client.cancel([futures[k] for k in pending], force=True)
-        for f in scattered.values():
+        for f in scattered:
             f.release()
 
 

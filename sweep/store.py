@@ -158,14 +158,17 @@ class Store:
             outputs.commit()
         return path
 
-    def write_outputs(self, rows: Sequence[Mapping[str, Any]], schema: Sequence[tuple[str, str]],
-                      report: str | None = None) -> None:
-        """The results tables (and the report), all or nothing."""
+    def write_outputs(self, rows: Sequence[Mapping[str, Any]], schema: Sequence[tuple[str, str]]) -> None:
+        """The results tables, both or neither."""
         with OutputSet(protected=self.protected) as outputs:
             outputs.add(self.dir / PARQUET, parquet_bytes(rows, schema))
             outputs.add(self.dir / CSV, to_csv([dict(r) for r in rows], [name for name, _ in schema]))
-            if report is not None:
-                outputs.add(self.dir / REPORT, report)
+            outputs.commit()
+
+    def write_report(self, page: str) -> None:
+        """The report, replaced whole."""
+        with OutputSet(protected=self.protected) as outputs:
+            outputs.add(self.dir / REPORT, page)
             outputs.commit()
 
 

@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -37,15 +38,25 @@ copyreg.pickle(MappingProxyType, lambda proxy: (_mapping, (dict(proxy),)))
 
 
 @dataclass(frozen=True)
+class Consignments:
+    """A set's consignments as read (sent to each worker once, by scatter)."""
+
+    items: tuple[Consignment, ...]
+
+    @cached_property
+    def by_id(self) -> dict[str, Consignment]:
+        """The consignments by id (built once per process that holds the set)."""
+        return {c.id: c for c in self.items}
+
+
+@dataclass(frozen=True)
 class SetData:
     """A consignment set as read against the base network: the network with the world cities
-    it names joined, and its consignments (sent to the workers once, by scatter)."""
+    it names joined (the base network itself, the same object, when it names none: the sets
+    then share the engine's caches), and its consignments."""
 
     network: Network
-    consignments: tuple[Consignment, ...]
-
-    def by_id(self) -> dict[str, Consignment]:
-        return {c.id: c for c in self.consignments}
+    consignments: Consignments
 
 
 class _FailedBeforeError(Exception):
@@ -58,10 +69,11 @@ _VARIANTS: OrderedDict[str, Network | str] = OrderedDict()
 _KEEP_VARIANTS = 4
 
 
-def variant_network(data: SetData, variant: str, uses: Sequence[ScenarioUse],
+def variant_network(base: Network, variant: str, uses: Sequence[ScenarioUse],
                     scenario_data: Mapping[Path, dict[str, Any]]) -> Network:
-    """The set's network with the scenarios of `uses` applied in order, each with its numbers
-    set; raises `FileFormatError` (every problem of every file) when a scenario does not apply."""
+    """The set's network `base` with the scenarios of `uses` applied in order, each with its
+    numbers set; raises `FileFormatError` (every problem of every file) when a scenario does not
+    apply."""
     from network.scenarios import apply_scenarios, scenario_from_data
 
     found = _VARIANTS.get(variant)
@@ -78,12 +90,12 @@ def variant_network(data: SetData, variant: str, uses: Sequence[ScenarioUse],
             for key, value in use.overrides:
                 set_key_path(raw, key, value)
             try:
-                scenarios.append(scenario_from_data(raw, str(use.file), data.network))
+                scenarios.append(scenario_from_data(raw, str(use.file), base))
             except FileFormatError as exc:
                 problems.extend(exc.problems)
         if problems:
             raise FileFormatError(problems)
-        network = apply_scenarios(data.network, scenarios)
+        network = apply_scenarios(base, scenarios)
     except FileFormatError as exc:
         _remember(variant, error_text(exc))
         raise
@@ -128,21 +140,21 @@ def daemonic() -> bool:
     return bool(multiprocessing.current_process().daemon)
 
 
-def run_task(cells: Sequence[Cell], scenario_data: Mapping[Path, dict[str, Any]], data: SetData,
-             plan_workers: int) -> list[dict[str, Any]]:
-    """The outcome of each cell of a task (cells of one network variant): a record with the
-    cell's key, `status` (`done` or `failed`), its `error`, its `metrics`, the worker, the wall
-    time, and for plans with `run.plan_outputs` the plan's files."""
+def run_task(cells: Sequence[Cell], scenario_data: Mapping[Path, dict[str, Any]], base: Network,
+             consignments: Consignments, plan_workers: int) -> list[dict[str, Any]]:
+    """The outcome of each cell of a task (cells of one network variant of the set's network
+    `base`): a record with the cell's key, `status` (`done` or `failed`), its `error`, its
+    `metrics`, the worker, the wall time, and for plans with `run.plan_outputs` the plan's files."""
     worker = worker_name()
     out = []
     first = cells[0].group
     started = time.monotonic()
     try:
-        network: Network | None = variant_network(data, first.variant, first.scenarios, scenario_data)
+        network: Network | None = variant_network(base, first.variant, first.scenarios, scenario_data)
         failure = ""
     except Exception as exc:  # a scenario that does not apply: every cell of the variant fails
         network, failure = None, error_text(exc)
-    lookup = data.by_id() if cells[0].consignment is not None else {}
+    lookup = consignments.by_id if cells[0].consignment is not None else {}
     for cell in cells:
         began = time.monotonic()
         record: dict[str, Any] = {"key": cell.key, "worker": worker}
@@ -150,7 +162,7 @@ def run_task(cells: Sequence[Cell], scenario_data: Mapping[Path, dict[str, Any]]
             record.update(status="failed", error=failure, metrics={})
         else:
             try:
-                metrics, files = run_cell(network, data, cell, lookup, plan_workers)
+                metrics, files = run_cell(network, consignments, cell, lookup, plan_workers)
                 record.update(status="done", error="", metrics=metrics)
                 if files:
                     record["files"] = files
@@ -162,12 +174,12 @@ def run_task(cells: Sequence[Cell], scenario_data: Mapping[Path, dict[str, Any]]
     return out
 
 
-def run_cell(network: Network, data: SetData, cell: Cell, lookup: Mapping[str, Consignment],
+def run_cell(network: Network, consignments: Consignments, cell: Cell, lookup: Mapping[str, Consignment],
              plan_workers: int) -> tuple[dict[str, Any], dict[str, str | bytes]]:
     """A cell's metrics (and a plan's files when asked for)."""
     run = cell.group.run
     if run.what == "plan":
-        return plan_cell(network, data.consignments, run, plan_workers)
+        return plan_cell(network, consignments.items, run, plan_workers)
     consignment = lookup[cell.consignment or ""]
     return query_cell(network, consignment, run), {}
 
