@@ -76,7 +76,9 @@ class _Printer:
             return
         now = time.monotonic()
         if self.tty:
-            click.echo("\r" + text + "\033[K", err=True, nl=False)
+            filled = round(20 * s.finished / s.total) if s.total else 20
+            bar = "[" + "#" * filled + "." * (20 - filled) + "] "
+            click.echo("\r" + bar + text + "\033[K", err=True, nl=False)
             self.open_line = True
         elif now - self.last >= self.EVERY_S:
             self.line(text)

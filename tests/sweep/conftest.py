@@ -93,6 +93,3 @@ def stable(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         out.append(kept)
     return out
 
-
-# The maps' headless Chromium (skipped, or failed under SILKROUTE_REQUIRE_BROWSER=1, without it).
-from tests.maps.conftest import browser  # noqa: E402, F401
