@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sweep.generator import PRODUCTS, csv_text, generate  # noqa: F401 - re-exported for the benchmarks
+from sweep.generator import csv_text, generate
 
 
 def write(rows: list[dict[str, object]], out: Path | None) -> None:

@@ -8,7 +8,8 @@ what-if scenario columns × parameter grids, computed on a Dask cluster (an embe
     work.py      what a worker computes for a task (never prints; failures are returned)
     store.py     the output directory: the log of finished cells, the tables (Parquet, CSV)
     cluster.py   the local cluster's sizing, or a connection to a running scheduler
-    runner.py    the run: scatter, submit, collect, log, resume, interruption (`Sweep`)
+    runner.py    the run: inputs sent once, tasks submitted, results logged as they come, resume,
+                 interruption (`Sweep`)
     report.py    the self-contained HTML report (matplotlib charts as inline SVG)
 """
 

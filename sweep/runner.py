@@ -10,6 +10,7 @@ cancels what is queued and leaves every finished cell logged, so the same comman
 
 from __future__ import annotations
 
+import pickle
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,7 +24,7 @@ from network.model import Network
 from sweep.cells import Cell, Inputs, Task, cells, digest, file_digest, tasks, unique
 from sweep.spec import ConsignmentSet, SweepSpec
 from sweep.store import Store, columns
-from sweep.work import Consignments, SetData, daemonic, run_task
+from sweep.work import Consignments, SetData, daemonic, received, run_task
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -380,20 +381,19 @@ def _run_dask(prepared: Prepared, work: Sequence[Task], client: Client, plan_wor
     spec = prepared.spec
     if spec.run.what == "plan" and spec.run.solver != "greedy":
         check_workers(client)
-    # The networks and the sets' consignments are sent to every worker once; tasks refer to them.
-    # Sets that join no world city share the base network: one object on each worker, whose
-    # engine caches (the compiled network) serve all of them.
+    # The networks and the sets' consignments are sent to the cluster once, each a task of its
+    # own that tasks depend on: a worker fetches it once (from a peer) and keeps it, and the
+    # scheduler, holding the bytes, makes it again should every worker holding it die (data sent
+    # by `scatter` would be lost with them). Sets that join no world city share the base network:
+    # one object on each worker, whose engine caches (the compiled network) serve all of them.
     used = sorted({t.set_index for t in work})
     networks: dict[int, Any] = {}
     for i in used:
         network = prepared.set_data[i].network
         networks.setdefault(id(network), network)
-    net_ids = list(networks)
-    net_futures = dict(zip(net_ids, client.scatter([networks[n] for n in net_ids], hash=False,
-                                                   broadcast=True), strict=True))
-    sets = dict(zip(used, client.scatter([prepared.set_data[i].consignments for i in used], hash=False,
-                                         broadcast=True), strict=True))
-    scattered = [*net_futures.values(), *sets.values()]
+    net_futures = {n: _send(client, "network", network) for n, network in networks.items()}
+    sets = {i: _send(client, f"set-{i}", prepared.set_data[i].consignments) for i in used}
+    inputs = [*net_futures.values(), *sets.values()]
     scenario_data = prepared.scenario_data
     futures: dict[str, Future[Any]] = {}
     cells_of: dict[str, Task] = {}
@@ -433,8 +433,15 @@ def _run_dask(prepared: Prepared, work: Sequence[Task], client: Client, plan_wor
     finally:
         if pending:
             client.cancel([futures[k] for k in pending], force=True)
-        for f in scattered:
+        for f in inputs:
             f.release()
+
+
+def _send(client: Client, name: str, value: Any) -> Future[Any]:
+    """`value` on the cluster, as a task the scheduler can run again (see `_run_dask`)."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return client.submit(received, payload, key=f"sweep-input-{name}-{digest(file_digest(payload))[:12]}",
+                         pure=False)
 
 
 def _task_error(error: BaseException | None, status: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import copyreg
 import multiprocessing
+import pickle
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -37,9 +38,14 @@ def _mapping(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
 copyreg.pickle(MappingProxyType, lambda proxy: (_mapping, (dict(proxy),)))
 
 
+def received(payload: bytes) -> Any:
+    """On a worker: an input a sweep sent (a network, a set's consignments), unpickled once."""
+    return pickle.loads(payload)
+
+
 @dataclass(frozen=True)
 class Consignments:
-    """A set's consignments as read (sent to each worker once, by scatter)."""
+    """A set's consignments as read (sent to each worker once)."""
 
     items: tuple[Consignment, ...]
 

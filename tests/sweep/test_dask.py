@@ -97,29 +97,48 @@ def test_daemonic_workers_are_refused():
         check_workers(Daemonic())
 
 
-def test_a_worker_killed_during_a_task_loses_no_result(client, tmp_path):
-    """SIGKILL to a worker while it computes a cell: the scheduler runs the cell again on a
-    worker alive, every cell is done, and the rows are those of the sweep in process."""
-    spec = load_spec(plans_spec(tmp_path, n=250, weeks=2))
-    killed: list[tuple[str, int, list[str]]] = []
+def _sweep_killing_a_busy_worker(client, spec, out):
+    """Run the sweep, SIGKILL-ing the worker that computes its first running task; the outcome
+    and (worker, keys it was computing)."""
+    killed: list[tuple[str, list[str]]] = []
 
     def kill_a_busy_worker(event):
         if killed or event.kind not in ("progress", "start"):
             return
         processing = client.processing()
-        busy = {w: [k for k in keys if str(k).startswith("sweep-")] for w, keys in processing.items()}
+        busy = {w: [str(k) for k in keys if str(k).startswith("sweep-plan-")]
+                for w, keys in processing.items()}
         busy = {w: keys for w, keys in busy.items() if keys}
         if not busy:
             return
         worker = sorted(busy)[0]
         pid = client.run(os.getpid, workers=[worker])[worker]
         os.kill(pid, signal.SIGKILL)
-        killed.append((worker, pid, [str(k) for k in busy[worker]]))
+        killed.append((worker, busy[worker]))
 
-    outcome = run_sweep(spec, tmp_path / "there", client=client, plan_workers=1, listener=kill_a_busy_worker)
+    outcome = run_sweep(spec, out, client=client, plan_workers=1, listener=kill_a_busy_worker)
     assert killed, "no task was running to kill a worker under"
-    worker, _, keys = killed[0]
+    return outcome, killed[0]
+
+
+def test_a_worker_killed_during_a_task_loses_no_result(client, tmp_path):
+    """SIGKILL to a worker while it computes a cell: the scheduler runs the cell again on a
+    worker alive, every cell is done, and the rows are those of the sweep in process."""
+    spec = load_spec(plans_spec(tmp_path, n=250, weeks=2))
+    outcome, (worker, keys) = _sweep_killing_a_busy_worker(client, spec, tmp_path / "there")
     assert outcome.failed == 0 and outcome.computed == 8
     lost = {key.removeprefix("sweep-plan-") for key in keys}
     assert all(r["worker"] != worker for r in outcome.rows if r["cell"] in lost)
+    assert stable(outcome.rows) == stable(run_sweep(spec, tmp_path / "here").rows)
+
+
+def test_the_only_worker_killed_loses_no_input_nor_result(tmp_path):
+    """One worker (the local default for MIP plans on 2 cores), killed mid-task: the nanny starts
+    another, the inputs it held are sent again (they are tasks the scheduler can redo, not
+    scattered data that would be lost), every cell is done."""
+    spec = load_spec(plans_spec(tmp_path, n=250, weeks=1))
+    sizing = Sizing(workers=1, memory_limit=2 * 1024**3, plan_workers=1)
+    with dask_client(None, sizing, dashboard=":0") as one:
+        outcome, _ = _sweep_killing_a_busy_worker(one, spec, tmp_path / "there")
+    assert outcome.failed == 0 and outcome.computed == 4
     assert stable(outcome.rows) == stable(run_sweep(spec, tmp_path / "here").rows)

@@ -11,7 +11,7 @@ import pytest
 from network.errors import FileFormatError
 from sweep.cells import combinations, count_groups
 from sweep.spec import REPEAT_SEED_STEP, load_spec, parse_spec
-from tests.sweep.conftest import CLOSED, plans_spec, write_spec
+from tests.sweep.conftest import CLOSED, ROOT, plans_spec, write_spec
 
 
 def problems_of(directory: Path, text: str) -> list[str]:
@@ -201,3 +201,18 @@ def test_parse_spec_resolves_paths_against_the_file(tmp_path):
                       'generate = { n = 5, start = 2026-11-02, days = 7 }\n', tmp_path / "elsewhere.toml")
     assert spec.columns[1].files == (tmp_path / "rail.toml",)
     assert spec.columns[1].label == "Rail rates"
+
+
+def test_the_shipped_example_is_valid():
+    """examples/sweeps: 14 weeks × 3 columns × 3 rail rates, its scenarios valid on the default
+    network (README's worked example)."""
+    from network.loader import load_network
+    from network.scenarios import load_scenarios
+
+    spec = load_spec(ROOT / "examples" / "sweeps" / "border-closure-q4-2025.toml")
+    assert len(spec.sets) == 14 and count_groups(spec) == 126
+    assert spec.sets[0].generated is not None and spec.sets[0].generated.start == date(2025, 9, 29)
+    assert spec.sets[-1].generated is not None and spec.sets[-1].generated.start == date(2025, 12, 29)
+    assert [c.label for c in spec.columns] == ["base", "2025 closure as it happened",
+                                               "border closed all quarter"]
+    assert load_scenarios(list(spec.scenario_data), load_network(None))
