@@ -1192,6 +1192,16 @@ def _register_scenarios() -> None:
 _register_scenarios()
 
 
+def _register_sweep() -> None:
+    # `sweep` (cli_sweep.py): plans or queries over sets × scenarios × parameter grids, on Dask.
+    from cli_sweep import sweep
+
+    cli.add_command(sweep)
+
+
+_register_sweep()
+
+
 def _command_name(argv: Sequence[str]) -> str:
     """The (sub)command named in `argv`, e.g. `route` or `network show`, for error messages."""
     words: list[str] = []

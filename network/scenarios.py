@@ -384,11 +384,17 @@ def _surcharge(values: dict[str, Any], selector: Selector, start: date | datetim
 def parse_scenario(text: str, file: str, network: Network) -> Scenario:
     """A scenario from TOML `text`, checked against `network`; raises `FileFormatError` with
     every problem as `file: key path: message`."""
-    problems = _Problems(file)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FileFormatError([Problem(file, None, None, f"not valid TOML: {exc}")]) from None
+    return scenario_from_data(raw, file, network)
+
+
+def scenario_from_data(raw: dict[str, Any], file: str, network: Network) -> Scenario:
+    """A scenario from the TOML data of a file already read (a sweep sets numbers in it), checked
+    against `network` as `parse_scenario` does."""
+    problems = _Problems(file)
     for key in sorted(set(raw) - set(_TOP_KEYS)):
         problems.add(key, f"unknown key{_suggest(key, _TOP_KEYS)} (a scenario has "
                           f"{', '.join(_TOP_KEYS)})")
