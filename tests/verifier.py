@@ -124,18 +124,30 @@ class RawNetwork:
     def midnight(self, sid: str, day: date) -> datetime:
         return datetime(day.year, day.month, day.day, tzinfo=self.tz(sid)).astimezone(UTC)
 
+    def prices_settled(self, sid: str) -> datetime:
+        """The instant from which nothing that prices `sid` changes any more: the day after the
+        last date on which a rate row of it, any exchange rate or any surcharge starts or ends."""
+        days: list[date] = []
+        for row in self.rows[sid]:
+            days += [d for d in (_day(row.get("valid_from")), _day(row.get("valid_to"))) if d is not None]
+        days += [d for rates in self.fx.values() for d, _ in rates]
+        for s in self.surcharges:
+            days += [d for d in (_day(s.get("valid_from")), _day(s.get("valid_to"))) if d is not None]
+        return self.midnight(sid, max(days, default=date(1970, 1, 1)) + timedelta(days=1))
+
     def on_demand_choices(self, sid: str, available: datetime, last: datetime) -> list[datetime]:
         """When on-demand `sid` may leave from `available`: the first open instant, then the
-        first instant of every later valid day up to `last` (prices change by the day, so no
-        other instant can be cheaper)."""
+        first instant of every later valid day up to `last`, and of the first valid day after it
+        (prices change by the day, so no other instant can be cheaper; past `last`, where they
+        no longer change, only the first open instant may be)."""
         tz = self.tz(sid)
         day = available.astimezone(tz).date()
         out = [available] if self.valid_on(sid, day) else []
         while True:
             day += timedelta(days=1)
             start = self.midnight(sid, day)
-            if start > last and (out or start > last + timedelta(days=366)):
-                return out  # past `last`: the first open day only, if none came before
+            if start > last + timedelta(days=366):
+                return out
             if self.valid_on(sid, day):
                 out.append(start)
                 if start > last:

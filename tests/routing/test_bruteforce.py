@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import networkx as nx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from network import load_network
@@ -127,7 +127,9 @@ def _itineraries(directory: Path, net, c, horizon_days: float = HORIZON_DAYS, ev
             if row["days"].strip():
                 choices = raw.departures(sid, t + timedelta(hours=float(row["cutoff_h"])), horizon_end)
             else:
-                choices = raw.on_demand_choices(sid, t, horizon_end)
+                # On demand, the horizon does not apply: cargo may wait for any cheaper day, so
+                # every day is a choice until prices no longer change.
+                choices = raw.on_demand_choices(sid, t, max(horizon_end, raw.prices_settled(sid)))
             if not every_departure:
                 choices = choices[:1]
             for dep in choices:
@@ -310,6 +312,15 @@ dated_legs = st.tuples(
        st.lists(st.sampled_from(DATED_NODES), max_size=3, unique=True),
        st.integers(0, 3 * 24), st.sampled_from([None, 6, 12]), calendars,
        st.dictionaries(st.integers(0, 6), st.integers(1, 8), max_size=2), hubs)
+# Found by the suite: an on-demand leg closed until after the horizon (validity ended, a date
+# added later) waits beyond the horizon for its cheaper day; the brute force had stopped there.
+@example(raw_legs=[("A", "A", "", 0, 0, 1, 10, 0, "road", 100)] * 3
+         + [("A", "E", "", 0, 0, 1, 10, 0, "road", 100)] * 2,
+         mesh=[], ready_h=0, due_days=None,
+         spec={"validity": [(None, None)] * 3 + [(None, 4)] + [(None, None)] * 9,
+               "exceptions": [(0, 0, False), (0, 10, True)], "currencies": ["EUR"] * 13,
+               "surcharges": [("percent_freight", 5, "EUR", "S0*", "")]},
+         cards={}, hub=[0] * 6)
 def test_engine_matches_brute_force_with_dated_prices(raw_legs, mesh, ready_h, due_days, spec, cards, hub):
     """With prices that change inside the window (rate rows ending, exchange rates, surcharge
     windows), the engine still equals brute force, which now enumerates every departure of
