@@ -204,24 +204,28 @@ def plan_cell(network: Network, consignments: Sequence[Consignment], run: RunSet
               plan_workers: int) -> tuple[dict[str, Any], dict[str, str | bytes]]:
     """Plan the set on the variant's network with the public planner."""
     from routing.planner import PlanSettings, plan_consignments
+    from routing.planner.ontime import assignment_figures
     from routing.planner.output import plan_files
 
     plan = plan_consignments(plan_request(network, consignments, run), None,
                              settings=PlanSettings(seed=run.seed, workers=max(1, plan_workers)))
-    metrics = plan_metrics(plan)
+    figures = assignment_figures(plan)
+    metrics = plan_metrics(plan, figures)
     files: dict[str, str | bytes] = {}
     if run.plan_outputs:
         query = [("objective", run.objective), ("solver", run.solver), ("time limit (s)", run.time_limit_s),
-                 ("horizon (days)", run.horizon_days), ("seed", run.seed)]
-        files = plan_files(plan, query=query)
+                 ("horizon (days)", run.horizon_days), ("seed", run.seed),
+                 *([("on time", run.on_time)] if run.on_time is not None else [])]
+        files = plan_files(plan, query=query, on_time=figures)
     return metrics, files
 
 
 MODES = ("air", "rail", "sea", "road")
 
 
-def plan_metrics(plan: Any) -> dict[str, Any]:
-    """A plan's headline figures (`routing.planner.output.summary`) and who rides which main mode."""
+def plan_metrics(plan: Any, figures: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A plan's headline figures (`routing.planner.output.summary`), who rides which main mode,
+    and the on-time share (`figures`: each assignment's reliability, computed when not given)."""
     from routing.planner.ontime import assignment_figures
     from routing.planner.output import summary
     from routing.whatif import main_mode
@@ -230,7 +234,8 @@ def plan_metrics(plan: Any) -> dict[str, Any]:
     network = plan.request.network
     # The expected share on time of the served consignments that have a due date: the mean of
     # their on-time probabilities (the plan's own estimates, routing/planner/ontime.py).
-    due = [f.on_time for f in assignment_figures(plan).values() if f.on_time is not None]
+    figures = assignment_figures(plan) if figures is None else figures
+    due = [f.on_time for f in figures.values() if f.on_time is not None]
     by_mode = dict.fromkeys(MODES, 0)
     for a in plan.assignments:
         by_mode[main_mode(network, [leg.service_id for leg in a.legs])] += 1

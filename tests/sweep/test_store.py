@@ -62,6 +62,12 @@ def test_plan_files_on_request(tmp_path):
         assert sorted(p.name for p in (out / PLANS_DIR / row["cell"]).iterdir()) == [
             "assignments.csv", "departures.csv", "plan.json"]
     assert run_sweep(load_spec(spec_file), out, report=False).computed == 0
+    for row in outcome.rows:  # each assignment's reliability, as `plan` writes it
+        with (out / PLANS_DIR / row["cell"] / "assignments.csv").open(encoding="utf-8") as handle:
+            served = [r for r in csv.DictReader(handle) if r["reason"] == ""]
+        with_due = [float(r["on_time_probability"]) for r in served if r["on_time_probability"] != ""]
+        # The file's probabilities are rounded to 4 decimals, as the share is.
+        assert with_due and row["on_time_share"] == pytest.approx(sum(with_due) / len(with_due), abs=1e-4)
 
 
 def test_the_report_is_self_contained(tmp_path):
