@@ -748,6 +748,17 @@ class SearchResult:
     stats: SearchStats
 
 
+def _best_one(p: _Problem) -> _Label | None:
+    """The best itinerary's label, whatever `alternatives` says."""
+    if p.objective is Objective.TIME and not p.costs:
+        from routing.earliest import earliest_then_cheapest
+
+        return earliest_then_cheapest(p, SearchStats())
+    search = _Search(p)
+    labels = _ranked(p, search, search.run())
+    return labels[0] if labels else None
+
+
 def _best(p: _Problem, stats: SearchStats) -> tuple[Itinerary, ...]:
     k = p.options.alternatives + 1
     if k == 1:
@@ -764,11 +775,19 @@ def _best(p: _Problem, stats: SearchStats) -> tuple[Itinerary, ...]:
 
 
 def _best_per_mode(p: _Problem) -> dict[str, Itinerary]:
-    """One search per main mode that the origin can still give (module docstring)."""
+    """One search per main mode that the origin can still give (module docstring), but for
+    the main mode of the best itinerary: the best itinerary overall is the best of its own
+    mode (same key, same tie order), and the plain search finds it for less."""
     out: dict[str, Itinerary] = {}
     probe = _Search(p, by_mode=True)
     start = _Label(p.origin, p.ready, 0, 0, 0, None, -1, p.ready, NO_LEAD, 0, ())
-    for rank in sorted(probe._possible_ranks(start), key=lambda r: RANKED_MODES[r]):
+    ranks = probe._possible_ranks(start)
+    best = _best_one(p) if len(ranks) > 1 else None
+    if best is not None:
+        out[RANKED_MODES[best.lead[1]]] = _itinerary(p, best)
+    for rank in sorted(ranks, key=lambda r: RANKED_MODES[r]):
+        if RANKED_MODES[rank] in out:
+            continue
         found = _Search(p, only_rank=rank).run()
         if not found:
             continue
@@ -779,7 +798,7 @@ def _best_per_mode(p: _Problem) -> dict[str, Itinerary]:
                 continue
             label = exact[0]
         out[RANKED_MODES[rank]] = _itinerary(p, label)
-    return out
+    return {mode: out[mode] for mode in sorted(out)}
 
 
 def best_itineraries(network: Network, consignment: Consignment,
