@@ -618,10 +618,14 @@ class _Search:
         a completion that still needs a leg of that mode is bounded over walks with one."""
         rank = self.only_rank
         assert rank is not None
-        if rank not in self._possible_ranks(label):
-            return (INF,)
+        # `rank in self._possible_ranks(label)`, without building the list (this runs per label).
+        lead = label.lead
         floor = self.bottleneck[label.node]
-        own = rank == label.lead[1] and not floor > label.lead
+        top = self.top_lead[rank]
+        own = lead != NO_LEAD and rank == lead[1] and not floor > lead
+        if not own and not (top > lead and not top < floor):
+            return (INF,)
+        own = rank == lead[1] and not floor > lead
         if own:
             return self.p.bound(label)
         # The main leg is ahead: a leg of the mode at least as long as the longest leg every
