@@ -78,14 +78,17 @@ def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float, *, loos
             tuple(inst.consignments[ci].id for ci in on),
             tuple(inst.consignments[ci].id for ci in on if (ci, key) in boxed)))
     searched = len(inst.consignments) if searched is None else searched
-    unassigned = [_reason(inst, ci, sol, riders) if ci < searched else _not_planned(inst, ci)
+    # Each capacitated departure's load, summed once (a reason looks at many departures).
+    loads = {key: (sum(inst.weight(o) for o in on), sum(inst.volume(o) for o in on))
+             for key, on in riders.items() if key in inst.capacity_limits}
+    unassigned = [_reason(inst, ci, sol, loads) if ci < searched else _not_planned(inst, ci)
                   for ci in range(len(inst.consignments)) if ci not in sol.chosen]
     return Plan(inst.request, tuple(assignments), tuple(unassigned), tuple(departures), value,
                 sol.bound, solver, sol.termination, elapsed, len(inst.cands), sol.model_size,
                 sol.served_bound, settings, bound_basis, stages)
 
 
-def _reason(inst: Instance, ci: int, sol: Solution, riders: dict[DepKey, list[int]]) -> Unassigned:
+def _reason(inst: Instance, ci: int, sol: Solution, loads: dict[DepKey, tuple[float, float]]) -> Unassigned:
     c = inst.consignments[ci]
     network = inst.request.network
     if inst.by_consignment[ci]:
@@ -96,9 +99,7 @@ def _reason(inst: Instance, ci: int, sol: Solution, riders: dict[DepKey, list[in
                 limits = inst.capacity_limits.get(leg.key)
                 if limits is None:
                     continue
-                on = riders.get(leg.key, [])
-                kg = sum(inst.weight(o) for o in on)
-                m3 = sum(inst.volume(o) for o in on)
+                kg, m3 = loads.get(leg.key, (0.0, 0.0))
                 if ((limits[0] is not None and kg + w > limits[0] + 1e-9)
                         or (limits[1] is not None and m3 + v > limits[1] + 1e-9)):
                     dep = from_seconds(leg.depart_s, network.locations[leg.service.origin].tz)
