@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from routing.planner.decisions import Boxed, Boxes, Chosen
+from routing.planner.decisions import Boxed, Boxes, Chosen, DepKey
 from routing.planner.instance import Instance, n_max, riders_on
 
 
@@ -61,7 +61,8 @@ def exact_pack(inst: Instance, chosen: Chosen, time_limit_s: float, seed: int,
     """The best containers for fixed itineraries within `time_limit_s`: the (box-*) and (open)
     rows alone, group by group (groups share nothing once routes are fixed). Optimal when time
     allows (measured: every group at 10,000 consignments in 3.7 s on one thread, 2.2 s on two);
-    otherwise the best found, never worse than `pack_groups`. None only when a MIP returns no
+    otherwise the best found, never worse than `pack_groups`, whose packing the groups not
+    reached by the deadline keep. None only when a MIP returns no
     solution at all. The MIPs are independent: `workers` threads solve them (HiGHS releases
     the GIL); when every MIP ends before the time limit, the result does not depend on how many."""
     from ortools.math_opt.python import mathopt
@@ -77,8 +78,20 @@ def exact_pack(inst: Instance, chosen: Chosen, time_limit_s: float, seed: int,
     # under 0.1 s, while one MIP holding all of them was still improving after 8 s.
     chunks = [[gi] for gi in big] + [small[i:i + PACK_CHUNK] for i in range(0, len(small), PACK_CHUNK)]
     heuristic = pack_groups(inst, chosen)
+    by_key: dict[DepKey, set[tuple[int, DepKey]]] = {}
+    for ci, key in heuristic[1]:
+        by_key.setdefault(key, set()).add((ci, key))
+
+    def heuristic_of(chunk: list[int]) -> tuple[Boxes, Boxed]:
+        keys = [inst.groups[gi].key for gi in chunk]
+        return ({k: heuristic[0][k] for k in keys if k in heuristic[0]},
+                {pair for k in keys for pair in by_key.get(k, ())})
 
     def solve(chunk: list[int]) -> tuple[Boxes, Boxed] | None:
+        # Past the deadline a chunk keeps the heuristic's packing (each MIP would take at least
+        # its minimum time, and a large plan has thousands of chunks).
+        if time.monotonic() >= deadline:
+            return heuristic_of(chunk)
         f = packing(inst, {gi: on[gi] for gi in chunk})
         params = mathopt.SolveParameters(
             time_limit=timedelta(seconds=max(deadline - time.monotonic(), 0.05)), random_seed=seed,
