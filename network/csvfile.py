@@ -35,17 +35,18 @@ def _size_text(size: int) -> str:
     return f"{size:,} bytes"
 
 
-def read_bytes(path: Path, name: str) -> bytes:
-    """The bytes of `path`, refusing what is not a regular file or is over MAX_INPUT_BYTES."""
+def read_bytes(path: Path, name: str, kind: str = "CSV file") -> bytes:
+    """The bytes of `path`, refusing what is not a regular file or is over MAX_INPUT_BYTES
+    (`kind`: what the file should be, for the messages)."""
     try:
         info = path.stat()
     except OSError as exc:
         raise _refuse(name, None, f"cannot read: {exc.strerror}") from None
     if stat.S_ISDIR(info.st_mode):
-        raise _refuse(name, None, "is a directory, not a CSV file")
+        raise _refuse(name, None, f"is a directory, not a {kind}")
     if not stat.S_ISREG(info.st_mode):
         raise _refuse(name, None, "is not a regular file (a device, FIFO or socket): "
-                                  "give a CSV file")
+                                  f"give a {kind}")
     limit = _size_text(MAX_INPUT_BYTES)
     if info.st_size > MAX_INPUT_BYTES:
         raise _refuse(name, None, f"is {_size_text(info.st_size)}, over the {limit} limit for an "
@@ -60,6 +61,19 @@ def read_bytes(path: Path, name: str) -> bytes:
         raise _refuse(name, None, f"is over the {limit} limit for an input file")
     return data
 
+
+def read_toml_text(path: Path, name: str, kind: str, max_bytes: int) -> str:
+    """The UTF-8 text of a small hand-written TOML file (`kind`: a scenario file, a sweep spec):
+    a regular file of at most `max_bytes`, a byte that is not UTF-8 named with its line."""
+    data = read_bytes(path, name, f"{kind} (TOML)")
+    if len(data) > max_bytes:
+        raise _refuse(name, None, f"is over the {_size_text(max_bytes)} limit for a {kind}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _refuse(name, line, f"byte 0x{data[exc.start]:02X} is not UTF-8 "
+                                  "(save the file as UTF-8)") from None
 
 def likely_encoding(data: bytes) -> str:
     """What a file that is not UTF-8 probably is, as advice to the user."""

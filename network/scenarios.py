@@ -62,7 +62,7 @@ from zoneinfo import ZoneInfo
 
 from network.calendar import Calendar, Edit, Schedule, overlap, window_span
 from network.columns import MODES
-from network.csvfile import read_bytes
+from network.csvfile import read_toml_text
 from network.errors import FileFormatError, InvalidFieldsError, Problem
 from network.fx import EUR, currency_problem
 from network.model import AppliedScenario, Network, Service, zone
@@ -422,20 +422,7 @@ def scenario_from_data(raw: dict[str, Any], file: str, network: Network) -> Scen
 def load_scenario(path: str | Path, network: Network) -> Scenario:
     """Read and check a scenario file (a regular UTF-8 file of at most 1 MiB)."""
     shown = str(path)
-    try:
-        data = read_bytes(Path(path), shown)
-    except FileFormatError as exc:  # the reader speaks of CSV files
-        raise FileFormatError([replace(p, message=p.message.replace("give a CSV file", "give a scenario "
-                                                                                         "file (TOML)"))
-                               for p in exc.problems]) from None
-    if len(data) > MAX_SCENARIO_BYTES:
-        raise FileFormatError([Problem(shown, None, None, "is over the 1 MiB limit for a scenario file")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise FileFormatError([Problem(shown, line, None, f"byte 0x{data[exc.start]:02X} is not UTF-8 "
-                                                          "(save the file as UTF-8)")]) from None
+    text = read_toml_text(Path(path), shown, "scenario file", MAX_SCENARIO_BYTES)
     return parse_scenario(text, shown, network)
 
 

@@ -20,8 +20,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from network.csvfile import read_bytes
+from network.csvfile import read_toml_text
 from network.errors import FileFormatError, Problem
+from network.scenarios import MAX_SCENARIO_BYTES
 from routing.limits import (
     EARLIEST_INSTANT,
     LATEST_INSTANT,
@@ -437,13 +438,9 @@ def _scenario_file(path: Path, where: str, problems: _Problems, cache: dict[Path
     if path in cache:
         return cache[path]
     try:
-        data = read_bytes(path, str(path))
-        raw = tomllib.loads(data.decode("utf-8-sig"))
+        raw = tomllib.loads(read_toml_text(path, str(path), "scenario file", MAX_SCENARIO_BYTES))
     except FileFormatError as exc:
-        problems.add(where, "; ".join(p.message for p in exc.problems))
-        return None
-    except UnicodeDecodeError:
-        problems.add(where, f"{str(path)!r} is not UTF-8")
+        problems.add(where, f"{str(path)!r}: " + "; ".join(p.message for p in exc.problems))
         return None
     except tomllib.TOMLDecodeError as exc:
         problems.add(where, f"{str(path)!r} is not valid TOML: {exc}")
@@ -681,19 +678,5 @@ def load_spec(path: str | Path) -> SweepSpec:
     """Read and check a sweep spec file (a regular UTF-8 file of at most 1 MiB)."""
     path = Path(path)
     shown = str(path)
-    try:
-        data = read_bytes(path, shown)
-    except FileFormatError as exc:
-        raise FileFormatError([Problem(p.file, p.line, p.column,
-                                       p.message.replace("give a CSV file", "give a sweep spec (TOML)")
-                                       .replace("not a CSV file", "not a sweep spec (TOML)"))
-                               for p in exc.problems]) from None
-    if len(data) > MAX_SPEC_BYTES:
-        raise FileFormatError([Problem(shown, None, None, "is over the 1 MiB limit for a sweep spec")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise FileFormatError([Problem(shown, line, None, f"byte 0x{data[exc.start]:02X} is not UTF-8 "
-                                                          "(save the file as UTF-8)")]) from None
+    text = read_toml_text(path, shown, "sweep spec", MAX_SPEC_BYTES)
     return parse_spec(text, path)
