@@ -212,22 +212,13 @@ def _options(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
 
 
 def _on_demand(cn: CompiledNetwork, si: int, available: float, costs: LegCosts) -> list[tuple[float, float]]:
-    """An on-demand leg's departures worth taking: the first open instant from `available`,
-    then the first open instant from each waiting instant, when strictly cheaper than all
-    earlier ones."""
-    first = cn.open_from(si, available)
-    if first is None:
-        return []
-    best = costs.cost(si, first)
-    out = [(first, best)]
-    for t in costs.waits(si, first):
-        leave = cn.open_from(si, t)
-        if leave is None:
-            break
+    """An on-demand leg's departures worth taking: of `_on_demand_all`'s, the first, then each
+    strictly cheaper than all earlier ones."""
+    out: list[tuple[float, float]] = []
+    for leave in _on_demand_all(cn, si, available, costs):
         value = costs.cost(si, leave)
-        if value < best and leave > out[-1][0]:
+        if not out or value < out[-1][1]:
             out.append((leave, value))
-            best = value
     return out
 
 
