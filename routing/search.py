@@ -752,13 +752,13 @@ class SearchResult:
     stats: SearchStats
 
 
-def _best_one(p: _Problem) -> _Label | None:
+def _best_one(p: _Problem, stats: SearchStats) -> _Label | None:
     """The best itinerary's label, whatever `alternatives` says."""
     if p.objective is Objective.TIME and not p.costs:
         from routing.earliest import earliest_then_cheapest
 
-        return earliest_then_cheapest(p, SearchStats())
-    search = _Search(p)
+        return earliest_then_cheapest(p, stats)
+    search = _Search(p, stats=stats)
     labels = _ranked(p, search, search.run())
     return labels[0] if labels else None
 
@@ -766,14 +766,9 @@ def _best_one(p: _Problem) -> _Label | None:
 def _best(p: _Problem, stats: SearchStats) -> tuple[Itinerary, ...]:
     k = p.options.alternatives + 1
     if k == 1:
-        if p.objective is Objective.TIME and not p.costs:
-            from routing.earliest import earliest_then_cheapest
-
-            label = earliest_then_cheapest(p, stats)
-            return () if label is None else (_itinerary(p, label),)
-        search = _Search(p, stats=stats)
-    else:
-        search = _Search(p, elementary=True, k=k, stats=stats)
+        label = _best_one(p, stats)
+        return () if label is None else (_itinerary(p, label),)
+    search = _Search(p, elementary=True, k=k, stats=stats)
     labels = _ranked(p, search, search.run())
     return tuple(_itinerary(p, lab) for lab in labels[:k])
 
@@ -786,7 +781,7 @@ def _best_per_mode(p: _Problem) -> dict[str, Itinerary]:
     probe = _Search(p, by_mode=True)
     start = _Label(p.origin, p.ready, 0, 0, 0, None, -1, p.ready, NO_LEAD, 0, ())
     ranks = probe._possible_ranks(start)
-    best = _best_one(p) if len(ranks) > 1 else None
+    best = _best_one(p, SearchStats()) if len(ranks) > 1 else None
     if best is not None:
         out[RANKED_MODES[best.lead[1]]] = _itinerary(p, best)
     for rank in sorted(ranks, key=lambda r: RANKED_MODES[r]):
