@@ -19,6 +19,8 @@ from routing.tariffs import Terms, leg_prices_at, local_day, prices_with, terms_
 MODE_ORDER = ("air", "rail", "sea", "road")
 # Break-even weights are searched between these bounds (kg), on a log grid then by bisection.
 MIN_KG, MAX_KG, GRID = 1.0, 200_000.0, 400
+_LOG_GRID = np.geomspace(MIN_KG, MAX_KG, GRID + 1)  # the same for every query (read-only)
+_LOG_GRID.flags.writeable = False
 
 
 def route_cost_eur(network: Network, itinerary: Itinerary, weight_kg: float,
@@ -64,7 +66,7 @@ def break_even_weight_kg(network: Network, air: Itinerary, rail: Itinerary) -> f
                                   - route_costs_eur(network, rail, kgs, volumes, rail_terms))
         return difference
 
-    grid = np.geomspace(MIN_KG, MAX_KG, GRID + 1)
+    grid = _LOG_GRID
     dearer = gap(grid) > 0
     if dearer[0]:
         return None if dearer[-1] else MIN_KG

@@ -88,7 +88,7 @@ class CompiledNetwork:
         self._end_week = [0] * len(ss)
         self._time_bounds: dict[str, OrderedDict[int, list[float]]] = {g: OrderedDict()
                                                                         for g in GOODS_CLASSES}
-        self._floors: dict[str, OrderedDict[int, Floors]] = {g: OrderedDict() for g in GOODS_CLASSES}
+        self._floors: dict[str, OrderedDict[int, list[Lead]]] = {g: OrderedDict() for g in GOODS_CLASSES}
         self._out: dict[str, list[list[int]]] = {}
         self._in: dict[str, list[list[int]]] = {}
 
@@ -303,12 +303,27 @@ class CompiledNetwork:
             self.__dict__.setdefault("_vias", {})
         found = cache.get((goods, via))
         if found is None:
-            rank, shortest = via
-            mine = np.array([i for i in self._usable(goods).tolist()
-                             if self.lead[i][1] == rank and self.lead[i] >= shortest], dtype=np.int64)
-            found = cache[(goods, via)] = (mine, np.array(self.s_from, dtype=np.int64)[mine],
-                                           np.array(self.s_to, dtype=np.int64)[mine])
+            rank, (shortest_km, shortest_rank) = via
+            usable = self._graph(goods).services  # every service accepting `goods`, once
+            km, ranks = self._lead_arrays
+            km, ranks = km[usable], ranks[usable]
+            # (km, rank) >= (shortest_km, shortest_rank) with rank == `rank`, as arrays.
+            longer = (km > shortest_km) | ((km == shortest_km) & (rank >= shortest_rank))
+            mine = np.unique(usable[(ranks == rank) & longer])
+            origins, destinations = self._end_arrays
+            found = cache[(goods, via)] = (mine, origins[mine], destinations[mine])
         return found
+
+    @cached_property
+    def _end_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each service's origin and destination (location indices), as arrays."""
+        return np.array(self.s_from, dtype=np.int64), np.array(self.s_to, dtype=np.int64)
+
+    @cached_property
+    def _lead_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each service's leg length (km) and mode rank, as arrays."""
+        return (np.array([lead[0] for lead in self.lead], dtype=float),
+                np.array([lead[1] for lead in self.lead], dtype=np.int64))
 
     def reverse(self, goods: str, target: int, arc: np.ndarray,
                 node: Sequence[float] | np.ndarray) -> Reverse:
@@ -327,7 +342,7 @@ class CompiledNetwork:
         cache = self._time_bounds[goods]
         found = cache.get(target)
         if found is None:
-            found = loosened(self._time_reverse(goods, target).bounds(), TIME_MARGIN_S)
+            found = loosened(self.time_reverse(goods, target).bounds(), TIME_MARGIN_S)
             found[target] = 0.0
             cache[target] = found
             if len(cache) > BOUND_CACHE:
@@ -336,7 +351,7 @@ class CompiledNetwork:
             cache.move_to_end(target)
         return found
 
-    def _time_reverse(self, goods: str, target: int) -> Reverse:
+    def time_reverse(self, goods: str, target: int) -> Reverse:
         """The reverse search of least seconds to `target` (kept for the bounds via a mode)."""
         cache: dict[tuple[str, int], Reverse] = self.__dict__.setdefault("_time_reverses", {})
         found = cache.get((goods, target))
@@ -357,18 +372,14 @@ class CompiledNetwork:
         """Least micro-euros to `target` at the prices of `table`."""
         return self.reverse(goods, target, table.cost_array * 1e6, handling)
 
-    def time_bounds_via(self, goods: str, target: int, via: Via) -> list[float]:
-        """`time_bounds` over walks with a leg as `via` says."""
-        return loosened(self._time_reverse(goods, target).via(via), TIME_MARGIN_S)
-
-    def floors(self, goods: str, target: int) -> Floors:
+    def floors(self, goods: str, target: int) -> list[Lead]:
         """For each location, a lower bound of the least possible longest leg of a walk to
         `target` (every walk from there has a leg at least that long, in (distance, rank)
         order). The search uses it only as a floor, so a lower bound is all it needs.
 
         Exact on small networks (a minimax Dijkstra); on large ones, the longest of a few leg
         lengths (`LEVELS`, the longest in the network) under which the location cannot reach
-        `target`, read off reachability sets computed once per goods class.
+        `target` (`_level_floors`: one Dijkstra in C).
         """
         cache = self._floors[goods]
         found = cache.get(target)
@@ -376,8 +387,8 @@ class CompiledNetwork:
             cache.move_to_end(target)
             return found
         small = len(self._graph(goods, None).services) <= SMALL_GRAPH
-        found = (_ExactFloors(self._exact_bottlenecks(goods, target)) if small
-                 else _LevelFloors(self, goods, target))
+        found = (self._exact_bottlenecks(goods, target) if small
+                 else self._level_floors(goods, target))
         cache[target] = found
         if len(cache) > BOUND_CACHE:
             cache.popitem(last=False)
@@ -411,24 +422,42 @@ class CompiledNetwork:
             cached = self.__dict__[key] = list(reversed(values[-LEVELS:]))
         return cached
 
-    def reached_under(self, goods: str, level: Lead, target: int) -> np.ndarray:
-        """Which locations reach `target` over legs shorter than `level` (a breadth-first
-        search in C over the reversed graph of those legs, built once per level)."""
-        from scipy.sparse import csr_matrix
-        from scipy.sparse.csgraph import breadth_first_order
+    def _level_floors(self, goods: str, target: int) -> list[Lead]:
+        """For each location, the longest of `level_values` that every walk from it to `target`
+        has a leg at least as long as (NO_LEAD if none; the longest where `target` is out of reach).
 
-        key = ("under", goods, level)
-        graphs: dict[object, object] = self.__dict__.setdefault("_level_graphs", {})
-        graph = graphs.get(key)
-        if graph is None:
-            n = len(self.ids)
-            keep = [i for i in self._graph(goods, None).services.tolist() if self.lead[i] < level]
-            to = np.array([self.s_to[i] for i in keep], dtype=np.int64)
-            fr = np.array([self.s_from[i] for i in keep], dtype=np.int64)
-            graph = graphs[key] = csr_matrix((np.ones(len(keep)), (to, fr)), shape=(n, n))
-        reached = np.zeros(len(self.ids), dtype=bool)
-        reached[breadth_first_order(graph, target, directed=True, return_predecessors=False)] = True
-        return reached
+        A bottleneck search done by one additive Dijkstra: a leg whose length reaches q of the
+        levels weighs B**q with B = locations + 1. A shortest path has at most B - 2 legs, so a
+        walk whose longest leg reaches q levels weighs at least B**q and less than B**(q + 1):
+        the least weight's order of magnitude in base B is the least number of levels a walk
+        must reach, and the shortest path minimises it. Floats hold B**q well apart while
+        q <= LEVELS (B**LEVELS is far below the float range for any network size here), and a
+        sum of positive floats is never below its largest term."""
+        levels = self.level_values(goods)
+        graph = self._graph(goods, None)
+        dist = graph.search(self._level_weights(goods), target)
+        base = float(len(self.ids) + 1)
+        thresholds = base ** np.arange(len(levels) + 1, dtype=float)  # B**0 .. B**L
+        reached = np.searchsorted(thresholds, dist, side="right")  # levels reached + 1; 0 at the target
+        index = np.maximum(reached - 1, 0)
+        index[np.isinf(dist)] = len(levels)  # out of reach: the longest level
+        ascending = np.empty(len(levels) + 1, dtype=object)  # [q]: the q-th shortest level
+        for q, value in enumerate([NO_LEAD, *reversed(levels)]):
+            ascending[q] = value
+        return ascending[index].tolist()  # type: ignore[no-any-return]
+
+    def _level_weights(self, goods: str) -> np.ndarray:
+        """The reversed graph's weights for `_level_floors` (they depend on the goods class only):
+        per service B**(levels its leg reaches), the least of parallel services."""
+        key = f"level_weights:{goods}"
+        cached = self.__dict__.get(key)
+        if cached is None:
+            ascending = list(reversed(self.level_values(goods)))
+            counts = np.array([bisect_right(ascending, lead) for lead in self.lead], dtype=float)
+            base = float(len(self.ids) + 1)
+            cached = self.__dict__[key] = self._graph(goods, None).weights(base ** counts,
+                                                                             np.zeros(len(self.ids)))
+        return cached
 
     # --- structure --------------------------------------------------------------------------
 
@@ -468,46 +497,6 @@ class CompiledNetwork:
         return cached
 
 
-class Floors:
-    """Lower bounds of the longest leg every walk from a location to one destination has."""
-
-    def __getitem__(self, node: int) -> Lead:
-        raise NotImplementedError
-
-
-class _ExactFloors(Floors):
-    def __init__(self, values: list[Lead]) -> None:
-        self.values = values
-
-    def __getitem__(self, node: int) -> Lead:
-        return self.values[node]
-
-
-class _LevelFloors(Floors):
-    """Floors at the network's longest leg lengths: the longest level under which a location
-    cannot reach the destination (levels searched as needed, longest first)."""
-
-    def __init__(self, cn: CompiledNetwork, goods: str, target: int) -> None:
-        self.cn, self.goods, self.target = cn, goods, target
-        self.levels = cn.level_values(goods)
-        self.reached: list[np.ndarray | None] = [None] * len(self.levels)
-        self.memo: dict[int, Lead] = {}
-
-    def __getitem__(self, node: int) -> Lead:
-        found = self.memo.get(node)
-        if found is None:
-            found = NO_LEAD
-            for i, tau in enumerate(self.levels):  # longest first
-                reached = self.reached[i]
-                if reached is None:
-                    reached = self.reached[i] = self.cn.reached_under(self.goods, tau, self.target)
-                if not reached[node]:
-                    found = tau  # no walk from here avoids a leg of τ or longer
-                    break
-            self.memo[node] = found
-        return found
-
-
 _COMPILED: weakref.WeakKeyDictionary[Network, CompiledNetwork] = weakref.WeakKeyDictionary()
 
 
@@ -545,19 +534,27 @@ class Reverse:
         that long: min over such legs e of (least weight from a location to e's origin) +
         e's weight + the least weight from e's destination on. One search from a virtual
         source joined to each such origin by its best such leg onward, on the same graph."""
-        services, origins, destinations = self.cn._via_services(self.goods, via)
+        return self.vias([via])[0]
+
+    def vias(self, vias: Sequence[Via]) -> list[np.ndarray]:
+        """`via` for each of `vias`, by one call of the search (a virtual source each)."""
         n = self.graph.size
-        onward = self.arc[services] + self.node[destinations] + self.raw[destinations]
-        reachable = np.isfinite(onward)
-        origins, onward = origins[reachable], onward[reachable]
-        if len(origins):  # the best leg onward per origin
-            order = np.lexsort((onward, origins))
-            origins, onward = origins[order], onward[order]
-            first = np.ones(len(origins), dtype=bool)
-            first[1:] = origins[1:] != origins[:-1]
-            origins, onward = origins[first], onward[first]
-        raw = self.graph.search(self.weights, n, extra=(origins, onward))[:n]
-        return np.maximum(raw - float(self.node[self.target]), 0.0)
+        sources = []
+        for via in vias:
+            services, origins, destinations = self.cn._via_services(self.goods, via)
+            onward = self.arc[services] + self.node[destinations] + self.raw[destinations]
+            reachable = np.isfinite(onward)
+            origins, onward = origins[reachable], onward[reachable]
+            if len(origins):  # the best leg onward per origin
+                order = np.lexsort((onward, origins))
+                origins, onward = origins[order], onward[order]
+                first = np.ones(len(origins), dtype=bool)
+                first[1:] = origins[1:] != origins[:-1]
+                origins, onward = origins[first], onward[first]
+            sources.append((origins, onward))
+        rows = self.graph.search_from_virtual(self.weights, sources)
+        offset = float(self.node[self.target])
+        return [np.maximum(row[:n] - offset, 0.0) for row in rows]
 
 
 def loosened(dist: np.ndarray, margin: float) -> list[float]:
@@ -604,27 +601,41 @@ class _ReverseGraph:
             return np.zeros(0)
         return np.minimum.reduceat(arc[self.services] + node[self.nodes], self.starts)
 
-    def search(self, weights: np.ndarray, source: int,
-               extra: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-        """Least weights from `source` to every node (INF where unreachable); with `extra`
-        (tails, weights), `source` is a virtual node `size` with those arcs out of it."""
-        size, indptr, tails = self.size, self.indptr, self.tails
-        if extra is not None:
-            size += 1
-            indptr = np.append(indptr, indptr[-1] + len(extra[0]))
-            tails = np.concatenate([tails, extra[0]])
-            weights = np.concatenate([weights, extra[1]])
+    def search(self, weights: np.ndarray, source: int) -> np.ndarray:
+        """Least weights from `source` to every node (INF where unreachable)."""
+        size = self.size
         if not len(weights):
             out = np.full(size, INF)
             out[source] = 0.0
             return out
         if len(weights) <= SMALL_GRAPH:
-            return _python_dijkstra(size, indptr, tails, weights, source)
+            return _python_dijkstra(size, self.indptr, self.tails, weights, source)
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+
+        graph = csr_matrix((weights, self.tails, self.indptr), shape=(size, size))
+        return np.asarray(dijkstra(graph, directed=True, indices=source))
+
+    def search_from_virtual(self, weights: np.ndarray, sources: Sequence[tuple[np.ndarray, np.ndarray]]
+                            ) -> list[np.ndarray]:
+        """For each of `sources` (tails, weights), least weights from a virtual node joined to
+        those tails by those weights, to every node (the virtual nodes `size`, `size` + 1, …
+        follow the real ones in each row). One scipy call for all of them."""
+        k = len(sources)
+        size = self.size + k
+        indptr = np.concatenate([self.indptr, self.indptr[-1] + np.cumsum([len(t) for t, _ in sources])])
+        tails = np.concatenate([self.tails, *(t for t, _ in sources)])
+        weights = np.concatenate([weights, *(w for _, w in sources)])
+        virtual = list(range(self.size, size))
+        if not len(weights):
+            return [np.where(np.arange(size) == v, 0.0, INF) for v in virtual]
+        if len(weights) <= SMALL_GRAPH:
+            return [_python_dijkstra(size, indptr, tails, weights, v) for v in virtual]
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import dijkstra
 
         graph = csr_matrix((weights, tails, indptr), shape=(size, size))
-        return np.asarray(dijkstra(graph, directed=True, indices=source))
+        return list(np.atleast_2d(np.asarray(dijkstra(graph, directed=True, indices=virtual))))
 
     def distances(self, arc: np.ndarray, node: np.ndarray, source: int) -> np.ndarray:
         """Least weights from `source` to every node (INF where unreachable)."""

@@ -59,7 +59,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from network.model import Network, split_part
@@ -67,6 +67,7 @@ from network.timetable import from_seconds, to_seconds
 from routing.compiled import (
     NO_LEAD,
     RANKED_MODES,
+    TIME_MARGIN_S,
     CompiledNetwork,
     Lead,
     PriceTable,
@@ -287,21 +288,29 @@ class _Problem:
             self._hco2 = self.co2_reverse.bounds().tolist()
         return self._hco2
 
+    def prepare_vias(self, legs: Sequence[Via]) -> None:
+        """Compute the primary bounds over walks with a leg as each of `legs` says, those not
+        known yet, by one reverse search for all (`bound_via` uses them)."""
+        wanted = [leg for leg in dict.fromkeys(legs) if leg not in self._via]
+        if not wanted:
+            return
+        objective = self.objective
+        if objective is Objective.TIME:
+            rows = self.cn.time_reverse(self.goods, self.target).vias(wanted)
+            values = [loosened(row, TIME_MARGIN_S) for row in rows]
+        elif objective is Objective.CO2:
+            values = [row.tolist() for row in self.co2_reverse.vias(wanted)]
+        else:
+            values = [loosened(row, 1.0) for row in self.cost_reverse.vias(wanted)]
+        self._via.update(zip(wanted, values, strict=True))
+
     def bound_via(self, label: _Label, leg: Via) -> tuple[float, ...]:
         """`bound` for completions that must still take a leg of the mode (rank) of `leg`
         at least as long as its length."""
-        key = leg
-        via = self._via.get(key)
-        cn, goods, target = self.cn, self.goods, self.target
+        via = self._via.get(leg)
         if via is None:
-            objective = self.objective
-            if objective is Objective.TIME:
-                via = cn.time_bounds_via(goods, target, leg)
-            elif objective is Objective.CO2:
-                via = self.co2_reverse.via(leg).tolist()
-            else:
-                via = loosened(self.cost_reverse.via(leg), 1.0)
-            self._via[key] = via
+            self.prepare_vias([leg])
+            via = self._via[leg]
         v = label.node
         if via[v] == INF:
             return (INF,)
@@ -342,7 +351,7 @@ class _Search:
     """One label-setting run (see the module docstring for the rules it implements)."""
 
     def __init__(self, p: _Problem, *, pareto: bool = False, by_mode: bool = False,
-                 elementary: bool = False, k: int = 1, only_rank: int | None = None,
+                 elementary: bool = False, k: int = 1, ranks: Sequence[int] | None = None,
                  stats: SearchStats | None = None, due: float | None = None,
                  latest: list[float] | None = None,
                  bound: Callable[[_Label], tuple[float, ...]] | None = None) -> None:
@@ -350,14 +359,16 @@ class _Search:
         self.cn = p.cn
         self.kind = _kind(p.objective, pareto)
         self.pareto = pareto
-        self.by_mode = by_mode or only_rank is not None
+        self.by_mode = by_mode or ranks is not None
         self.elementary = elementary
         self.k = k
-        self.only_rank = only_rank
+        # The main modes (ranks) searched for, each its best; those whose best is proven close.
+        self.ranks = None if ranks is None else tuple(ranks)
+        self.open_ranks = self.ranks
         self.stats = stats or SearchStats()
         self.due = p.due if due is None else due
         self.latest = latest  # latest useful arrival per location (the `time` corridor)
-        self.bound = bound or (self._rank_bound if only_rank is not None else p.bound)
+        self.bound = bound or (self._ranks_bound if ranks is not None else p.bound)
         self.bags: dict[int, list[_Label]] = {}
         # On-demand services whose cost depends on the instant, by origin: they make their
         # origin time-sensitive (a label cannot leave later to match another's cost).
@@ -371,6 +382,8 @@ class _Search:
             leads = self.cn.leads_by_rank
             self.leads_by_rank = leads
             self.top_lead = [v[-1] if v else NO_LEAD for v in leads]
+            origin_floor = self.bottleneck[p.origin]
+            self.via_keys = [(rank, origin_floor) for rank in range(len(leads))]
         if elementary:
             reach = self.cn.reach_masks(p.goods)
             arrive = 0
@@ -515,7 +528,7 @@ class _Search:
             return  # already in the destination's bag, which holds the front
         if self.by_mode:
             rank = label.lead[1]
-            if self.only_rank is not None and rank != self.only_rank:
+            if self.ranks is not None and rank not in self.ranks:
                 return
             slot: object = rank
         elif self.k > 1:
@@ -547,6 +560,7 @@ class _Search:
         counter = 1
         exhaustive = self.pareto
         limit: tuple[float, ...] | None = None
+        closed_at = 0  # labels queued before this count were bounded over ranks closed since
         price, emit = p.leg_prices()
         handling_s, handling, hub_co2 = cn.handling_s, p.handling, p.hub_co2
         dur_s, cut_s, timetabled, s_to, leads = cn.dur_s, cn.cut_s, cn.timetabled, cn.s_to, cn.lead
@@ -554,10 +568,25 @@ class _Search:
         horizon_end, due, latest = p.horizon_end, self.due, self.latest
         costs = p.costs
         while heap:
-            bound, _, label = heapq.heappop(heap)
+            bound, queued, label = heapq.heappop(heap)
             if label.dead:
                 continue
-            if not exhaustive:
+            if self.open_ranks is not None:
+                still = self._settle(bound)
+                if not still:
+                    break
+                if len(still) < len(self.open_ranks):
+                    self.open_ranks = still
+                    closed_at = counter
+                if queued < closed_at:
+                    # Ranks closed since `label` was queued: its bound may have grown.
+                    fresh = self.bound(label)
+                    if fresh > bound:
+                        if fresh[0] < INF:
+                            heapq.heappush(heap, (fresh, counter, label))
+                            counter += 1
+                        continue
+            elif not exhaustive:
                 if limit is None:
                     limit = self._kth_key()
                 if limit is not None and bound > limit[: len(bound)]:
@@ -613,24 +642,42 @@ class _Search:
             return [lab for lab in self.bags.get(target, []) if not lab.dead]
         return list(self.found.values())
 
-    def _rank_bound(self, label: _Label) -> tuple[float, ...]:
-        """The bound of completions whose main mode is `only_rank` (INF when none can be):
-        a completion that still needs a leg of that mode is bounded over walks with one."""
-        rank = self.only_rank
-        assert rank is not None
-        # `rank in self._possible_ranks(label)`, without building the list (this runs per label).
+    def _settle(self, bound: tuple[float, ...]) -> tuple[int, ...]:
+        """The open ranks less those whose best found beats `bound` (every label still queued
+        has a bound at least that, for every rank): those are proven."""
+        ranks = self.open_ranks
+        assert ranks is not None
+        found = self.found
+        if not any(r in found for r in ranks):
+            return ranks
+        key = self.p.key
+        return tuple(r for r in ranks if r not in found or not bound > key(found[r])[: len(bound)])
+
+    def _ranks_bound(self, label: _Label) -> tuple[float, ...]:
+        """The least bound of completions whose main mode is one of the open ranks (INF when
+        none can be). For each rank, whether a completion can have it is
+        `rank in self._possible_ranks(label)`, tested without building the list (this runs
+        per label): a completion whose longest leg so far keeps the mode is bounded as any
+        completion; one that still needs a leg of the mode, over walks with one at least as
+        long as the longest leg every walk from the origin needs (the origin's floor: one
+        bound per mode and query)."""
+        ranks = self.open_ranks
+        assert ranks is not None
         lead = label.lead
         floor = self.bottleneck[label.node]
-        top = self.top_lead[rank]
-        own = lead != NO_LEAD and rank == lead[1] and not floor > lead
-        if not own and not (top > lead and not top < floor):
-            return (INF,)
-        own = rank == lead[1] and not floor > lead
-        if own:
-            return self.p.bound(label)
-        # The main leg is ahead: a leg of the mode at least as long as the longest leg every
-        # walk from the origin needs (the origin's floor; one bound per mode and query).
-        return self.p.bound_via(label, (rank, self.bottleneck[self.p.origin]))
+        p = self.p
+        best: tuple[float, ...] | None = None
+        for rank in ranks:
+            if rank == lead[1] and not floor > lead:
+                found = p.bound(label)
+            else:
+                top = self.top_lead[rank]
+                if not (top > lead and not top < floor):
+                    continue
+                found = p.bound_via(label, self.via_keys[rank])
+            if best is None or found < best:
+                best = found
+        return (INF,) if best is None else best
 
     def _front_dominates(self, label: _Label) -> bool:
         """Whether an itinerary found strictly dominates every completion of `label`."""
@@ -784,19 +831,19 @@ def _best_per_mode(p: _Problem) -> dict[str, Itinerary]:
     best = _best_one(p, SearchStats()) if len(ranks) > 1 else None
     if best is not None:
         out[RANKED_MODES[best.lead[1]]] = _itinerary(p, best)
-    for rank in sorted(ranks, key=lambda r: RANKED_MODES[r]):
-        if RANKED_MODES[rank] in out:
-            continue
-        found = _Search(p, only_rank=rank).run()
-        if not found:
-            continue
-        label = found[0]
-        if not _is_itinerary(p, label):  # its cycle keeps the mode: search itineraries only
-            exact = _Search(p, elementary=True, only_rank=rank).run()
-            if not exact:
-                continue
-            label = exact[0]
-        out[RANKED_MODES[rank]] = _itinerary(p, label)
+    remaining = sorted((r for r in ranks if RANKED_MODES[r] not in out), key=lambda r: RANKED_MODES[r])
+    if remaining:
+        p.prepare_vias([(rank, probe.bottleneck[p.origin]) for rank in remaining])
+        search = _Search(p, ranks=remaining)
+        search.run()
+        for rank in remaining:
+            label = search.found.get(rank)
+            if label is not None and not _is_itinerary(p, label):
+                # Its cycle keeps the mode: search itineraries only.
+                exact = _Search(p, elementary=True, ranks=(rank,)).run()
+                label = exact[0] if exact else None
+            if label is not None:
+                out[RANKED_MODES[rank]] = _itinerary(p, label)
     return {mode: out[mode] for mode in sorted(out)}
 
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import routing.compiled as compiled_module
 from network import load_network
 from network.timetable import to_seconds
 from routing.consignment import Consignment
@@ -293,6 +294,23 @@ def test_engine_matches_brute_force(raw_legs, mesh, ready_h, due_days, origin, s
         ready = datetime(2027, 3, 22, tzinfo=BRU).timestamp() + ready_h * 3600  # spans DST
         due = None if due_days is None else datetime.fromtimestamp(ready + due_days * 86400, BRU)
         c = Consignment(origin, "E", 500, 1, datetime.fromtimestamp(ready, BRU), due)
+        _check(directory, c)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(legs, min_size=1, max_size=12), meshes, st.integers(0, 7 * 24),
+       st.sampled_from([None, 2, 5, 12]), st.integers(1, 3), hubs)
+def test_engine_matches_brute_force_on_the_large_network_path(raw_legs, mesh, ready_h, due_days, levels, hub):
+    """The bounds large networks use (static reverse searches in scipy, floors of the longest
+    leg at a few levels only) keep every answer equal to brute force, best per main mode
+    included: forced here on small networks."""
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compiled_module, "SMALL_GRAPH", 0)
+        patch.setattr(compiled_module, "LEVELS", levels)
+        directory = _write(Path(tmp), raw_legs, mesh, None, hub)
+        ready = datetime(2027, 3, 22, tzinfo=BRU).timestamp() + ready_h * 3600
+        due = None if due_days is None else datetime.fromtimestamp(ready + due_days * 86400, BRU)
+        c = Consignment("A", "E", 500, 1, datetime.fromtimestamp(ready, BRU), due)
         _check(directory, c)
 
 
