@@ -165,7 +165,7 @@ class ConsignmentCosts:
     its change instants (so that the search looks at every departure up to the last one) and
     lets an on-demand leg wait for them (`waits`)."""
 
-    def __init__(self, inst: Instance, m: Multipliers, ci: int, listed: Callable[[int], Sequence[float]],
+    def __init__(self, inst: Instance, m: Multipliers, ci: int, listing: Listing,
                  lcl: list[float], co2: list[float]) -> None:
         self.inst = inst
         self.m = m
@@ -177,28 +177,11 @@ class ConsignmentCosts:
         self.money = inst.objective.money
         self.co2w = inst.objective.per_kg_co2e
         self.lcl, self.co2 = lcl, co2
-        self._listed = listed
+        self.listing = listing
+        self._changes = listing.changes
+        self.listed = listing.listed
         self._default: dict[int, float] = {}
-        self._dated: dict[int, tuple[float, ...] | None] = {}
-        self._merged: dict[int, Sequence[float]] = {}
         self.ready = to_seconds(c.ready)
-
-    def _changes(self, si: int) -> tuple[float, ...] | None:
-        """The change instants of a dated service, None for one with a single price."""
-        if si not in self._dated:
-            service = self.cn.services[si]
-            self._dated[si] = (self.tariffs.change_starts(service)
-                               if self.tariffs.is_dated(service) else None)
-        return self._dated[si]
-
-    def listed(self, si: int) -> Sequence[float]:
-        changes = self._changes(si)
-        if changes is None or self.m.phase1:
-            return self._listed(si)
-        found = self._merged.get(si)
-        if found is None:
-            found = self._merged[si] = tuple(sorted({*self._listed(si), *changes}))
-        return found
 
     def waits(self, si: int, after: float) -> Sequence[float]:
         changes = self._changes(si)
@@ -279,7 +262,12 @@ class Listing:
     locations, the ready instants there (their kind depends on who is ready then)."""
 
     def __init__(self, inst: Instance, m: Multipliers) -> None:
-        cn = compiled(inst.request.network)
+        self.cn = cn = compiled(inst.request.network)
+        self.tariffs = plan_tariffs(inst.request.network)
+        self.phase1 = m.phase1
+        # What does not depend on the consignment, found once per round for every service.
+        self._dated: dict[int, tuple[float, ...] | None] = {}
+        self._merged: dict[int, Sequence[float]] = {}
         per: dict[int, set[float]] = defaultdict(set)
         for sid, t in (*m.cap, *m.fill):
             per[cn.service_index[sid]].add(t)
@@ -292,6 +280,27 @@ class Listing:
 
     def __call__(self, si: int) -> Sequence[float]:
         return self.times.get(si, ())
+
+    def changes(self, si: int) -> tuple[float, ...] | None:
+        """The change instants of a dated service, None for one with a single price."""
+        try:
+            return self._dated[si]
+        except KeyError:
+            service = self.cn.services[si]
+            found = self._dated[si] = (self.tariffs.change_starts(service)
+                                       if self.tariffs.is_dated(service) else None)
+            return found
+
+    def listed(self, si: int) -> Sequence[float]:
+        """The instants at which service `si`'s cost may differ from its default: those of
+        the multipliers and, outside phase 1, its price changes."""
+        changes = self.changes(si)
+        if changes is None or self.phase1:
+            return self.times.get(si, ())
+        found = self._merged.get(si)
+        if found is None:
+            found = self._merged[si] = tuple(sorted({*self.times.get(si, ()), *changes}))
+        return found
 
 
 @dataclass

@@ -70,6 +70,7 @@ class PlanTariffs:
         self.network = network
         self._plain: dict[str, LegTerms | None] = {}
         self._by_day: dict[tuple[str, object], LegTerms] = {}
+        self._by_stretch: dict[tuple[str, int], LegTerms] = {}
         self._starts: dict[str, tuple[float, ...]] = {}
 
     def is_dated(self, service: Service) -> bool:
@@ -90,13 +91,20 @@ class PlanTariffs:
         plain = self._plain_terms(service)
         if plain is not None:
             return plain
-        day = local_day(service, depart_s)
-        key = (service.id, day)
-        found = self._by_day.get(key)
+        # The terms change only at `change_starts` (every day a rate row, exchange rate or
+        # surcharge starts or ends): the departures between two of them share their terms,
+        # found by a bisection instead of the departure's local date (a time-zone conversion).
+        stretch = (service.id, bisect_right(self.change_starts(service), depart_s))
+        found = self._by_stretch.get(stretch)
         if found is None:
-            t = terms_at(self.network, service, day)
-            found = self._by_day[key] = LegTerms(t.row, t.per_eur, t.percent, t.per_kg_eur,
-                                                 t.per_container_eur, t.per_consignment_eur)
+            day = local_day(service, depart_s)
+            key = (service.id, day)
+            found = self._by_day.get(key)
+            if found is None:
+                t = terms_at(self.network, service, day)
+                found = self._by_day[key] = LegTerms(t.row, t.per_eur, t.percent, t.per_kg_eur,
+                                                     t.per_container_eur, t.per_consignment_eur)
+            self._by_stretch[stretch] = found
         return found
 
     def change_starts(self, service: Service) -> tuple[float, ...]:
