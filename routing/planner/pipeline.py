@@ -102,6 +102,8 @@ class _State:
     pack_s: float = 0.0
     complete: bool = True  # every consignment's candidates were generated
     searched: int = 0  # consignments whose candidates were generated (the first ones)
+    # z_c at zero multipliers (`_assignment_bound`), once a pricing round has found them.
+    assignment_values: dict[int, float] | None = None
 
     @property
     def instance(self) -> Instance:
@@ -228,12 +230,26 @@ def _has_time(state: _State) -> bool:
 
 
 def _set_target(state: _State, served: int) -> None:
-    """Plans must now serve `served`; a bound proven for another number no longer applies."""
+    """Plans must now serve `served`; a bound proven for another number no longer applies, but
+    the assignment bound holds for any number (`_assignment_bound`)."""
     if served != state.served_target:
         state.served_target = served
         state.bound, state.bound_basis, state.pricing, state.converged = None, "", None, False
         state.columns_complete = False
         state.lp_values = None
+        _assignment_bound(state)
+
+
+def _assignment_bound(state: _State) -> None:
+    """The Lagrangian bound at zero multipliers for the number to serve now: the sum of the
+    `served_target` least costs z_c(0) (each consignment's cheapest itinerary, containers pro
+    rata, capacity ignored; `colgen.price_round`), kept from the pricing that found them."""
+    values = state.assignment_values
+    if values is None or len(values) < state.served_target:
+        return
+    bound = sum(sorted(values.values())[:state.served_target])
+    state.raise_bound(bound, f"cheapest itinerary of each consignment, containers pro rata, for the "
+                             f"{state.served_target:,} served")
 
 
 def _relax(state: _State, large: bool) -> None:
@@ -452,6 +468,7 @@ def _block_relaxation(state: _State) -> None:
     deadline = state.budget.until("relaxation")
     first = price_round(inst, Multipliers(), state.served_target, stop=state.budget.stop)
     if first is not None:
+        state.assignment_values = first.values
         state.raise_bound(first.bound, "cheapest itinerary of each consignment, containers pro rata")
         state.say(f"assignment bound over every itinerary {first.bound:,.2f}" if first.bound is not None
                   else "assignment bound: fewer servable than served")

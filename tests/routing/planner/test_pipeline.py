@@ -242,3 +242,24 @@ def test_mip_serves_more_than_greedy(solver: str) -> None:
     verify_plan(best)
     assert (len(greedy.assignments), len(best.assignments)) == (1, 2)
     assert best.served_bound == 2
+
+
+def test_a_new_served_target_keeps_the_assignment_bound_for_that_number() -> None:
+    """When a plan must serve fewer than first aimed at (capacity stops some), the bound proven
+    for the old number is dropped, and the assignment bound (the cheapest itineraries at zero
+    multipliers, kept from its pricing) is restated for the new number: the sum of that many
+    least costs, which no plan serving as many can beat (as at 100,000 consignments, where no
+    time is left to price again)."""
+    from routing.planner import pipeline
+
+    req = PlanRequest(_tiny(1000.0, None), (_c("a", 800), _c("b", 800), _c("c", 150)), time_limit_s=10)
+    state = pipeline._State(req, PlanSettings(), pipeline.Budget(10), None, lambda _: None,
+                            pipeline.mathopt.SolverType.HIGHS, None, None)
+    state.served_target = 3
+    state.assignment_values = {0: 800.0, 1: 800.0, 2: 150.0}
+    state.bound, state.bound_basis = 1750.0, "block relaxation"
+    pipeline._set_target(state, 2)
+    assert state.bound == pytest.approx(950.0)
+    assert "for the 2 served" in state.bound_basis
+    pipeline._set_target(state, 4)  # more than can be priced: no bound
+    assert state.bound is None
