@@ -43,6 +43,17 @@ best walk of a mode may need a cycle to keep its mode; then that mode is searche
 itineraries only, with dominance that requires A's visited locations (those that could still
 be passed on the way) to be among B's, which is exact by the plain argument.
 
+The modes other than the best itinerary's are found by one search. A label's bound for mode m
+is infinite when no completion can give m, else a lower bound of the key of its completions of
+mode m (over walks that still take a leg of m when its longest leg so far is not of m); a label
+is queued by the least bound over the modes still open. Every label left in the queue then has,
+for every mode, a bound at least the one popped: once the best found of a mode is strictly better
+than the popped bound, no completion can beat it or tie it, and the mode closes (ties keep it
+open, as the plain search continues through equal bounds). A label queued before a mode closed
+is bounded again when popped (its least bound may have grown) and queued again if it did.
+Dominance is the main-mode rule above, so a label that dominates another has, for every
+completion, the same main mode and a key no worse: it can give every mode the other can.
+
 Alternatives (K next-best distinct service sequences) are searched over itineraries with that
 visited-set condition and k-dominance: a label is dropped when labels of K other service
 sequences dominate it, or one of its own sequence does.
@@ -821,9 +832,9 @@ def _best(p: _Problem, stats: SearchStats) -> tuple[Itinerary, ...]:
 
 
 def _best_per_mode(p: _Problem) -> dict[str, Itinerary]:
-    """One search per main mode that the origin can still give (module docstring), but for
-    the main mode of the best itinerary: the best itinerary overall is the best of its own
-    mode (same key, same tie order), and the plain search finds it for less."""
+    """The best itinerary of each main mode the origin can still give: the plain search's best
+    is the best of its own mode (same key, same tie order), and one search finds the other
+    modes' (module docstring)."""
     out: dict[str, Itinerary] = {}
     probe = _Search(p, by_mode=True)
     start = _Label(p.origin, p.ready, 0, 0, 0, None, -1, p.ready, NO_LEAD, 0, ())
