@@ -465,7 +465,7 @@ def _block_relaxation(state: _State) -> None:
     """Large plans: an assignment bound over every itinerary, then the block LPs priced."""
     started = time.monotonic()
     inst = state.instance
-    deadline = state.budget.until("relaxation")
+    deadline = state.budget.until("block_relaxation")
     first = price_round(inst, Multipliers(), state.served_target, stop=state.budget.stop)
     if first is not None:
         state.assignment_values = first.values
