@@ -18,9 +18,9 @@ COLUMNS_SHARE = 0.5
 SHARES = {
     "phase1": 0.25,  # most consignments served (only when capacity can stop someone)
     "relaxation": 0.45,  # LP and column generation, before the search starts
-    # Large plans' block LPs: all must reach their optimum for a bound over the columns, and at
-    # 10,000 consignments they need most of 0.45 (the bound fell back to the assignment bound in
-    # 3 of 5 runs); the search that follows gains less than a missed bound loses.
+    # Large plans' block LPs: every block must reach its optimum for a bound over the columns,
+    # else only the assignment bound is left; they need more than the small plans' share, and the
+    # search after them gains less than a missed bound loses (README, planner performance).
     "block_relaxation": 0.6,
     "rounding": 0.15,  # first plan from the relaxation: routes, then containers packed
     "final_packing": 1.0,  # the last exact packing may use all that is left

@@ -177,7 +177,6 @@ class ConsignmentCosts:
         self.money = inst.objective.money
         self.co2w = inst.objective.per_kg_co2e
         self.lcl, self.co2 = lcl, co2
-        self.listing = listing
         self._changes = listing.changes
         self.listed = listing.listed
         self._default: dict[int, float] = {}

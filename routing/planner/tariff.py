@@ -69,7 +69,6 @@ class PlanTariffs:
     def __init__(self, network: Network) -> None:
         self.network = network
         self._plain: dict[str, LegTerms | None] = {}
-        self._by_day: dict[tuple[str, object], LegTerms] = {}
         self._by_stretch: dict[tuple[str, int], LegTerms] = {}
         self._starts: dict[str, tuple[float, ...]] = {}
 
@@ -97,14 +96,9 @@ class PlanTariffs:
         stretch = (service.id, bisect_right(self.change_starts(service), depart_s))
         found = self._by_stretch.get(stretch)
         if found is None:
-            day = local_day(service, depart_s)
-            key = (service.id, day)
-            found = self._by_day.get(key)
-            if found is None:
-                t = terms_at(self.network, service, day)
-                found = self._by_day[key] = LegTerms(t.row, t.per_eur, t.percent, t.per_kg_eur,
-                                                     t.per_container_eur, t.per_consignment_eur)
-            self._by_stretch[stretch] = found
+            t = terms_at(self.network, service, local_day(service, depart_s))
+            found = self._by_stretch[stretch] = LegTerms(t.row, t.per_eur, t.percent, t.per_kg_eur,
+                                                         t.per_container_eur, t.per_consignment_eur)
         return found
 
     def change_starts(self, service: Service) -> tuple[float, ...]:
