@@ -328,7 +328,7 @@ class CompiledNetwork:
     def reverse(self, goods: str, target: int, arc: np.ndarray,
                 node: Sequence[float] | np.ndarray) -> Reverse:
         """Least Σ arc + node weight of the locations passed, from every location to `target`
-        (`Reverse.bounds`), kept so that bounds over walks with a leg of a mode (`Reverse.via`)
+        (`Reverse.bounds`), kept so that bounds over walks with a leg of a mode (`Reverse.vias`)
         reuse it. `arc` holds a weight per service, `node` a weight per location paid when
         cargo changes service there (not at `target`)."""
         graph = self._graph(goods)
@@ -529,15 +529,12 @@ class Reverse:
         dist[self.target] = 0.0
         return dist
 
-    def via(self, via: Via) -> np.ndarray:
-        """Least weight over walks with at least one leg of the mode (rank) of `via`, at least
-        that long: min over such legs e of (least weight from a location to e's origin) +
-        e's weight + the least weight from e's destination on. One search from a virtual
-        source joined to each such origin by its best such leg onward, on the same graph."""
-        return self.vias([via])[0]
-
     def vias(self, vias: Sequence[Via]) -> list[np.ndarray]:
-        """`via` for each of `vias`, by one call of the search (a virtual source each)."""
+        """For each of `vias`, the least weight over walks with at least one leg of its mode
+        (rank), at least its length: min over such legs e of (least weight from a location to
+        e's origin) + e's weight + the least weight from e's destination on. A virtual source
+        per via, joined to each such origin by its best such leg onward, on the same graph; one
+        call of the search for them all."""
         n = self.graph.size
         sources = []
         for via in vias:
