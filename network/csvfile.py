@@ -75,6 +75,7 @@ def read_toml_text(path: Path, name: str, kind: str, max_bytes: int) -> str:
         raise _refuse(name, line, f"byte 0x{data[exc.start]:02X} is not UTF-8 "
                                   "(save the file as UTF-8)") from None
 
+
 def likely_encoding(data: bytes) -> str:
     """What a file that is not UTF-8 probably is, as advice to the user."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 10:

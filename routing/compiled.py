@@ -436,7 +436,7 @@ class CompiledNetwork:
         levels = self.level_values(goods)
         graph = self._graph(goods, None)
         dist = graph.search(self._level_weights(goods), target)
-        base = float(len(self.ids) + 1)
+        base = self._level_base
         thresholds = base ** np.arange(len(levels) + 1, dtype=float)  # B**0 .. B**L
         reached = np.searchsorted(thresholds, dist, side="right")  # levels reached + 1; 0 at the target
         index = np.maximum(reached - 1, 0)
@@ -446,6 +446,11 @@ class CompiledNetwork:
             ascending[q] = value
         return ascending[index].tolist()  # type: ignore[no-any-return]
 
+    @property
+    def _level_base(self) -> float:
+        """B of `_level_floors`: one more than the number of locations."""
+        return float(len(self.ids) + 1)
+
     def _level_weights(self, goods: str) -> np.ndarray:
         """The reversed graph's weights for `_level_floors` (they depend on the goods class only):
         per service B**(levels its leg reaches), the least of parallel services."""
@@ -454,8 +459,7 @@ class CompiledNetwork:
         if cached is None:
             ascending = list(reversed(self.level_values(goods)))
             counts = np.array([bisect_right(ascending, lead) for lead in self.lead], dtype=float)
-            base = float(len(self.ids) + 1)
-            cached = self.__dict__[key] = self._graph(goods, None).weights(base ** counts,
+            cached = self.__dict__[key] = self._graph(goods, None).weights(self._level_base ** counts,
                                                                              np.zeros(len(self.ids)))
         return cached
 
@@ -600,43 +604,33 @@ class _ReverseGraph:
 
     def search(self, weights: np.ndarray, source: int) -> np.ndarray:
         """Least weights from `source` to every node (INF where unreachable)."""
-        size = self.size
-        if not len(weights):
-            out = np.full(size, INF)
-            out[source] = 0.0
-            return out
-        if len(weights) <= SMALL_GRAPH:
-            return _python_dijkstra(size, self.indptr, self.tails, weights, source)
-        from scipy.sparse import csr_matrix
-        from scipy.sparse.csgraph import dijkstra
-
-        graph = csr_matrix((weights, self.tails, self.indptr), shape=(size, size))
-        return np.asarray(dijkstra(graph, directed=True, indices=source))
+        return _shortest(self.size, self.indptr, self.tails, weights, [source])[0]
 
     def search_from_virtual(self, weights: np.ndarray, sources: Sequence[tuple[np.ndarray, np.ndarray]]
                             ) -> list[np.ndarray]:
         """For each of `sources` (tails, weights), least weights from a virtual node joined to
         those tails by those weights, to every node (the virtual nodes `size`, `size` + 1, …
         follow the real ones in each row). One scipy call for all of them."""
-        k = len(sources)
-        size = self.size + k
+        size = self.size + len(sources)
         indptr = np.concatenate([self.indptr, self.indptr[-1] + np.cumsum([len(t) for t, _ in sources])])
         tails = np.concatenate([self.tails, *(t for t, _ in sources)])
         weights = np.concatenate([weights, *(w for _, w in sources)])
-        virtual = list(range(self.size, size))
-        if not len(weights):
-            return [np.where(np.arange(size) == v, 0.0, INF) for v in virtual]
-        if len(weights) <= SMALL_GRAPH:
-            return [_python_dijkstra(size, indptr, tails, weights, v) for v in virtual]
-        from scipy.sparse import csr_matrix
-        from scipy.sparse.csgraph import dijkstra
+        return _shortest(size, indptr, tails, weights, list(range(self.size, size)))
 
-        graph = csr_matrix((weights, tails, indptr), shape=(size, size))
-        return list(np.atleast_2d(np.asarray(dijkstra(graph, directed=True, indices=virtual))))
 
-    def distances(self, arc: np.ndarray, node: np.ndarray, source: int) -> np.ndarray:
-        """Least weights from `source` to every node (INF where unreachable)."""
-        return self.search(self.weights(arc, node), source)
+def _shortest(size: int, indptr: np.ndarray, tails: np.ndarray, weights: np.ndarray,
+              sources: list[int]) -> list[np.ndarray]:
+    """Least weights from each of `sources` to every node of a CSR graph (INF where
+    unreachable): in Python on small graphs, else one scipy call for all the sources."""
+    if not len(weights):
+        return [np.where(np.arange(size) == source, 0.0, INF) for source in sources]
+    if len(weights) <= SMALL_GRAPH:
+        return [_python_dijkstra(size, indptr, tails, weights, source) for source in sources]
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    graph = csr_matrix((weights, tails, indptr), shape=(size, size))
+    return list(np.atleast_2d(np.asarray(dijkstra(graph, directed=True, indices=sources))))
 
 
 def _python_dijkstra(n: int, indptr: np.ndarray, tails: np.ndarray, weights: np.ndarray,
