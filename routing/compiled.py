@@ -378,8 +378,9 @@ class CompiledNetwork:
         order). The search uses it only as a floor, so a lower bound is all it needs.
 
         Exact on small networks (a minimax Dijkstra); on large ones, the longest of a few leg
-        lengths (`LEVELS`, the longest in the network) under which the location cannot reach
-        `target` (`_level_floors`: one Dijkstra in C).
+        lengths (`LEVELS`, the longest in the network) such that the shorter services do not
+        connect the location with `target` (`_level_floors`: components found once per network
+        and goods class, compared per target).
         """
         cache = self._floors[goods]
         found = cache.get(target)
@@ -424,43 +425,45 @@ class CompiledNetwork:
 
     def _level_floors(self, goods: str, target: int) -> list[Lead]:
         """For each location, the longest of `level_values` that every walk from it to `target`
-        has a leg at least as long as (NO_LEAD if none; the longest where `target` is out of reach).
+        has a leg at least as long as, as far as connectivity tells (NO_LEAD if none).
 
-        A bottleneck search done by one additive Dijkstra: a leg whose length reaches q of the
-        levels weighs B**q with B = locations + 1. A shortest path has at most B - 2 legs, so a
-        walk whose longest leg reaches q levels weighs at least B**q and less than B**(q + 1):
-        the least weight's order of magnitude in base B is the least number of levels a walk
-        must reach, and the shortest path minimises it. Floats hold B**q well apart while
-        q <= LEVELS (B**LEVELS is far below the float range for any network size here), and a
-        sum of positive floats is never below its largest term."""
-        levels = self.level_values(goods)
-        graph = self._graph(goods, None)
-        dist = graph.search(self._level_weights(goods), target)
-        base = self._level_base
-        thresholds = base ** np.arange(len(levels) + 1, dtype=float)  # B**0 .. B**L
-        reached = np.searchsorted(thresholds, dist, side="right")  # levels reached + 1; 0 at the target
-        index = np.maximum(reached - 1, 0)
-        index[np.isinf(dist)] = len(levels)  # out of reach: the longest level
-        ascending = np.empty(len(levels) + 1, dtype=object)  # [q]: the q-th shortest level
-        for q, value in enumerate([NO_LEAD, *reversed(levels)]):
-            ascending[q] = value
-        return ascending[index].tolist()  # type: ignore[no-any-return]
+        Per level v, the services shorter than v split the locations into weakly connected
+        components (`_level_components`, once per network and goods class). A location in
+        another component than `target` at level v has no walk to it on shorter legs, so every
+        walk has a leg at least v: a lower bound of the exact bottleneck, which is all the
+        search needs, and equal to it (rounded down to a level) wherever the shorter services
+        connect both ways, as they do on networks whose services run in both directions. The
+        subgraphs grow with v, so a location is apart from `target` at the shortest levels up to
+        some level and joined above it: the count of levels apart picks the floor."""
+        components, ascending = self._level_components(goods)
+        apart = (components != components[:, target:target + 1]).sum(axis=0)
+        return ascending[apart].tolist()  # type: ignore[no-any-return]
 
-    @property
-    def _level_base(self) -> float:
-        """B of `_level_floors`: one more than the number of locations."""
-        return float(len(self.ids) + 1)
-
-    def _level_weights(self, goods: str) -> np.ndarray:
-        """The reversed graph's weights for `_level_floors` (they depend on the goods class only):
-        per service B**(levels its leg reaches), the least of parallel services."""
-        key = f"level_weights:{goods}"
-        cached = self.__dict__.get(key)
+    def _level_components(self, goods: str) -> tuple[np.ndarray, np.ndarray]:
+        """For `_level_floors`: the weakly connected component of each location (columns) over
+        the services accepting `goods` shorter than each level (rows, shortest level first), and
+        the floor values by count of levels apart ([q]: the q-th shortest level, NO_LEAD at 0)."""
+        key = f"level_components:{goods}"
+        cached: tuple[np.ndarray, np.ndarray] | None = self.__dict__.get(key)
         if cached is None:
+            from scipy.sparse import csr_matrix
+            from scipy.sparse.csgraph import connected_components
+
             ascending = list(reversed(self.level_values(goods)))
-            counts = np.array([bisect_right(ascending, lead) for lead in self.lead], dtype=float)
-            cached = self.__dict__[key] = self._graph(goods, None).weights(self._level_base ** counts,
-                                                                             np.zeros(len(self.ids)))
+            usable = self._graph(goods, None).services
+            km, ranks = (a[usable] for a in self._lead_arrays)
+            origins, destinations = (a[usable] for a in self._end_arrays)
+            n = len(self.ids)
+            rows = np.zeros((len(ascending), n), dtype=np.int64)
+            for q, (level_km, level_rank) in enumerate(ascending):
+                shorter = (km < level_km) | ((km == level_km) & (ranks < level_rank))
+                graph = csr_matrix((np.ones(int(shorter.sum())), (origins[shorter], destinations[shorter])),
+                                   shape=(n, n))
+                rows[q] = connected_components(graph, directed=True, connection="weak")[1]
+            values = np.empty(len(ascending) + 1, dtype=object)
+            for q, value in enumerate([NO_LEAD, *ascending]):
+                values[q] = value
+            cached = self.__dict__[key] = (rows, values)
         return cached
 
     # --- structure --------------------------------------------------------------------------

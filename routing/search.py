@@ -301,7 +301,7 @@ class _Problem:
 
     def prepare_vias(self, legs: Sequence[Via]) -> None:
         """Compute the primary bounds over walks with a leg as each of `legs` says, those not
-        known yet, by one reverse search for all (`bound_via` uses them)."""
+        known yet, by one reverse search for all (`via_row` gives them)."""
         wanted = [leg for leg in dict.fromkeys(legs) if leg not in self._via]
         if not wanted:
             return
@@ -315,24 +315,41 @@ class _Problem:
             values = [loosened(row, 1.0) for row in self.cost_reverse.vias(wanted)]
         self._via.update(zip(wanted, values, strict=True))
 
-    def bound_via(self, label: _Label, leg: Via) -> tuple[float, ...]:
-        """`bound` for completions that must still take a leg of the mode (rank) of `leg`
-        at least as long as its length."""
+    def via_row(self, leg: Via) -> list[float]:
+        """The primary bounds over walks that still take a leg of the mode (rank) of `leg` at
+        least as long as its length, per location (INF where none reaches the destination)."""
         via = self._via.get(leg)
         if via is None:
             self.prepare_vias([leg])
             via = self._via[leg]
-        v = label.node
-        if via[v] == INF:
+        return via
+
+    @property
+    def primary(self) -> list[float]:
+        """The reverse bounds `bound` adds to the key's first figure: least cost (`cost`,
+        `balanced`), seconds (`time`) or CO2e (`co2`) from each location to the destination."""
+        objective = self.objective
+        if objective is Objective.TIME:
+            return self.ht
+        if objective is Objective.CO2:
+            return self.hco2
+        return self.hc
+
+    def bound_with(self, label: _Label, rest: float) -> tuple[float, ...]:
+        """`bound` with `rest` in place of `primary` at the label's location: completions whose
+        first figure grows by at least `rest` (INF: no completion). Rounding is monotone, so
+        the least `rest` of several gives the least of their bounds."""
+        if rest == INF:
             return (INF,)
+        v = label.node
         objective = self.objective
         if objective is Objective.COST:
-            return (label.cost + via[v], label.time + self.ht[v])
+            return (label.cost + rest, label.time + self.ht[v])
         if objective is Objective.TIME:
-            return (label.time + via[v], label.cost + self.hc[v])
+            return (label.time + rest, label.cost + self.hc[v])
         if objective is Objective.CO2:
-            return (label.co2 + via[v], label.cost + self.hc[v])
-        return (label.cost + via[v] + self.per_mg * (label.co2 + self.hco2[v])
+            return (label.co2 + rest, label.cost + self.hc[v])
+        return (label.cost + rest + self.per_mg * (label.co2 + self.hco2[v])
                 + self.per_day_s * (label.time + self.ht[v] - self.ready),)
 
     def key(self, label: _Label) -> tuple[float, ...]:
@@ -340,6 +357,8 @@ class _Problem:
                         self.ready)
 
     def bound(self, label: _Label) -> tuple[float, ...]:
+        """A lower bound of the key of every completion of `label` (A* order; `bound_with`
+        with `primary`, written out: this runs per label)."""
         v = label.node
         objective = self.objective
         if objective is Objective.COST:
@@ -395,6 +414,8 @@ class _Search:
             self.top_lead = [v[-1] if v else NO_LEAD for v in leads]
             origin_floor = self.bottleneck[p.origin]
             self.via_keys = [(rank, origin_floor) for rank in range(len(leads))]
+            self.rank_rows: list[list[float] | None] = [None] * len(leads)  # `via_row` per rank
+            self.primary = p.primary if ranks is not None else []
         if elementary:
             reach = self.cn.reach_masks(p.goods)
             arrive = 0
@@ -669,26 +690,31 @@ class _Search:
         none can be). For each rank, whether a completion can have it is
         `rank in self._possible_ranks(label)`, tested without building the list (this runs
         per label): a completion whose longest leg so far keeps the mode is bounded as any
-        completion; one that still needs a leg of the mode, over walks with one at least as
-        long as the longest leg every walk from the origin needs (the origin's floor: one
-        bound per mode and query)."""
+        completion (`primary`); one that still needs a leg of the mode, over walks with one at
+        least as long as the longest leg every walk from the origin needs (the origin's floor:
+        one bound per mode and query, `via_row`). The bounds differ in the first figure only,
+        so the least is `bound_with` the least of them."""
         ranks = self.open_ranks
         assert ranks is not None
         lead = label.lead
-        floor = self.bottleneck[label.node]
-        p = self.p
-        best: tuple[float, ...] | None = None
+        v = label.node
+        floor = self.bottleneck[v]
+        rows = self.rank_rows
+        least = INF
         for rank in ranks:
             if rank == lead[1] and not floor > lead:
-                found = p.bound(label)
+                rest = self.primary[v]
             else:
                 top = self.top_lead[rank]
                 if not (top > lead and not top < floor):
                     continue
-                found = p.bound_via(label, self.via_keys[rank])
-            if best is None or found < best:
-                best = found
-        return (INF,) if best is None else best
+                row = rows[rank]
+                if row is None:
+                    row = rows[rank] = self.p.via_row(self.via_keys[rank])
+                rest = row[v]
+            if rest < least:
+                least = rest
+        return self.p.bound_with(label, least)
 
     def _front_dominates(self, label: _Label) -> bool:
         """Whether an itinerary found strictly dominates every completion of `label`."""
