@@ -304,8 +304,11 @@ class Service:
         changed): scenarios change thousands of services in milliseconds."""
         errors: Errors = []
         for name, value in changes.items():
+            if name in _UNCHECKED:
+                continue
             if name in ("id", "variant_of"):
-                _check_id(errors, name, value)
+                if value != self.id and value != self.variant_of:  # those are valid already
+                    _check_id(errors, name, value)
             elif name in _SERVICE_RANGED:
                 if value is not None:
                     problem = (range_problem(float(value), name) if isinstance(value, (int, float))
@@ -314,15 +317,17 @@ class Service:
                         errors.append((name, problem))
             elif name not in _EVOLVABLE:
                 raise ValueError(f"evolve cannot change {name!r}: use dataclasses.replace")
-        first, last = changes.get("valid_from", self.valid_from), changes.get("valid_to", self.valid_to)
-        if first is not None and last is not None and last < first:
-            errors.append(("valid_to", f"{last.isoformat()} is before valid_from {first.isoformat()}"))
-        _raise_if(f"service {changes.get('id', self.id)!r}", errors)
+        if "valid_from" in changes or "valid_to" in changes:
+            first, last = changes.get("valid_from", self.valid_from), changes.get("valid_to", self.valid_to)
+            if first is not None and last is not None and last < first:
+                errors.append(("valid_to", f"{last.isoformat()} is before valid_from {first.isoformat()}"))
+        if errors:
+            _raise_if(f"service {changes.get('id', self.id)!r}", errors)
         new = object.__new__(Service)
-        new.__dict__.update(self.__dict__)
-        new.__dict__.pop("schedule", None)  # compiled for the old calendar
-        for name, value in changes.items():
-            object.__setattr__(new, name, value)
+        fields = new.__dict__
+        fields.update(self.__dict__)
+        fields.pop("schedule", None)  # compiled for the old calendar
+        fields.update(changes)  # plain fields: what object.__setattr__ would set
         return new
 
     @property
@@ -349,6 +354,7 @@ class Service:
 _SERVICE_RANGED = frozenset({"duration_h", "capacity_kg", "capacity_m3", "eur_fixed", "eur_per_kg",
                              "eur_per_tkm", "eur_min"})
 _EVOLVABLE = frozenset({"calendar", "container", "source", "valid_from", "valid_to"})
+_UNCHECKED = frozenset({"calendar", "container", "source"})  # nothing they hold can break a service
 
 
 @dataclass(frozen=True)

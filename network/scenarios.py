@@ -94,6 +94,8 @@ _RANGES = {("scale_capacity", "factor"): (0.0, 1_000.0, ""),
            ("close", "crossing_h"): (0.0, 8_760.0, "h")}
 MAX_SCENARIO_BYTES = 1024 * 1024  # a scenario is a page of text, not data
 VARIANT_MARK = "runs as "  # in the label of a window a service hands over to its variant
+# The changes that, dated, hand a window of a service over to a variant.
+_SPLITTING = ("scale_capacity", "scale_duration", "add_duration")
 
 Window = tuple[date | datetime | None, date | datetime | None]
 
@@ -452,7 +454,12 @@ class _Index:
         self.by_corridor: dict[str, list[str]] = {}
         self.by_mode: dict[str, list[str]] = {}
         self.by_location: dict[str, list[str]] = {}
+        self.by_from_country: dict[str, list[str]] = {}
+        self.by_to_country: dict[str, list[str]] = {}
+        locations = network.locations
         for sid, s in network.services.items():
+            self.by_from_country.setdefault(locations[s.origin].country, []).append(sid)
+            self.by_to_country.setdefault(locations[s.destination].country, []).append(sid)
             self.by_base.setdefault(s.base_id, []).append(sid)
             self.by_mode.setdefault(s.mode, []).append(sid)
             for tag in s.corridors:
@@ -491,7 +498,7 @@ def matches(service: Service, selector: Selector, network: Network) -> bool:
 
 def select(network: Network, selector: Selector) -> list[str]:
     """The ids of the services of `network` that `selector` selects (variants included), sorted.
-    Candidates come from an index (by id, corridor, mode or location), then every selector is
+    Candidates come from an index (by id, corridor, mode, location or country), then every selector is
     checked, so that a change applies in a few milliseconds even to a large network."""
     index = _index(network)
     pools: list[list[str]] = []
@@ -507,6 +514,10 @@ def select(network: Network, selector: Selector) -> list[str]:
         pools.append(index.by_mode.get(selector.mode, []))
     if selector.location:
         pools.append(index.by_location.get(selector.location, []))
+    if selector.from_country:
+        pools.append(index.by_from_country.get(selector.from_country, []))
+    if selector.to_country:
+        pools.append(index.by_to_country.get(selector.to_country, []))
     candidates = min(pools, key=len) if pools else list(network.services)
     services = network.services
     return sorted({sid for sid in candidates if matches(services[sid], selector, network)})
@@ -540,6 +551,13 @@ class _Draft:
         self.shapes = dict(network.shapes)
         self.surcharges = list(network.surcharges)
         self.added: list[str] = []  # variants, in the order they were made
+        # Variants made so far by the base id of their service: a variant has its service's
+        # ends, mode, operator and corridors, so a selector selects both or neither.
+        self.added_by_base: dict[str, list[str]] = {}
+        # `_meets` by calendar identity (services share calendars): no hashing or comparing of
+        # calendars by value per service; the calendar is kept with its answer, so an id is
+        # never taken for another calendar's.
+        self._meets: dict[tuple[int, str, object, object], tuple[Calendar, str]] = {}
         self.changed: set[str] = set()  # every service put (checked again in the new network)
         # Calendars with the same edits appended are shared by the services that had the same
         # one (most of a change's services): fewer objects, cached look-ups by identity.
@@ -586,9 +604,23 @@ class _Draft:
 
     def select(self, selector: Selector) -> list[str]:
         """`select` over the draft: the network's services and the variants made so far."""
-        found = [sid for sid in select(self.network, selector) if sid in self.services]
-        found += [sid for sid in self.added if matches(self.services[sid], selector, self.network)]
+        selected = select(self.network, selector)
+        found = [sid for sid in selected if sid in self.services]
+        if self.added_by_base:
+            services = self.network.services
+            for base in dict.fromkeys(services[sid].base_id for sid in selected):
+                found += self.added_by_base.get(base, ())
         return sorted(found)
+
+    def meets(self, sid: str, start: date | datetime | None, end: date | datetime | None) -> str:
+        """How the open instants of service `sid` meet the window start..end (`_meets`)."""
+        calendar = self.calendar(sid)
+        tz = self.services[sid].origin_tz
+        key = (id(calendar), tz, start, end)
+        found = self._meets.get(key)
+        if found is None or found[0] is not calendar:
+            found = self._meets[key] = (calendar, _meets(calendar, zone(tz), start, end))
+        return found[1]
 
     def split(self, sid: str, edits: _SplitEdits, variant_id: str,
               change_of: Callable[[Service], dict[str, Any]]) -> str:
@@ -596,9 +628,11 @@ class _Draft:
         fields `change_of` gives for each of its rate rows."""
         calendar = self.calendar(sid)
         cut = self.with_edits(calendar, edits.outside)
+        rows = self.rows(sid)
         self.put(variant_id, [r.evolve(id=variant_id, variant_of=r.base_id, calendar=cut, **change_of(r))
-                              for r in self.rows(sid)])
+                              for r in rows])
         self.added.append(variant_id)
+        self.added_by_base.setdefault(rows[0].base_id, []).append(variant_id)
         if sid in self.shapes:
             self.shapes[variant_id] = self.shapes[sid]
         self.edit(sid, edits.inside)
@@ -681,7 +715,12 @@ def apply_scenario(network: Network, scenario: Scenario) -> Network:
     """`network` with `scenario`'s changes applied in order (module docstring). The scenario
     must have been read against a network with the same services (`parse_scenario`)."""
     draft = _Draft(network)
-    for n, change in enumerate(scenario.changes, start=1):
+    changes = scenario.changes
+    skip = 0  # changes applied already with the one before them
+    for n, change in enumerate(changes, start=1):
+        if skip:
+            skip -= 1
+            continue
         label = f"{scenario.name} (change {n})"
         action = change.action
         if action == "add_surcharge":
@@ -695,21 +734,29 @@ def apply_scenario(network: Network, scenario: Scenario) -> Network:
             window = (Edit(action == "open", start, end, label),)
             for sid in selected:
                 draft.edit(sid, window)
-        elif action in ("scale_capacity", "scale_duration", "add_duration"):
+        elif action in _SPLITTING:
+            # The changes right after this one with the same services and window apply with it:
+            # the second would find this one's variants running in the window only (changed in
+            # place) and the services closed there (left alone), so the result is the same.
+            group = [change]
+            while (n - 1 + len(group) < len(changes) and changes[n - 1 + len(group)].action in _SPLITTING
+                   and changes[n - 1 + len(group)].selector == change.selector
+                   and changes[n - 1 + len(group)].window == change.window):
+                group.append(changes[n - 1 + len(group)])
+            skip = len(group) - 1
             split = _SplitEdits.of(change, label)
+            changed = partial(_changed, changes=group)
             for sid in selected:
                 if change.dated:
                     # Only departures in the window change: all of them (in place), none (skip),
                     # or some (a variant takes the window over).
-                    meets = _meets(draft.calendar(sid), zone(draft.services[sid].origin_tz),
-                                   change.start, change.end)
+                    meets = draft.meets(sid, change.start, change.end)
                     if meets == "none":
                         continue
                     if meets == "part":
-                        draft.split(sid, split, f"{sid}__{scenario.slug}-{n}",
-                                    partial(_changed, change=change))
+                        draft.split(sid, split, f"{sid}__{scenario.slug}-{n}", changed)
                         continue
-                draft.put(sid, [r.evolve(**_changed(r, change)) for r in draft.rows(sid)])
+                draft.put(sid, [r.evolve(**changed(r)) for r in draft.rows(sid)])
         else:  # scale_price, add_price
             for sid in selected:
                 rows = draft.rows(sid)
@@ -741,16 +788,22 @@ def _meets(calendar: Calendar, tz: ZoneInfo, start: date | datetime | None,
     return overlap(Schedule(calendar, tz, None).spans(), window_span(start, end, tz))
 
 
-def _changed(row: Service, change: Change) -> dict[str, Any]:
-    """The fields a capacity or duration change gives a rate row."""
-    values = change.values
-    if change.action == "scale_capacity":
-        k = values["factor"]
-        return {"capacity_kg": None if row.capacity_kg is None else row.capacity_kg * k,
-                "capacity_m3": None if row.capacity_m3 is None else row.capacity_m3 * k}
-    if change.action == "scale_duration":
-        return {"duration_h": row.duration_h * values["factor"]}
-    return {"duration_h": max(0.0, row.duration_h + values["hours"])}
+def _changed(row: Service, changes: Sequence[Change]) -> dict[str, Any]:
+    """The fields capacity and duration changes give a rate row, applied in order."""
+    capacity_kg, capacity_m3, duration_h = row.capacity_kg, row.capacity_m3, row.duration_h
+    fields: dict[str, Any] = {}
+    for change in changes:
+        values = change.values
+        if change.action == "scale_capacity":
+            k = values["factor"]
+            capacity_kg = None if capacity_kg is None else capacity_kg * k
+            capacity_m3 = None if capacity_m3 is None else capacity_m3 * k
+            fields.update(capacity_kg=capacity_kg, capacity_m3=capacity_m3)
+        elif change.action == "scale_duration":
+            duration_h = fields["duration_h"] = duration_h * values["factor"]
+        else:
+            duration_h = fields["duration_h"] = max(0.0, duration_h + values["hours"])
+    return fields
 
 
 def apply_scenarios(network: Network, scenarios: Iterable[Scenario]) -> Network:

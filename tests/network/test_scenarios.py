@@ -306,3 +306,72 @@ source = "y"
     start = datetime(2026, 12, 1, tzinfo=BRU)
     assert _dep(apply_scenarios(small, [close, reopen]), "T", start, 4) == ["2026-12-02 10:00"]
     assert _dep(apply_scenarios(small, [reopen, close]), "T", start, 4) == []
+
+
+def _runs(network) -> list[tuple]:
+    """Every service as what runs, ids aside: its base service, the figures a dated change sets
+    and the instants it is open (POSIX spans at its origin)."""
+    from network.calendar import Schedule
+    from network.model import zone
+
+    return sorted((s.base_id, s.duration_h, s.capacity_kg, s.capacity_m3,
+                   tuple(Schedule(s.calendar, zone(s.origin_tz), None).spans()))
+                  for s in network.services.values())
+
+
+_GROUPED = """name = "peak"
+[[change]]
+action = "scale_capacity"
+service = "T"
+from = 2026-12-03
+to = 2026-12-04
+factor = 0.5
+comment = "x"
+source = "y"
+[[change]]
+action = "scale_duration"
+service = "T"
+from = 2026-12-03
+to = 2026-12-04
+factor = 2
+comment = "x"
+source = "y"
+[[change]]
+action = "add_duration"
+service = "T"
+from = 2026-12-03
+to = 2026-12-04
+hours = 3
+comment = "x"
+source = "y"
+[[change]]
+action = "scale_capacity"
+service = "T"
+from = 2026-12-04
+to = 2026-12-06
+factor = 0.1
+comment = "x"
+source = "y"
+"""
+
+
+@pytest.mark.parametrize("shipped", [False, True])
+def test_dated_changes_with_the_same_services_and_window_apply_as_one(small, default, shipped):
+    """Dated capacity and duration changes with the same services and window (applied together)
+    give the services they give one scenario at a time: a small case and Chinese New Year."""
+    from dataclasses import replace
+
+    if shipped:
+        base = default
+        scenario = load_scenarios([ROOT / "scenarios" / "chinese-new-year-2027.toml"], base)[0]
+    else:
+        base, scenario = small, _scenario(small, _GROUPED, "peak.toml")
+    together = apply_scenario(base, scenario)
+    one_by_one = apply_scenarios(base, [replace(scenario, changes=(change,), file=f"part-{n}.toml")
+                                        for n, change in enumerate(scenario.changes)])
+    assert _runs(together) == _runs(one_by_one)
+    if not shipped:
+        figures = {sid: (s.capacity_kg, s.duration_h) for sid, s in together.services.items()
+                   if s.base_id == "T"}
+        assert figures == {"T": (1000, 10), "T__peak-1": (500, 23),  # 10 h x 2 + 3 h on 3 December
+                           "T__peak-1__peak-4": (50, 23), "T__peak-4": (100, 10)}
