@@ -17,7 +17,9 @@ COLUMNS_SHARE = 0.5
 # Shares of the time left when a stage starts (the stage may end earlier).
 SHARES = {
     "phase1": 0.25,  # most consignments served (only when capacity can stop someone)
-    "relaxation": 0.45,  # LP and column generation, before the search starts
+    # LP and column generation, before the search starts; the rounds after the first start from
+    # the last basis and take about half the first's time, so a larger share buys more of them.
+    "relaxation": 0.6,
     # Large plans' block LPs: every block must reach its optimum for a bound over the columns,
     # else only the assignment bound is left; they need more than the small plans' share, and the
     # search after them gains less than a missed bound loses (README, planner performance).

@@ -5,8 +5,9 @@
                  as many as possible" priced over every itinerary (an upper bound on the number
                  served) and its MIP over the columns (a plan serving more);
   3. relaxation  small plans: the LP of the model and column generation (`colgen.py`), round
-                 after round, until pricing finds no new column, the bound proves the plan, or
-                 the bound stalls; large plans (over `LARGE_CANDIDATES` columns): the block
+                 after round (each LP after the first from the last basis, `basis.py`), until
+                 pricing finds no new column, the bound proves the plan, or the bound stalls;
+                 large plans (over `LARGE_CANDIDATES` columns): the block
                  relaxation (`bounds.py`) priced once over every itinerary;
   4. rounding    the relaxation's routes, containers packed exactly (`packing.py`);
   5. completion  small plans: every itinerary within the reduced-cost gap of the best
@@ -36,6 +37,7 @@ from datetime import timedelta
 from ortools.math_opt.python import mathopt
 
 from routing.planner.assemble import assemble
+from routing.planner.basis import Basis
 from routing.planner.bounds import block_relaxation
 from routing.planner.budget import Budget, Interrupted
 from routing.planner.candidates import Candidate, generate
@@ -51,7 +53,7 @@ from routing.planner.ontime import admissible_candidates
 from routing.planner.packing import exact_pack, pack_groups
 from routing.planner.polish import earliest_equivalent, round_relaxation, steer_to_relaxation
 from routing.planner.spec import build
-from routing.planner.workers import SolverPool, native_stdout_silenced, wait_for
+from routing.planner.workers import SolverPool, native_stdout_silenced, result_proto, wait_for
 
 Progress = Callable[[str], None]
 # Above this many columns the whole model's LP is too slow for the budget: the relaxation is
@@ -324,10 +326,15 @@ def _add(state: _State, found: PricingRound) -> int:
     return len(found.columns)
 
 
-def _lp_params(state: _State, deadline: float) -> mathopt.SolveParameters:
+def _lp_failed(r: mathopt.SolveResult | None) -> bool:
+    """Whether an LP solve gave no optimum (time out, overrun, solver trouble)."""
+    return r is None or r.termination.reason != mathopt.TerminationReason.OPTIMAL
+
+
+def _lp_params(state: _State, deadline: float,
+               algorithm: mathopt.LPAlgorithm = mathopt.LPAlgorithm.DUAL_SIMPLEX) -> mathopt.SolveParameters:
     return mathopt.SolveParameters(time_limit=timedelta(seconds=max(0.1, deadline - time.monotonic())),
-                                   random_seed=state.settings.seed,
-                                   lp_algorithm=mathopt.LPAlgorithm.DUAL_SIMPLEX)
+                                   random_seed=state.settings.seed, lp_algorithm=algorithm)
 
 
 def _phase1(state: _State) -> None:
@@ -423,14 +430,25 @@ def _relaxation(state: _State) -> None:
     started = time.monotonic()
     deadline = state.budget.until("relaxation")
     rounds = added = stalled = 0
+    warm: Basis | None = None
     while (time.monotonic() < deadline and not state.budget.stop() and not _proven(state)
            and not state.converged and stalled < STALL_ROUNDS):
         inst = state.instance
         f = build(inst, relax=True, served_target=state.served_target, bounded=False,
                   open_rows=state.settings.open_rows)
-        r = state.pool.solve(f.model, mathopt.SolverType.HIGHS, _lp_params(state, deadline))
-        if r is None or r.termination.reason != mathopt.TerminationReason.OPTIMAL:
+        r = None
+        if warm is not None:  # from the last basis, which stays primal feasible: GLOP's primal simplex
+            r = state.pool.solve(f.model, mathopt.SolverType.GLOP,
+                                 _lp_params(state, deadline, mathopt.LPAlgorithm.PRIMAL_SIMPLEX),
+                                 warm.for_model(inst, f), keep_basis=True)
+        if _lp_failed(r) and time.monotonic() < deadline:
+            # From scratch (the first LP, or a warm start that failed): HiGHS's dual simplex,
+            # the fastest cold here (README, planner performance).
+            r = state.pool.solve(f.model, mathopt.SolverType.HIGHS, _lp_params(state, deadline),
+                                 keep_basis=True)
+        if r is None or _lp_failed(r):
             break
+        warm = Basis.of(inst, f, result_proto(r))
         x = f.values(r)
         state.lp_values = {_key(inst, k): float(x[var]) for k, var in f.x.items()}
         m = Multipliers.from_lp(inst, f, f.duals(r))

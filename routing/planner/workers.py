@@ -20,6 +20,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from ortools.math_opt import model_parameters_pb2, parameters_pb2, result_pb2
 from ortools.math_opt.python import mathopt
@@ -27,7 +28,8 @@ from ortools.math_opt.python import mathopt
 from routing.planner.budget import Budget, Interrupted
 
 
-def _solve(model_bytes: bytes, solver_type: int, params_bytes: bytes, model_params_bytes: bytes) -> bytes:
+def _solve(model_bytes: bytes, solver_type: int, params_bytes: bytes, model_params_bytes: bytes,
+           keep_basis: bool = False) -> bytes:
     """In a worker: solve a serialised model, return the serialised result proto."""
     from ortools.math_opt import model_pb2
     from ortools.math_opt.core.python import solver
@@ -39,8 +41,9 @@ def _solve(model_bytes: bytes, solver_type: int, params_bytes: bytes, model_para
     result = solver.solve(model, solver_type, init_arguments.StreamableSolverInitArguments().to_proto(),
                           params, model_params, None, callback.CallbackRegistration().to_proto(), None,
                           None)
-    for solution in result.solutions:
-        solution.ClearField("basis")  # unused by the planner, and the slowest part to parse back
+    if not keep_basis:
+        for solution in result.solutions:
+            solution.ClearField("basis")  # the slowest part to parse back; only warm starts use it
     return bytes(result.SerializeToString())
 
 
@@ -59,6 +62,8 @@ def light_result(proto: result_pb2.SolveResultProto, model: mathopt.Model) -> ma
     light = result_pb2.SolveResultProto()
     light.CopyFrom(proto)
     for solution in light.solutions:  # (touching an absent part would make it present)
+        if solution.HasField("basis"):
+            solution.ClearField("basis")  # read from the full proto (`routing.planner.basis`)
         if solution.HasField("primal_solution"):
             solution.primal_solution.ClearField("variable_values")
         if solution.HasField("dual_solution"):
@@ -74,6 +79,10 @@ def result_proto(result: mathopt.SolveResult) -> result_pb2.SolveResultProto:
     """The full proto of a result (`light_result`'s, or converted back)."""
     found = _RAW.get(id(result))
     return found if found is not None else result.to_proto()
+
+
+# Model parameters as MathOpt's object, or as a proto built in bulk (a warm start's basis).
+ModelParams: TypeAlias = mathopt.ModelSolveParameters | model_parameters_pb2.ModelSolveParametersProto | None
 
 
 @dataclass
@@ -101,16 +110,17 @@ class SolverPool:
                     self._pool.apply_async(_warm)
 
     def submit(self, model: mathopt.Model, solver: mathopt.SolverType, params: mathopt.SolveParameters,
-               model_params: mathopt.ModelSolveParameters | None = None) -> _Pending:
-        """Start solving `model` in a worker."""
+               model_params: ModelParams = None, keep_basis: bool = False) -> _Pending:
+        """Start solving `model` in a worker (`keep_basis`: the result keeps the final basis)."""
         self.budget.check()
         self.start()
         assert self._pool is not None
         proto = model.export_model()
-        mp = (model_params or mathopt.ModelSolveParameters()).to_proto()
+        mp = (model_params if isinstance(model_params, model_parameters_pb2.ModelSolveParametersProto)
+              else (model_params or mathopt.ModelSolveParameters()).to_proto())
         job = self._pool.apply_async(_solve, (proto.SerializeToString(), solver.value,
                                               params.to_proto().SerializeToString(),
-                                              mp.SerializeToString()))
+                                              mp.SerializeToString(), keep_basis))
         return _Pending(job, model)
 
     def result(self, pending: _Pending, grace_s: float) -> mathopt.SolveResult | None:
@@ -136,10 +146,10 @@ class SolverPool:
         return light_result(result_pb2.SolveResultProto.FromString(data), pending.model)
 
     def solve(self, model: mathopt.Model, solver: mathopt.SolverType, params: mathopt.SolveParameters,
-              model_params: mathopt.ModelSolveParameters | None = None) -> mathopt.SolveResult | None:
+              model_params: ModelParams = None, keep_basis: bool = False) -> mathopt.SolveResult | None:
         """Solve in a worker and wait (see `result`)."""
         limit = params.time_limit.total_seconds() if params.time_limit is not None else 0.0
-        return self.result(self.submit(model, solver, params, model_params), limit + 2.0)
+        return self.result(self.submit(model, solver, params, model_params, keep_basis), limit + 2.0)
 
     def terminate(self) -> None:
         """Kill the workers (an interruption, or a solve that overran)."""
