@@ -32,7 +32,8 @@ Actions:
   window the service changes; with one, its departures in the window become a variant
   `ID__<scenario>-<n>` (a service of its own, with the changed figure, running only then)
   while the service itself is closed then. Each service keeps one duration, so the engine's
-  FIFO argument (and exactness) is untouched.
+  FIFO argument (and exactness) is untouched. Such changes in a row with the same selectors
+  and window make one variant with all of them (`<n>` the first's).
 - `scale_price` (`factor`), `add_price` (`column`, `amount`, `currency` equal to the rows'):
   the amounts of every rate row (eur_fixed, eur_per_kg, eur_per_tkm, eur_min, container_eur);
   with a window (dates only), the rate rows are split at its ends and only the days inside
@@ -500,8 +501,8 @@ def matches(service: Service, selector: Selector, network: Network) -> bool:
 
 def select(network: Network, selector: Selector) -> list[str]:
     """The ids of the services of `network` that `selector` selects (variants included), sorted.
-    Candidates come from an index (by id, corridor, mode, location or country), then every selector is
-    checked, so that a change applies in a few milliseconds even to a large network."""
+    Candidates come from an index (by id, corridor, mode, location or country), then every
+    selector is checked, so that a change applies in a few milliseconds even to a large network."""
     index = _index(network)
     pools: list[list[str]] = []
     if selector.services:
@@ -757,14 +758,7 @@ def _applied(network: Network, scenario: Scenario) -> Network:
             for sid in selected:
                 draft.edit(sid, window)
         elif action in _SPLITTING:
-            # The changes right after this one with the same services and window apply with it:
-            # the second would find this one's variants running in the window only (changed in
-            # place) and the services closed there (left alone), so the result is the same.
-            group = [change]
-            while (n - 1 + len(group) < len(changes) and changes[n - 1 + len(group)].action in _SPLITTING
-                   and changes[n - 1 + len(group)].selector == change.selector
-                   and changes[n - 1 + len(group)].window == change.window):
-                group.append(changes[n - 1 + len(group)])
+            group = _same_services_and_window(changes, n - 1)
             skip = len(group) - 1
             split = _SplitEdits.of(change, label)
             changed = partial(_changed, changes=group)
@@ -799,6 +793,20 @@ def _applied(network: Network, scenario: Scenario) -> Network:
                            shapes=draft.shapes, surcharges=tuple(draft.surcharges),
                            scenarios=(*network.scenarios,
                                       AppliedScenario(scenario.name, scenario.file, len(scenario.changes))))
+
+
+def _same_services_and_window(changes: Sequence[Change], first: int) -> list[Change]:
+    """`changes[first]` and the capacity and duration changes right after it with the same
+    selector and window: they apply together, as one. Applied one after the other, the later
+    ones would find the first's variants running in the window only (changed in place) and the
+    services closed there (left alone), so the result is the same with one variant each."""
+    group = [changes[first]]
+    for later in changes[first + 1:]:
+        if (later.action not in _SPLITTING or later.selector != group[0].selector
+                or later.window != group[0].window):
+            break
+        group.append(later)
+    return group
 
 
 @lru_cache(maxsize=65_536)
