@@ -263,3 +263,43 @@ def test_a_new_served_target_keeps_the_assignment_bound_for_that_number() -> Non
     assert "for the 2 served" in state.bound_basis
     pipeline._set_target(state, 4)  # more than can be priced: no bound
     assert state.bound is None
+
+
+@pytest.fixture(scope="module")
+def scip_optimum(generated: tuple[Network, tuple[Consignment, ...]]) -> float:
+    """The generated instance's optimum by SCIP (no column generation of HiGHS's LPs)."""
+    net, cs = generated
+    return plan_consignments(PlanRequest(net, cs, solver="scip", time_limit_s=60, max_departures=3),
+                             settings=PlanSettings(relative_gap=1e-7)).objective_value
+
+
+@pytest.mark.parametrize("start", ["last basis", "from scratch", "failing warm start"])
+def test_warm_starts_change_no_answer(generated: tuple[Network, tuple[Consignment, ...]], scip_optimum: float,
+                                      start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Column generation's LPs started from the last basis (GLOP), from scratch every round
+    (HiGHS), or from a basis whose solve fails (solved again from scratch) prove the same
+    optimum, over several rounds."""
+    from routing.planner import pipeline
+
+    if start == "from scratch":
+        monkeypatch.setattr(pipeline.Basis, "of", classmethod(lambda cls, *args: None))
+    warm_solves: list[str] = []
+    solve = pipeline.SolverPool.solve
+
+    def counted(self, model, solver, params, model_params=None, keep_basis=False):  # type: ignore[no-untyped-def]
+        if solver == pipeline.mathopt.SolverType.GLOP:
+            warm_solves.append(start)
+            if start == "failing warm start":
+                return None
+        return solve(self, model, solver, params, model_params, keep_basis)
+
+    monkeypatch.setattr(pipeline.SolverPool, "solve", counted)
+    net, cs = generated
+    plan = plan_consignments(PlanRequest(net, cs, time_limit_s=60, max_departures=3),
+                             settings=PlanSettings(relative_gap=1e-7))
+    verify_plan(plan)
+    assert plan.gap is not None and plan.gap <= 1e-6
+    rounds = [s for s in plan.stages if s[0] == "relaxation"]
+    assert rounds and "1 rounds" not in rounds[0][2] and "0 rounds" not in rounds[0][2], rounds
+    assert bool(warm_solves) == (start != "from scratch")
+    assert plan.objective_value == pytest.approx(scip_optimum, rel=1e-6)
