@@ -54,9 +54,9 @@ IMPROVEMENT = 1e-9  # relative: smaller changes are solver noise, not a better p
 # A sub-MIP never runs longer than this, so an interruption is acted on within about a second.
 SUB_MIP_SECONDS = 1.0
 # With kept riders' boxes fixed (as the planner runs it), windows double once a pass by each order
-# has gained less than this share of the objective: measured at 5,000 consignments, windows of
-# 15 by main departure stalled at EUR 8,725,800 from 45 s on, while windows of 30 reached
-# EUR 8,722,400 (but take twice as long, which 10,000 consignments cannot afford).
+# has gained less than this share of the objective: small windows stall where larger ones still
+# improve, and larger ones from the start take twice as long, which large plans cannot afford
+# (README, neighbourhood search).
 STALL = 1e-4
 
 
@@ -225,10 +225,9 @@ def improve(inst: Instance, plan: Decisions, value: Callable[[Decisions], float]
     """Improve `plan` window by window until `deadline` (time.monotonic()), a local optimum or
     `stop()`. A window's gain is its sub-model's objective change (exact: everything outside
     the window keeps its terms). `repack_kept` lets a window re-pack the containers of the
-    riders outside it (better moves; too slow when groups have hundreds of riders: measured at
-    1,000 consignments, 15 s: gap 0.15 % with, 0.18 % without; at 10,000 a window took 4-5 s
-    with and 0.05 s without); without it, groups of at most `repack_members` possible riders
-    are re-packed all the same (REPACK_MEMBERS).
+    riders outside it (better moves, but too slow when groups have hundreds of riders: README,
+    neighbourhood search); without it, groups of at most `repack_members` possible riders are
+    re-packed all the same (REPACK_MEMBERS).
 
     With `workers` = 2 two threads search each pass's windows, one from each end (weeks apart
     in either order until they meet): a sub-MIP runs while the other thread builds its next
@@ -356,10 +355,9 @@ def _sub_mip_params(solver: mathopt.SolverType, remaining: float, seed: int) -> 
                                      random_seed=seed, relative_gap_tolerance=1e-6,
                                      node_limit=NODE_LIMIT)
     if solver == mathopt.SolverType.HIGHS:
-        # A sub-MIP's time is its root: measured on 20 windows of 30 at 1,000 consignments,
-        # 5.8 s with presolve off alone, 3.3 s also without reduced-cost fixing and RINS
-        # and with a smaller cut pool, for the same improvements (switching RENS off too
-        # lost a tenth of them). Presolve off: 35 % faster, no worse plans.
+        # A sub-MIP's time is its root: presolve, reduced-cost fixing and RINS off and a
+        # smaller cut pool make it faster for the same improvements (README, neighbourhood
+        # search; switching RENS off too lost some of them); symmetry detection off as well.
         params.presolve = mathopt.Emphasis.OFF
         params.highs.bool_options["mip_detect_symmetry"] = False
         params.highs.bool_options["mip_heuristic_run_root_reduced_cost"] = False

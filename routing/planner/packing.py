@@ -60,11 +60,11 @@ def exact_pack(inst: Instance, chosen: Chosen, time_limit_s: float, seed: int,
                workers: int = 1) -> tuple[Boxes, Boxed] | None:
     """The best containers for fixed itineraries within `time_limit_s`: the (box-*) and (open)
     rows alone, group by group (groups share nothing once routes are fixed). Optimal when time
-    allows (measured: every group at 10,000 consignments in 3.7 s on one thread, 2.2 s on two);
-    otherwise the best found, never worse than `pack_groups`, whose packing the groups not
-    reached by the deadline keep. None only when a MIP returns no
-    solution at all. The MIPs are independent: `workers` threads solve them (HiGHS releases
-    the GIL); when every MIP ends before the time limit, the result does not depend on how many."""
+    allows (the README says how long that takes); otherwise the best found, never worse than
+    `pack_groups`, whose packing the groups not reached by the deadline keep. None only when a
+    MIP returns no solution at all. The MIPs are independent: `workers` threads solve them
+    (HiGHS releases the GIL); when every MIP ends before the time limit, the result does not
+    depend on how many."""
     from ortools.math_opt.python import mathopt
 
     from routing.planner.spec import packing
@@ -73,9 +73,8 @@ def exact_pack(inst: Instance, chosen: Chosen, time_limit_s: float, seed: int,
     on = riders_on(inst, chosen)
     small = sorted(gi for gi in on if len(on[gi]) <= PACK_SMALL)
     big = sorted(gi for gi in on if len(on[gi]) > PACK_SMALL)
-    # Big groups one MIP each, first (they hold most of the savings, should time run short):
-    # measured at 10,000 consignments, 132 groups of 100-612 riders were each proven optimal in
-    # under 0.1 s, while one MIP holding all of them was still improving after 8 s.
+    # Big groups one MIP each, first: they hold most of the savings, should time run short, and
+    # each alone is proven optimal far sooner than one MIP holding all of them (README).
     chunks = [[gi] for gi in big] + [small[i:i + PACK_CHUNK] for i in range(0, len(small), PACK_CHUNK)]
     heuristic = pack_groups(inst, chosen)
     by_key: dict[DepKey, set[tuple[int, DepKey]]] = {}
