@@ -98,6 +98,7 @@ class _State:
     pricing: tuple[Multipliers, PricingRound] | None = None
     converged: bool = False  # pricing at the LP's duals found no new column
     rounds: int = 0  # rounds of column generation so far
+    basis: Basis | None = None  # the last LP's optimal basis, the next one's start
     columns_complete: bool = False  # every column within the reduced-cost gap is in the model
     records: list[tuple[str, float, str]] = field(default_factory=list)
     termination: list[str] = field(default_factory=list)
@@ -430,7 +431,7 @@ def _relaxation(state: _State) -> None:
     started = time.monotonic()
     deadline = state.budget.until("relaxation")
     rounds = added = stalled = 0
-    warm: Basis | None = None
+    warm = state.basis  # a later pass starts from the last pass's basis too
     while (time.monotonic() < deadline and not state.budget.stop() and not _proven(state)
            and not state.converged and stalled < STALL_ROUNDS):
         inst = state.instance
@@ -448,7 +449,7 @@ def _relaxation(state: _State) -> None:
                                  keep_basis=True)
         if r is None or _lp_failed(r):
             break
-        warm = Basis.of(inst, f, result_proto(r))
+        warm = state.basis = Basis.of(inst, f, result_proto(r))
         x = f.values(r)
         state.lp_values = {_key(inst, k): float(x[var]) for k, var in f.x.items()}
         m = Multipliers.from_lp(inst, f, f.duals(r))
