@@ -303,13 +303,10 @@ class CompiledNetwork:
             self.__dict__.setdefault("_vias", {})
         found = cache.get((goods, via))
         if found is None:
-            rank, (shortest_km, shortest_rank) = via
+            rank, shortest = via
             usable = self._graph(goods).services  # every service accepting `goods`, once
-            km, ranks = self._lead_arrays
-            km, ranks = km[usable], ranks[usable]
-            # (km, rank) >= (shortest_km, shortest_rank) with rank == `rank`, as arrays.
-            longer = (km > shortest_km) | ((km == shortest_km) & (rank >= shortest_rank))
-            mine = np.unique(usable[(ranks == rank) & longer])
+            km, ranks = (a[usable] for a in self._lead_arrays)
+            mine = np.unique(usable[(ranks == rank) & ~_shorter(km, ranks, shortest)])
             origins, destinations = self._end_arrays
             found = cache[(goods, via)] = (mine, origins[mine], destinations[mine])
         return found
@@ -455,8 +452,8 @@ class CompiledNetwork:
             origins, destinations = (a[usable] for a in self._end_arrays)
             n = len(self.ids)
             rows = np.zeros((len(ascending), n), dtype=np.int64)
-            for q, (level_km, level_rank) in enumerate(ascending):
-                shorter = (km < level_km) | ((km == level_km) & (ranks < level_rank))
+            for q, level in enumerate(ascending):
+                shorter = _shorter(km, ranks, level)
                 graph = csr_matrix((np.ones(int(shorter.sum())), (origins[shorter], destinations[shorter])),
                                    shape=(n, n))
                 rows[q] = connected_components(graph, directed=True, connection="weak")[1]
@@ -502,6 +499,13 @@ class CompiledNetwork:
             cached = [masks[members[u]] for u in range(len(self.ids))]
             self.__dict__[key] = cached
         return cached
+
+
+def _shorter(km: np.ndarray, ranks: np.ndarray, lead: Lead) -> np.ndarray:
+    """Which legs (lengths `km`, mode ranks `ranks`) are shorter than `lead` in the (distance,
+    rank) order of `Lead`, as a boolean array."""
+    lead_km, lead_rank = lead
+    return (km < lead_km) | ((km == lead_km) & (ranks < lead_rank))  # type: ignore[no-any-return]
 
 
 _COMPILED: weakref.WeakKeyDictionary[Network, CompiledNetwork] = weakref.WeakKeyDictionary()

@@ -36,7 +36,7 @@ from routing.planner.budget import Budget
 from routing.planner.decisions import DepKey
 from routing.planner.instance import Instance, amortised_coef, group_lambda, n_max
 from routing.planner.spec import Block, Formulation, build
-from routing.planner.workers import SolverPool
+from routing.planner.workers import SolverPool, no_optimum
 
 
 @dataclass
@@ -100,7 +100,7 @@ def block_relaxation(inst: Instance, block_size: int, deadline: float, pool: Sol
     total = 0.0
     for b, (block, f, job) in enumerate(jobs):
         r = pool.result(job, max(0.0, deadline - budget.clock()) + 2.0)
-        if r is None or r.termination.reason != mathopt.TerminationReason.OPTIMAL:
+        if r is None or no_optimum(r):
             return None
         total += r.objective_value()
         x = f.values(r)

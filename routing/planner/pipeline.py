@@ -53,7 +53,7 @@ from routing.planner.ontime import admissible_candidates
 from routing.planner.packing import exact_pack, pack_groups
 from routing.planner.polish import earliest_equivalent, round_relaxation, steer_to_relaxation
 from routing.planner.spec import build
-from routing.planner.workers import SolverPool, native_stdout_silenced, result_proto, wait_for
+from routing.planner.workers import SolverPool, native_stdout_silenced, no_optimum, result_proto, wait_for
 
 Progress = Callable[[str], None]
 # Above this many columns the whole model's LP is too slow for the budget: the relaxation is
@@ -327,11 +327,6 @@ def _add(state: _State, found: PricingRound) -> int:
     return len(found.columns)
 
 
-def _lp_failed(r: mathopt.SolveResult | None) -> bool:
-    """Whether an LP solve gave no optimum (time out, overrun, solver trouble)."""
-    return r is None or r.termination.reason != mathopt.TerminationReason.OPTIMAL
-
-
 def _lp_params(state: _State, deadline: float,
                algorithm: mathopt.LPAlgorithm = mathopt.LPAlgorithm.DUAL_SIMPLEX) -> mathopt.SolveParameters:
     return mathopt.SolveParameters(time_limit=timedelta(seconds=max(0.1, deadline - time.monotonic())),
@@ -352,7 +347,7 @@ def _phase1(state: _State) -> None:
         inst = state.instance
         f = build(inst, serve_only=True, relax=True, bounded=False)
         r = state.pool.solve(f.model, mathopt.SolverType.HIGHS, _lp_params(state, deadline))
-        if r is None or r.termination.reason != mathopt.TerminationReason.OPTIMAL:
+        if r is None or no_optimum(r):
             break
         m = Multipliers.from_lp(inst, f, f.duals(r), phase1=True)
         found = price_round(inst, m, 0, stop=state.budget.stop)
@@ -442,12 +437,12 @@ def _relaxation(state: _State) -> None:
             r = state.pool.solve(f.model, mathopt.SolverType.GLOP,
                                  _lp_params(state, deadline, mathopt.LPAlgorithm.PRIMAL_SIMPLEX),
                                  warm.for_model(inst, f), keep_basis=True)
-        if _lp_failed(r) and time.monotonic() < deadline:
+        if no_optimum(r) and time.monotonic() < deadline:
             # From scratch (the first LP, or a warm start that failed): HiGHS's dual simplex,
             # the fastest cold here (README, planner performance).
             r = state.pool.solve(f.model, mathopt.SolverType.HIGHS, _lp_params(state, deadline),
                                  keep_basis=True)
-        if r is None or _lp_failed(r):
+        if r is None or no_optimum(r):
             break
         warm = state.basis = Basis.of(inst, f, result_proto(r))
         x = f.values(r)

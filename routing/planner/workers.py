@@ -81,6 +81,12 @@ def result_proto(result: mathopt.SolveResult) -> result_pb2.SolveResultProto:
     return found if found is not None else result.to_proto()
 
 
+def no_optimum(result: mathopt.SolveResult | None) -> bool:
+    """Whether a solve gave no optimum: no result came back in time (None), or the solver
+    ended for another reason (time limit, infeasible, trouble)."""
+    return result is None or result.termination.reason != mathopt.TerminationReason.OPTIMAL
+
+
 # Model parameters as MathOpt's object, or as a proto built in bulk (a warm start's basis).
 ModelParams: TypeAlias = mathopt.ModelSolveParameters | model_parameters_pb2.ModelSolveParametersProto | None
 

@@ -41,6 +41,12 @@ def _scenario(network, text: str, name: str = "test.toml"):
     return parse_scenario(text, name, network)
 
 
+def _dated_t(action: str, first: str, last: str, figure: str, source: str = "y") -> str:
+    """A `[[change]]` of service T for the dates `first` to `last`, `figure` its number line."""
+    return (f'[[change]]\naction = "{action}"\nservice = "T"\nfrom = {first}\nto = {last}\n{figure}\n'
+            f'comment = "x"\nsource = "{source}"\n')
+
+
 def _dep(network, sid: str, start: datetime, days: int) -> list[str]:
     return [d.strftime("%Y-%m-%d %H:%M") for d in
             departures(network.services[sid], start, start + timedelta(days=days))]
@@ -251,24 +257,8 @@ source = "y"
 def test_dated_capacity_and_price_changes(small):
     """A dated capacity cut runs as a variant in its window; a dated price rise splits the
     rate rows, so only departures in the window pay it; the service's departures stay."""
-    text = """name = "peak"
-[[change]]
-action = "scale_capacity"
-service = "T"
-from = 2026-12-03
-to = 2026-12-04
-factor = 0.5
-comment = "x"
-source = "y"
-[[change]]
-action = "scale_price"
-service = "T"
-from = 2026-12-04
-to = 2026-12-05
-factor = 2
-comment = "x"
-source = "estimate: z"
-"""
+    text = ('name = "peak"\n' + _dated_t("scale_capacity", "2026-12-03", "2026-12-04", "factor = 0.5")
+            + _dated_t("scale_price", "2026-12-04", "2026-12-05", "factor = 2", "estimate: z"))
     net = apply_scenario(small, _scenario(small, text, "peak.toml"))
     start = datetime(2026, 12, 1, tzinfo=BRU)
     assert _dep(net, "T", start, 6) == ["2026-12-01 10:00", "2026-12-02 10:00", "2026-12-05 10:00",
@@ -319,40 +309,12 @@ def _runs(network) -> list[tuple]:
                   for s in network.services.values())
 
 
-_GROUPED = """name = "peak"
-[[change]]
-action = "scale_capacity"
-service = "T"
-from = 2026-12-03
-to = 2026-12-04
-factor = 0.5
-comment = "x"
-source = "y"
-[[change]]
-action = "scale_duration"
-service = "T"
-from = 2026-12-03
-to = 2026-12-04
-factor = 2
-comment = "x"
-source = "y"
-[[change]]
-action = "add_duration"
-service = "T"
-from = 2026-12-03
-to = 2026-12-04
-hours = 3
-comment = "x"
-source = "y"
-[[change]]
-action = "scale_capacity"
-service = "T"
-from = 2026-12-04
-to = 2026-12-06
-factor = 0.1
-comment = "x"
-source = "y"
-"""
+# Three changes with the same service and window (applied as one), then one overlapping them.
+_GROUPED = ('name = "peak"\n'
+            + _dated_t("scale_capacity", "2026-12-03", "2026-12-04", "factor = 0.5")
+            + _dated_t("scale_duration", "2026-12-03", "2026-12-04", "factor = 2")
+            + _dated_t("add_duration", "2026-12-03", "2026-12-04", "hours = 3")
+            + _dated_t("scale_capacity", "2026-12-04", "2026-12-06", "factor = 0.1"))
 
 
 @pytest.mark.parametrize("shipped", [False, True])
