@@ -418,9 +418,18 @@ def _run_dask(prepared: Prepared, work: Sequence[Task], client: Client, plan_wor
                 time.sleep(0.1)
                 continue
             for future in ready:
-                task = cells_of[str(future.key)]
-                pending.pop(str(future.key), None)
-                if future.status == "finished":
+                key = str(future.key)
+                if key not in pending:  # yielded again after it was requeued below and settled
+                    continue
+                settled = _settled(future.status)
+                if settled is None:
+                    # Done, then lost with the worker that held its result before we read it:
+                    # the scheduler computes it again, and the queue yields it once more.
+                    queue.add(future)
+                    continue
+                task = cells_of[key]
+                pending.pop(key)
+                if settled:
                     results = future.result()
                 else:  # the task itself failed: its workers died (KilledWorker), or a bug
                     text = _task_error(future.exception() if future.status == "error" else None,
@@ -435,6 +444,17 @@ def _run_dask(prepared: Prepared, work: Sequence[Task], client: Client, plan_wor
             client.cancel([futures[k] for k in pending], force=True)
         for f in inputs:
             f.release()
+
+
+def _settled(status: str) -> bool | None:
+    """Whether a future the queue yielded holds its result (True), failed for good (False:
+    an error, or cancelled), or is to be waited for again (None: its result was lost with a
+    worker after it finished, and the scheduler is computing it again)."""
+    if status == "finished":
+        return True
+    if status in ("error", "cancelled"):
+        return False
+    return None
 
 
 def _send(client: Client, name: str, value: Any) -> Future[Any]:

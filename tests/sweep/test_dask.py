@@ -11,7 +11,7 @@ import pytest
 
 from sweep import Sweep, load_spec, run_sweep
 from sweep.cluster import Sizing, dask_client
-from sweep.runner import check_workers
+from sweep.runner import _settled, check_workers
 from sweep.store import LOG
 from tests.sweep.conftest import plans_spec, queries_spec, stable
 
@@ -126,7 +126,7 @@ def test_a_worker_killed_during_a_task_loses_no_result(client, tmp_path):
     worker alive, every cell is done, and the rows are those of the sweep in process."""
     spec = load_spec(plans_spec(tmp_path, n=250, weeks=2))
     outcome, (worker, keys) = _sweep_killing_a_busy_worker(client, spec, tmp_path / "there")
-    assert outcome.failed == 0 and outcome.computed == 8
+    assert outcome.failed == 0 and outcome.computed == 8, [r["error"] for r in outcome.rows if r["error"]]
     lost = {key.removeprefix("sweep-plan-") for key in keys}
     assert all(r["worker"] != worker for r in outcome.rows if r["cell"] in lost)
     assert stable(outcome.rows) == stable(run_sweep(spec, tmp_path / "here").rows)
@@ -140,5 +140,13 @@ def test_the_only_worker_killed_loses_no_input_nor_result(tmp_path):
     sizing = Sizing(workers=1, memory_limit=2 * 1024**3, plan_workers=1)
     with dask_client(None, sizing, dashboard=":0") as one:
         outcome, _ = _sweep_killing_a_busy_worker(one, spec, tmp_path / "there")
-    assert outcome.failed == 0 and outcome.computed == 4
+    assert outcome.failed == 0 and outcome.computed == 4, [r["error"] for r in outcome.rows if r["error"]]
     assert stable(outcome.rows) == stable(run_sweep(spec, tmp_path / "here").rows)
+
+
+@pytest.mark.parametrize(("status", "settled"), [("finished", True), ("error", False), ("cancelled", False),
+                                                 ("lost", None), ("pending", None)])
+def test_a_result_lost_with_its_worker_is_waited_for_again(status, settled):
+    """A future the queue yields as done but whose result a dying worker took with it ('lost',
+    then 'pending' while computed again) is neither read nor failed: it is waited for again."""
+    assert _settled(status) is settled
