@@ -23,16 +23,11 @@ _LOG_GRID = np.geomspace(MIN_KG, MAX_KG, GRID + 1)  # the same for every query (
 _LOG_GRID.flags.writeable = False
 
 
-def route_cost_eur(network: Network, itinerary: Itinerary, weight_kg: float,
-                   volume_m3: float) -> float:
-    """What the same services cost for another weight and volume (departures unchanged)."""
-    return float(route_costs_eur(network, itinerary, np.array([weight_kg]), np.array([volume_m3]))[0])
-
-
 def route_costs_eur(network: Network, itinerary: Itinerary, weights_kg: np.ndarray,
                     volumes_m3: np.ndarray, terms: Sequence[Terms] | None = None) -> np.ndarray:
-    """`route_cost_eur` for arrays of weights and volumes at once (each leg at its departure's
-    dated price: `routing.tariffs.leg_prices_at`; `terms`, one per leg, when known already)."""
+    """What the same services (departures unchanged) cost for each of arrays of weights and
+    volumes, leg by leg, each leg at its departure's dated price (`routing.tariffs.leg_prices_at`;
+    `terms`, one per leg, when known already). `CostCurve` is the fast form for weight grids."""
     total = np.zeros(len(weights_kg))
     for i, leg in enumerate(itinerary.legs):
         if terms is not None:
@@ -46,26 +41,69 @@ def route_costs_eur(network: Network, itinerary: Itinerary, weights_kg: np.ndarr
     return total
 
 
+class CostCurve:
+    """What signed sums of itineraries cost as a function of weight alone, the volume growing
+    with it at a fixed density (m³ per kg): `route_costs_eur` for many weights in a few array
+    operations (the break-even search evaluates air less rail on grids of weights).
+
+    Every leg without containers costs max(m, a + b·w) + c + e·w: its rate row's minimum and
+    linear price on the chargeable weight (w · max(1, density · kg per m³)), converted to euros
+    and raised by percentage surcharges (a positive factor, which passes through the maximum),
+    plus per-kg and per-consignment surcharges; handling is linear too. Those legs are evaluated
+    together as one matrix; legs with containers (a step at each box) keep `prices_with`.
+    """
+
+    def __init__(self, network: Network, terms: Sequence[tuple[float, Itinerary]],
+                 density_m3_per_kg: float) -> None:
+        self.density = density_m3_per_kg
+        floors, fixed, slopes, signs = [], [], [], []
+        constant = per_kg = 0.0
+        self.boxed: list[tuple[float, Terms]] = []
+        for sign, itinerary in terms:
+            for leg in itinerary.legs:
+                # The local date the leg was priced on, when it says (it is the departure's).
+                day = (leg.pricing.day if leg.pricing is not None
+                       else local_day(leg.service, to_seconds(leg.depart)))
+                leg_terms = terms_at(network, leg.service, day)
+                row = leg_terms.row
+                if row.container is not None:
+                    self.boxed.append((sign, leg_terms))
+                    continue
+                factor = max(1.0, density_m3_per_kg * row.kg_per_m3)
+                scale = (1.0 + leg_terms.percent / 100.0) / leg_terms.per_eur
+                floors.append(row.eur_min * scale)
+                fixed.append(row.eur_fixed * scale)
+                slopes.append((row.eur_per_kg + row.eur_per_tkm / 1000.0 * row.distance_km) * factor * scale)
+                signs.append(sign)
+                constant += sign * leg_terms.per_consignment_eur
+                per_kg += sign * leg_terms.per_kg_eur * factor
+            for h in itinerary.handling:
+                location = network.locations[h.location]
+                constant += sign * location.handling_eur
+                per_kg += sign * location.handling_eur_per_kg
+        self.floors, self.fixed, self.slopes = (np.array(v)[:, None] for v in (floors, fixed, slopes))
+        self.signs = np.array(signs)
+        self.constant, self.per_kg = constant, per_kg
+
+    def __call__(self, kgs: np.ndarray) -> np.ndarray:
+        """The signed sum's cost at each weight of `kgs` (EUR)."""
+        total: np.ndarray = (self.signs @ np.maximum(self.floors, self.fixed + self.slopes * kgs)
+                             + (self.constant + self.per_kg * kgs))
+        for sign, terms in self.boxed:
+            total += sign * prices_with(terms, kgs, kgs * self.density)
+        return total
+
+
 def break_even_weight_kg(network: Network, air: Itinerary, rail: Itinerary) -> float | None:
     """The smallest weight (at the consignment's density) above which rail is cheaper than air,
     to 0.1 kg; None when one is cheaper over the whole range.
 
     The density (m³ per kg) is kept so the volumetric rules of both modes apply as they would
     to more of the same goods. The first crossing is found on a log grid of the range, then on
-    ever finer even grids of the interval that holds it (vectorised).
+    ever finer even grids of the interval that holds it (vectorised, `CostCurve`).
     """
     density = air.consignment.volume_m3 / air.consignment.weight_kg
-    # Each leg's terms (rate row, FX, surcharges) at its departure, found once.
-    air_terms, rail_terms = (
-        [terms_at(network, leg.service, local_day(leg.service, to_seconds(leg.depart))) for leg in it.legs]
-        for it in (air, rail))
-
-    def gap(kgs: np.ndarray) -> np.ndarray:
-        volumes = kgs * density
-        difference: np.ndarray = (route_costs_eur(network, air, kgs, volumes, air_terms)
-                                  - route_costs_eur(network, rail, kgs, volumes, rail_terms))
-        return difference
-
+    gap = CostCurve(network, ((1.0, air), (-1.0, rail)), density)
     grid = _LOG_GRID
     dearer = gap(grid) > 0
     if dearer[0]:
