@@ -67,8 +67,9 @@ def to_seconds(instant: datetime) -> float:
 
 
 def from_seconds(seconds: float, tz_name: str) -> datetime:
-    """The aware datetime of POSIX `seconds`, expressed in time zone `tz_name`."""
-    return (_EPOCH + timedelta(seconds=seconds)).astimezone(zone(tz_name))
+    """The aware datetime of POSIX `seconds`, expressed in time zone `tz_name` (the same instant,
+    fields and fold as `_EPOCH + timedelta(seconds=seconds)` converted there, in one C call)."""
+    return datetime.fromtimestamp(seconds, zone(tz_name))
 
 
 WEEK_S = 7 * 86400
