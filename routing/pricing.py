@@ -13,7 +13,10 @@ label must also cost no more on each such leg at its own instant (the instants i
 `LegCosts.waits`, are open to both). Of a timetabled leg, the first departure the cargo can
 catch and every later one that is strictly cheaper than all earlier ones are expanded (a later,
 no cheaper departure is dominated); of an on-demand leg likewise its first open instant and
-each later waiting instant strictly cheaper than all earlier ones. Labels are expanded
+each later waiting instant strictly cheaper than all earlier ones. A leg that ends at a
+time-sensitive location is the exception: arriving there later can let the next leg leave at a
+cheaper instant the earlier label cannot wait for, so the later label is not dominated, and
+every departure of such a leg is expanded. Labels are expanded
 cheapest first (Dijkstra on cost plus the time cost so far, which never decreases), with arrival
 bounds for the due date.
 
@@ -173,7 +176,7 @@ def _cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, *, elementa
             if h == INF or si in excluded or label.seen >> nxt & 1:
                 continue
             seen = label.seen | 1 << nxt if elementary else 0
-            for depart, leg in _options(cn, si, available, horizon_end, costs):
+            for depart, leg in _options(cn, si, available, horizon_end, costs, bool(time_sensitive(nxt))):
                 arrive = depart + dur_s[si]
                 if arrive + h > due:
                     break
@@ -185,14 +188,23 @@ def _cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, *, elementa
 
 
 def _options(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
-             costs: LegCosts) -> list[tuple[float, float]]:
+             costs: LegCosts, every: bool = False) -> list[tuple[float, float]]:
     """The departures worth taking from `available`: the first, then each later one strictly
-    cheaper than every earlier one (departures in time order)."""
+    cheaper than every earlier one (departures in time order); all of them with `every` (the
+    leg ends at a time-sensitive location: module docstring)."""
     if not cn.timetabled[si]:
+        if every:
+            return [(leave, costs.cost(si, leave)) for leave in _on_demand_all(cn, si, available, costs)]
         return _on_demand(cn, si, available, costs)
     depart = cn.next_departure(si, available + cn.cut_s[si], horizon_end)
     if depart is None:
         return []
+    if every:
+        out_all: list[tuple[float, float]] = []
+        while depart is not None:
+            out_all.append((depart, costs.cost(si, depart)))
+            depart = cn.next_departure(si, depart + 1.0, horizon_end)
+        return out_all
     listed = costs.listed(si)
     if not listed:
         return [(depart, costs.default(si))]

@@ -150,3 +150,25 @@ def test_pricing_searches_match_brute_force(raw_legs, mesh, ready_h, spec, due_d
         assert within is not None
         expected = sorted(path for cost, path in truth if cost <= threshold + 1e-9)
         assert sorted(p.legs for p in within) == expected
+
+
+def test_a_later_free_departure_into_a_time_sensitive_location_is_kept(tmp_path):
+    """A free daily train to C, then an on-demand truck that costs 5 at the instant the first
+    train's cargo is ready at C and 0 a day later: the second train, no cheaper than the first,
+    still gives the cheapest itinerary (arriving later is what makes the truck free)."""
+    from tests.builders import location, service, write_network
+
+    net = load_network(write_network(tmp_path, [location("A"), location("C"), location("E")], [
+        service("TRAIN", "A", "C", mode="rail", days="daily", departure="10:00", duration_h=2),
+        service("TRUCK", "C", "E", duration_h=1)]))
+    cn = compiled(net)
+    ready = datetime(2027, 3, 22, 8, tzinfo=BRU).timestamp()
+    train, truck = cn.services.index(net.services["TRAIN"]), cn.services.index(net.services["TRUCK"])
+    first_at_c = datetime(2027, 3, 22, 12, tzinfo=BRU).timestamp()
+    costs = RandomCosts([0.0] * len(cn.services), {(truck, first_at_c): 5.0}, {})
+    q = PricingQuery(cn.index["A"], cn.index["E"], ready, ready + HORIZON_S, INF, "general", frozenset(),
+                     [0.0] * len(cn.ids), 0.0)
+    found = cheapest(cn, q, costs)
+    assert found is not None and found.value == 0.0
+    assert found.legs[0] == (train, first_at_c - 2 * 3600.0 + 86400.0)
+    assert min(cost for cost, _ in _every(cn, q, costs)) == 0.0
