@@ -42,9 +42,10 @@ def route_costs_eur(network: Network, itinerary: Itinerary, weights_kg: np.ndarr
 
 
 class CostCurve:
-    """What signed sums of itineraries cost as a function of weight alone, the volume growing
-    with it at a fixed density (m³ per kg): `route_costs_eur` for many weights in a few array
-    operations (the break-even search evaluates air less rail on grids of weights).
+    """What a signed sum of itineraries (`signed`: pairs of sign and itinerary) costs as a
+    function of weight alone, the volume growing with it at a fixed density (m³ per kg):
+    `route_costs_eur` for many weights in a few array operations (the break-even search
+    evaluates air less rail on grids of weights).
 
     Every leg without containers costs max(m, a + b·w) + c + e·w: its rate row's minimum and
     linear price on the chargeable weight (w · max(1, density · kg per m³)), converted to euros
@@ -53,13 +54,13 @@ class CostCurve:
     together as one matrix; legs with containers (a step at each box) keep `prices_with`.
     """
 
-    def __init__(self, network: Network, terms: Sequence[tuple[float, Itinerary]],
+    def __init__(self, network: Network, signed: Sequence[tuple[float, Itinerary]],
                  density_m3_per_kg: float) -> None:
         self.density = density_m3_per_kg
         floors, fixed, slopes, signs = [], [], [], []
         constant = per_kg = 0.0
         self.boxed: list[tuple[float, Terms]] = []
-        for sign, itinerary in terms:
+        for sign, itinerary in signed:
             for leg in itinerary.legs:
                 # The local date the leg was priced on, when it says (it is the departure's).
                 day = (leg.pricing.day if leg.pricing is not None
