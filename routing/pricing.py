@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -188,23 +188,18 @@ def _cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, *, elementa
 
 
 def _options(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
-             costs: LegCosts, every: bool = False) -> list[tuple[float, float]]:
+             costs: LegCosts, every: bool = False) -> Iterable[tuple[float, float]]:
     """The departures worth taking from `available`: the first, then each later one strictly
     cheaper than every earlier one (departures in time order); all of them with `every` (the
     leg ends at a time-sensitive location: module docstring)."""
+    if every:  # lazily: the caller stops at the first departure that arrives too late
+        return ((depart, costs.cost(si, depart))
+                for depart in _departures(cn, si, available, horizon_end, costs))
     if not cn.timetabled[si]:
-        if every:
-            return [(leave, costs.cost(si, leave)) for leave in _on_demand_all(cn, si, available, costs)]
         return _on_demand(cn, si, available, costs)
     depart = cn.next_departure(si, available + cn.cut_s[si], horizon_end)
     if depart is None:
         return []
-    if every:
-        out_all: list[tuple[float, float]] = []
-        while depart is not None:
-            out_all.append((depart, costs.cost(si, depart)))
-            depart = cn.next_departure(si, depart + 1.0, horizon_end)
-        return out_all
     listed = costs.listed(si)
     if not listed:
         return [(depart, costs.default(si))]
@@ -221,6 +216,19 @@ def _options(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
             break  # every later departure costs the default, or nothing beats free
         depart = cn.next_departure(si, depart + 1.0, horizon_end)
     return out
+
+
+def _departures(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
+                costs: LegCosts) -> Iterator[float]:
+    """Every departure of `si` the cargo can take from `available`, ascending: a timetabled
+    service's to the horizon, an on-demand one's first open instant and waiting instants."""
+    if not cn.timetabled[si]:
+        yield from _on_demand_all(cn, si, available, costs)
+        return
+    depart = cn.next_departure(si, available + cn.cut_s[si], horizon_end)
+    while depart is not None:
+        yield depart
+        depart = cn.next_departure(si, depart + 1.0, horizon_end)
 
 
 def _on_demand(cn: CompiledNetwork, si: int, available: float, costs: LegCosts) -> list[tuple[float, float]]:
@@ -317,14 +325,7 @@ def all_within(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, threshold:
             h = ht[nxt]
             if h == INF or si in q.excluded or nxt in seen:
                 continue
-            waits: list[float] = []
-            if cn.timetabled[si]:
-                depart = cn.next_departure(si, available + cn.cut_s[si], q.horizon_end)
-            else:
-                waits = _on_demand_all(cn, si, available, costs)
-                waits.reverse()
-                depart = waits.pop() if waits else None
-            while depart is not None:
+            for depart in _departures(cn, si, available, q.horizon_end, costs):
                 arrive = depart + cn.dur_s[si]
                 if arrive + h > q.due:
                     break
@@ -337,10 +338,6 @@ def all_within(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, threshold:
                     seen.discard(nxt)
                     if not going:
                         return False
-                if not cn.timetabled[si]:
-                    depart = waits.pop() if waits else None
-                else:
-                    depart = cn.next_departure(si, depart + 1.0, q.horizon_end)
         return True
 
     return found if walk(q.origin, q.ready, 0.0, True) else None

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from network import load_network
 from routing.compiled import CompiledNetwork, compiled
 from routing.pricing import PricingQuery, all_within, cheapest
+from tests.builders import location, service, write_network
 from tests.routing.test_bruteforce import _calendar_extras, _write, calendars
 
 BRU = ZoneInfo("Europe/Brussels")
@@ -156,8 +157,6 @@ def test_a_later_free_departure_into_a_time_sensitive_location_is_kept(tmp_path)
     """A free daily train to C, then an on-demand truck that costs 5 at the instant the first
     train's cargo is ready at C and 0 a day later: the second train, no cheaper than the first,
     still gives the cheapest itinerary (arriving later is what makes the truck free)."""
-    from tests.builders import location, service, write_network
-
     net = load_network(write_network(tmp_path, [location("A"), location("C"), location("E")], [
         service("TRAIN", "A", "C", mode="rail", days="daily", departure="10:00", duration_h=2),
         service("TRUCK", "C", "E", duration_h=1)]))
