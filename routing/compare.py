@@ -24,17 +24,13 @@ _LOG_GRID.flags.writeable = False
 
 
 def route_costs_eur(network: Network, itinerary: Itinerary, weights_kg: np.ndarray,
-                    volumes_m3: np.ndarray, terms: Sequence[Terms] | None = None) -> np.ndarray:
+                    volumes_m3: np.ndarray) -> np.ndarray:
     """What the same services (departures unchanged) cost for each of arrays of weights and
-    volumes, leg by leg, each leg at its departure's dated price (`routing.tariffs.leg_prices_at`;
-    `terms`, one per leg, when known already). `CostCurve` is the fast form for weight grids."""
+    volumes, leg by leg, each leg at its departure's dated price (`routing.tariffs.leg_prices_at`).
+    `CostCurve` is the fast form for weight grids."""
     total = np.zeros(len(weights_kg))
-    for i, leg in enumerate(itinerary.legs):
-        if terms is not None:
-            total = total + prices_with(terms[i], weights_kg, volumes_m3)
-        else:
-            total = total + leg_prices_at(network, leg.service, weights_kg, volumes_m3,
-                                          to_seconds(leg.depart))
+    for leg in itinerary.legs:
+        total = total + leg_prices_at(network, leg.service, weights_kg, volumes_m3, to_seconds(leg.depart))
     for h in itinerary.handling:
         location = network.locations[h.location]
         total = total + (location.handling_eur + location.handling_eur_per_kg * weights_kg)
