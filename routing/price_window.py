@@ -42,7 +42,7 @@ class DatedCosts(DepartureCosts):
         self.weight_kg, self.volume_m3 = weight_kg, volume_m3
         self.starts = starts  # instants at which a new stretch begins (ascending)
         self._stretch: dict[int, float] = {}
-        super().__init__(self._price(len(starts)), starts, ())
+        super().__init__(self._price(len(starts)), starts, (), stepwise=True)
 
     def _price(self, k: int) -> float:
         """The cost of stretch k (0: before the first start; k: from starts[k - 1])."""

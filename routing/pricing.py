@@ -16,7 +16,14 @@ no cheaper departure is dominated); of an on-demand leg likewise its first open 
 each later waiting instant strictly cheaper than all earlier ones. A leg that ends at a
 time-sensitive location is the exception: arriving there later can let the next leg leave at a
 cheaper instant the earlier label cannot wait for, so the later label is not dominated, and
-every departure of such a leg is expanded. Labels are expanded
+every departure of such a leg is expanded. The same holds one on-demand leg earlier, and so on
+back: an on-demand leg leaves when the cargo is there, so where a chain of on-demand legs leads
+to a time-sensitive location the arrival instant matters too. There every departure into it is
+expanded as well, and a label dominates another only if each such on-demand leg (into a
+location where the instant matters) leaves for both at the same instant — until the last
+instant listed on those chains (`_Timing`): after it each of their legs costs its default and
+arriving earlier is never worse again, which also keeps walks around a cycle of on-demand legs
+finite. Labels are expanded
 cheapest first (Dijkstra on cost plus the time cost so far, which never decreases), with arrival
 bounds for the due date.
 
@@ -143,18 +150,10 @@ def _cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, *, elementa
     if ht[origin] == INF:
         return None
     out = cn.out(q.goods)
-    s_to, dur_s, timetabled = cn.s_to, cn.dur_s, cn.timetabled
+    s_to, dur_s = cn.s_to, cn.dur_s
     handling_s = cn.handling_s
     excluded, horizon_end, due, per_second, ready = q.excluded, q.horizon_end, q.due, q.per_second, q.ready
-    sensitive: dict[int, list[int]] = {}  # location -> on-demand services whose cost varies by instant
-
-    def time_sensitive(node: int) -> list[int]:
-        found = sensitive.get(node)
-        if found is None:
-            found = sensitive[node] = [si for si in out[node]
-                                       if not timetabled[si] and costs.listed(si)]
-        return found
-
+    timing = _Timing(cn, out, excluded, costs, target)
     start = _Label(origin, ready, 0.0, 0, None, -1, ready, 1 << origin if elementary else 0)
     bags: dict[int, list[_Label]] = {origin: [start]}
     heap: list[tuple[float, int, _Label]] = [(0.0, 0, start)]
@@ -176,12 +175,13 @@ def _cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, *, elementa
             if h == INF or si in excluded or label.seen >> nxt & 1:
                 continue
             seen = label.seen | 1 << nxt if elementary else 0
-            for depart, leg in _options(cn, si, available, horizon_end, costs, bool(time_sensitive(nxt))):
+            at = timing.at(nxt)
+            for depart, leg in _options(cn, si, available, horizon_end, costs, at.until > -INF):
                 arrive = depart + dur_s[si]
                 if arrive + h > due:
                     break
                 child = _Label(nxt, arrive, base + leg, label.legs + 1, label, si, depart, seen)
-                if _admit(cn, bags, child, time_sensitive(nxt), costs):
+                if _admit(cn, bags, child, at, costs):
                     heapq.heappush(heap, (child.cost + per_second * (arrive - ready), counter, child))
                     counter += 1
     return None
@@ -258,7 +258,88 @@ def _on_demand_all(cn: CompiledNetwork, si: int, available: float, costs: LegCos
     return out
 
 
-def _admit(cn: CompiledNetwork, bags: dict[int, list[_Label]], child: _Label, sensitive: list[int],
+@dataclass(frozen=True)
+class _At:
+    """What makes the instant a label arrives at a location matter (module docstring)."""
+
+    priced: list[int]  # on-demand services out of it whose cost varies by instant
+    pinned: list[int]  # on-demand services out of it into locations where the instant matters
+    until: float  # the latest instant listed on a chain of on-demand legs from it (-INF: none)
+
+
+class _Timing:
+    """Where, and until when, the instant a label arrives matters, found per location on first
+    use for one search: a location matters when a chain of on-demand legs (each leaving when
+    the cargo is there) leads from it to an on-demand leg whose cost varies by instant, until
+    the last instant listed on any of them (arriving after it, every such leg costs its
+    default: arriving earlier is then never worse)."""
+
+    def __init__(self, cn: CompiledNetwork, out: Sequence[Sequence[int]], excluded: frozenset[int],
+                 costs: LegCosts, target: int) -> None:
+        self.cn, self.out, self.excluded, self.costs = cn, out, excluded, costs
+        self._until: dict[int, float] = {target: -INF}
+        self._at: dict[int, _At] = {target: _At([], [], -INF)}  # the destination: never left
+
+    def _priced(self, node: int) -> list[int]:
+        timetabled, excluded, costs = self.cn.timetabled, self.excluded, self.costs
+        return [si for si in self.out[node] if not timetabled[si] and si not in excluded and costs.listed(si)]
+
+    def until(self, node: int) -> float:
+        found = self._until.get(node)
+        if found is not None:
+            return found
+        timetabled, s_to, excluded, costs = self.cn.timetabled, self.cn.s_to, self.excluded, self.costs
+        known = self._until
+        # The locations on-demand chains reach from `node` whose value is not known yet, each
+        # with its on-demand legs' targets and the latest instant listed on those legs.
+        chains: dict[int, tuple[list[int], float]] = {}
+        stack = [node]
+        while stack:
+            v = stack.pop()
+            if v in chains or v in known:
+                continue
+            nexts, own = [], -INF
+            for si in self.out[v]:
+                if timetabled[si] or si in excluded:
+                    continue
+                listed = costs.listed(si)
+                if listed:
+                    own = max(own, listed[-1])
+                nexts.append(s_to[si])
+                stack.append(s_to[si])
+            chains[v] = (nexts, own)
+        value = {v: own for v, (_, own) in chains.items()}
+        changed = True
+        while changed:  # latest(v) = max(own, latest of each next): a fixed point (chains may cycle)
+            changed = False
+            for v, (nexts, _) in chains.items():
+                best = value[v]
+                for w in nexts:
+                    x = known[w] if w in known else value[w]
+                    if x > best:
+                        best = x
+                if best > value[v]:
+                    value[v] = best
+                    changed = True
+        known.update(value)
+        return value[node]
+
+    def at(self, node: int) -> _At:
+        found = self._at.get(node)
+        if found is None:
+            until = self.until(node)
+            if until == -INF:
+                found = _At([], [], -INF)
+            else:
+                timetabled, s_to = self.cn.timetabled, self.cn.s_to
+                pinned = [si for si in self.out[node] if not timetabled[si] and si not in self.excluded
+                          and self.until(s_to[si]) > -INF]
+                found = _At(self._priced(node), pinned, until)
+            self._at[node] = found
+        return found
+
+
+def _admit(cn: CompiledNetwork, bags: dict[int, list[_Label]], child: _Label, at: _At,
            costs: LegCosts) -> bool:
     """Add `child` unless a label at its location is at least as good (the first one stays on
     an exact tie: the search order decides, deterministically); drop those it beats."""
@@ -267,11 +348,11 @@ def _admit(cn: CompiledNetwork, bags: dict[int, list[_Label]], child: _Label, se
         bags[child.node] = [child]
         return True
     for other in bag:
-        if _no_worse(cn, other, child, sensitive, costs):
+        if _no_worse(cn, other, child, at, costs):
             return False
     survivors = []
     for other in bag:
-        if _no_worse(cn, child, other, sensitive, costs):
+        if _no_worse(cn, child, other, at, costs):
             other.dead = True
         else:
             survivors.append(other)
@@ -280,17 +361,23 @@ def _admit(cn: CompiledNetwork, bags: dict[int, list[_Label]], child: _Label, se
     return True
 
 
-def _no_worse(cn: CompiledNetwork, a: _Label, b: _Label, sensitive: list[int], costs: LegCosts) -> bool:
+def _no_worse(cn: CompiledNetwork, a: _Label, b: _Label, at: _At, costs: LegCosts) -> bool:
     """Whether every completion of `b` is matched by `a` at no greater cost (module docstring)."""
     if a.time > b.time or a.cost > b.cost or (a.time == b.time and a.cost == b.cost and a.legs > b.legs):
         return False
     if a.seen & ~b.seen:  # elementary: `a` has been where `b` may still go
         return False
-    if sensitive and a.time != b.time:
+    if a.time != b.time and at.until > -INF:
         handling_s = cn.handling_s
         at_a = a.time + (handling_s[a.node] if a.parent is not None else 0.0)
+        if at_a > at.until:
+            return True  # both after every instant listed on the way: earlier is never worse
         at_b = b.time + (handling_s[b.node] if b.parent is not None else 0.0)
-        for si in sensitive:
+        for si in at.pinned:  # `a` must leave when `b` does, to arrive when `b` does
+            leave_b = cn.open_from(si, at_b)
+            if leave_b is not None and cn.open_from(si, at_a) != leave_b:
+                return False
+        for si in at.priced:
             leave_b = cn.open_from(si, at_b)
             if leave_b is None:
                 continue  # `b` cannot take it: nothing to match

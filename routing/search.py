@@ -9,7 +9,10 @@ service at an intermediate location adds its handling time, its handling charge 
 emissions (`hub_co2e_kg_per_t`), like a leg adds its own. Costs and CO2e are never negative.
 Calendars only remove departures; dated rate rows, exchange rates and surcharges make a
 service's cost depend on the departure's date, and such a service is priced per departure
-(`routing.price_window`), under the rule for `DepartureCosts`.
+(`routing.price_window`), under the rule for `DepartureCosts`: an on-demand leg's price holds
+until its next change and the cargo may wait for that change, so arriving earlier is never
+worse — which the dominance below and taking only a leg's first departure (and those strictly
+cheaper after it) rest on.
 
 Order of itineraries. Each objective ranks complete itineraries by a key (`objectives.rank_key`)
 and breaks ties by the fewest legs, then by the lexicographic sequence of (service id,
@@ -217,9 +220,15 @@ class _Problem:
         self.ht = cn.time_bounds(self.goods, self.target)
         # Prices over the query's window: constant ones go to the vectorised table, those that
         # change with the departure's date become departure-dependent costs (the caller's
-        # `costs`, the planner's, take precedence).
+        # `costs` take precedence).
         self.window = PriceWindow(network, cn, consignment.weight_kg, consignment.volume_m3,
                                   self.ready, self.horizon_end)
+        for si, special in (costs or {}).items():
+            if not cn.timetabled[si] and not special.stepwise:
+                # Arriving later could then make the leg cheaper, which the dominance rule and
+                # the choice of departures assume never happens (`DepartureCosts`).
+                raise ValueError(f"service {cn.services[si].id!r} runs on demand: its departure "
+                                 "costs must be stepwise")
         self.costs: Mapping[int, DepartureCosts] = ({**self.window.dated, **costs} if costs
                                                     else self.window.dated)
         self.lazy_prices = False  # price services one by one as reached (the `time` corridor)
@@ -891,7 +900,8 @@ def best_itineraries(network: Network, consignment: Consignment,
     distinct ones (distinct service sequences), best first; empty when none exists.
 
     `costs` (service index in `compiled(network)` -> DepartureCosts) replaces the tariff of
-    some services by departure-dependent costs (the planner's pricing)."""
+    some services by departure-dependent costs; those of an on-demand service must be
+    stepwise (ValueError otherwise: `DepartureCosts`)."""
     p = _Problem(network, consignment, options or SearchOptions(), costs)
     stats = SearchStats()
     return SearchResult(_best(p, stats), stats)

@@ -133,8 +133,29 @@ def test_pricing_searches_match_brute_force(raw_legs, mesh, ready_h, spec, due_d
                 leave = cn.open_from(si, t)
                 if leave is not None:
                     special[(si, leave)] = rnd.choice([0.0, 2.0, 30.0])
-    costs = RandomCosts(defaults, special, waits)
     handling = [rnd.choice([0.0, 3.0]) for _ in cn.ids]
+    # Costs at instants when cargo that took a train's first departure, then on-demand legs,
+    # can leave on an on-demand leg (a dual price of that departure): arriving at another
+    # instant, earlier or later, avoids them.
+    there: dict[int, set[float]] = {v: set() for v in range(len(cn.ids))}
+    for sj in range(n):
+        first = cn.next_departure(sj, ready, horizon_end) if cn.timetabled[sj] else None
+        if first is not None:
+            there[cn.s_to[sj]].add(first + cn.dur_s[sj] + cn.handling_s[cn.s_to[sj]])
+    for _ in range(2):
+        for sk in range(n):
+            if not cn.timetabled[sk]:
+                for t in sorted(there[cn.s_from[sk]]):
+                    leave = cn.open_from(sk, t)
+                    if leave is not None:
+                        there[cn.s_to[sk]].add(leave + cn.dur_s[sk] + cn.handling_s[cn.s_to[sk]])
+    for si in range(n):
+        if not cn.timetabled[si] and rnd.random() < 0.5:
+            for t in rnd.sample(sorted(there[cn.s_from[si]]), min(2, len(there[cn.s_from[si]]))):
+                leave = cn.open_from(si, t)
+                if leave is not None:
+                    special[(si, leave)] = defaults[si] + rnd.choice([2.0, 30.0])
+    costs = RandomCosts(defaults, special, waits)
     for origin in ("A", "B"):
         q = PricingQuery(cn.index[origin], cn.index["E"], ready, horizon_end, due, "general",
                          frozenset(), handling, per_second)
@@ -171,3 +192,48 @@ def test_a_later_free_departure_into_a_time_sensitive_location_is_kept(tmp_path)
     assert found is not None and found.value == 0.0
     assert found.legs[0] == (train, first_at_c - 2 * 3600.0 + 86400.0)
     assert min(cost for cost, _ in _every(cn, q, costs)) == 0.0
+
+
+def test_a_later_arrival_through_an_on_demand_leg_into_a_time_sensitive_location_is_kept(tmp_path):
+    """As above with a free on-demand truck B → C between the train and the priced truck C → E:
+    the truck to C leaves when the cargo is there, so arriving at B later is what makes the
+    truck out of C free; the second train must still be found."""
+    from tests.builders import location, service, write_network
+
+    net = load_network(write_network(tmp_path, [location(n) for n in "ABCE"], [
+        service("TRAIN", "A", "B", mode="rail", days="daily", departure="10:00", duration_h=2),
+        service("FEEDER", "B", "C", duration_h=1), service("TRUCK", "C", "E", duration_h=1)]))
+    cn = compiled(net)
+    ready = datetime(2027, 3, 22, 8, tzinfo=BRU).timestamp()
+    train, truck = cn.services.index(net.services["TRAIN"]), cn.services.index(net.services["TRUCK"])
+    first_at_c = datetime(2027, 3, 22, 13, tzinfo=BRU).timestamp()
+    costs = RandomCosts([0.0] * len(cn.services), {(truck, first_at_c): 5.0}, {})
+    q = PricingQuery(cn.index["A"], cn.index["E"], ready, ready + HORIZON_S, INF, "general", frozenset(),
+                     [0.0] * len(cn.ids), 0.0)
+    found = cheapest(cn, q, costs)
+    assert found is not None and found.value == 0.0
+    assert found.legs[0] == (train, datetime(2027, 3, 23, 10, tzinfo=BRU).timestamp())
+    assert min(cost for cost, _ in _every(cn, q, costs)) == 0.0
+
+
+def test_a_cycle_of_on_demand_legs_before_a_time_sensitive_location_ends(tmp_path):
+    """Free on-demand trucks B → C and back make ever later walks to C, none dominated while
+    the instant matters there: the search still ends (after the last listed instant arriving
+    earlier dominates again) and returns the cheapest itinerary, not a walk."""
+    from tests.builders import location, service, write_network
+
+    net = load_network(write_network(tmp_path, [location(n) for n in "ABCE"], [
+        service("TRAIN", "A", "B", mode="rail", days="daily", departure="10:00", duration_h=2),
+        service("THERE", "B", "C", duration_h=1), service("BACK", "C", "B", duration_h=1),
+        service("TRUCK", "C", "E", duration_h=1)]))
+    cn = compiled(net)
+    ready = datetime(2027, 3, 22, 8, tzinfo=BRU).timestamp()
+    train, truck = cn.services.index(net.services["TRAIN"]), cn.services.index(net.services["TRUCK"])
+    first_at_c = datetime(2027, 3, 22, 13, tzinfo=BRU).timestamp()
+    costs = RandomCosts([0.0] * len(cn.services), {(truck, first_at_c): 5.0}, {})
+    q = PricingQuery(cn.index["A"], cn.index["E"], ready, ready + HORIZON_S, INF, "general", frozenset(),
+                     [0.0] * len(cn.ids), 0.0)
+    found = cheapest(cn, q, costs)
+    assert found is not None and found.value == 0.0
+    assert len({cn.s_to[si] for si, _ in found.legs}) == len(found.legs)  # no location twice
+    assert found.legs[0] == (train, datetime(2027, 3, 23, 10, tzinfo=BRU).timestamp())

@@ -291,10 +291,50 @@ def test_departure_costs_make_the_engine_wait_for_a_cheaper_departure(tmp_path):
     [fast] = best_itineraries(net, c, SearchOptions(objective=Objective.TIME), costs=costs).itineraries
     assert fast.legs[0].depart == datetime(2026, 11, 30, 10, tzinfo=BRU)
     there = to_seconds(datetime(2026, 12, 2, 11, tzinfo=BRU))  # when the train arrives
-    costs[cn.service_index["R"]] = DepartureCosts(500e6, (there,), (5e6,))
+    costs[cn.service_index["R"]] = DepartureCosts(500e6, (there,), (5e6,), stepwise=True)
     [both] = best_itineraries(net, c, SearchOptions(), costs=costs).itineraries
     assert both.legs[1].depart == datetime(2026, 12, 2, 11, tzinfo=BRU)
     assert both.signature == ("T", "R")
+
+
+def _daily_train_then_truck(tmp_path):
+    """A free daily train A → B at 10:00 (1 h), then a free on-demand truck B → C."""
+    from routing.compiled import compiled
+
+    directory = write_network(tmp_path, [location("A"), location("B"), location("C")], [
+        service("T", "A", "B", days="daily", departure="10:00"), service("R", "B", "C")])
+    net = load_network(directory)
+    return net, compiled(net), _c(destination="C", ready=datetime(2026, 11, 30, 6, tzinfo=BRU))
+
+
+def test_on_demand_costs_that_are_not_stepwise_are_refused(tmp_path):
+    """A truck costing 5 only at the instant the first train's cargo is there (the default 0 a
+    day later) would make arriving later cheaper, which the search's dominance excludes: such
+    costs on an on-demand service are refused with the service named."""
+    from network.timetable import to_seconds
+    from routing.search import DepartureCosts
+
+    net, cn, c = _daily_train_then_truck(tmp_path)
+    first = to_seconds(datetime(2026, 11, 30, 11, tzinfo=BRU))
+    costs = {cn.service_index["R"]: DepartureCosts(0.0, (first,), (5e6,))}
+    with pytest.raises(ValueError, match="'R' runs on demand: its departure costs must be stepwise"):
+        best_itineraries(net, c, SearchOptions(), costs=costs)
+
+
+def test_a_stepwise_on_demand_price_is_waited_for(tmp_path):
+    """The truck costs EUR 5 from the first train's arrival and nothing from noon the next day:
+    the first train arrives, and its cargo waits for the free truck (arriving later by a later
+    train would pay no less)."""
+    from network.timetable import to_seconds
+    from routing.search import DepartureCosts
+
+    net, cn, c = _daily_train_then_truck(tmp_path)
+    steps = (to_seconds(datetime(2026, 11, 30, 11, tzinfo=BRU)),
+             to_seconds(datetime(2026, 12, 1, 12, tzinfo=BRU)))
+    costs = {cn.service_index["R"]: DepartureCosts(0.0, steps, (5e6, 0.0), stepwise=True)}
+    [best] = best_itineraries(net, c, SearchOptions(), costs=costs).itineraries
+    assert [leg.depart for leg in best.legs] == [datetime(2026, 11, 30, 10, tzinfo=BRU),
+                                                  datetime(2026, 12, 1, 12, tzinfo=BRU)]
 
 
 def _two_hubs(tmp_path):
