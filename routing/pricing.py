@@ -3,29 +3,31 @@ departure taken (the planner's reduced costs: tariff plus dual prices of departu
 
 This is the engine's label-setting search (`routing.search`, whose module docstring holds the
 exactness argument) specialised for one linear objective: a leg costs `LegCosts.cost(si, t)` at
-departure t of service si (zero or more), a change of service at location v costs
-`handling[v]`, and each second between ready and arrival costs `per_second`. A label (location,
-arrival, cost so far) dominates another at the same location when it arrives no later and
-costs no more (fewer legs on a tie): it can take every later departure the other takes, at the
-same cost — except on a time-sensitive location, where an on-demand leg's cost depends on the
-instant it leaves (when the cargo is available and the calendar open), so there the dominating
-label must also cost no more on each such leg at its own instant (the instants it may wait for,
-`LegCosts.waits`, are open to both). Of a timetabled leg, the first departure the cargo can
-catch and every later one that is strictly cheaper than all earlier ones are expanded (a later,
-no cheaper departure is dominated); of an on-demand leg likewise its first open instant and
-each later waiting instant strictly cheaper than all earlier ones. A leg that ends at a
-time-sensitive location is the exception: arriving there later can let the next leg leave at a
-cheaper instant the earlier label cannot wait for, so the later label is not dominated, and
-every departure of such a leg is expanded. The same holds one on-demand leg earlier, and so on
-back: an on-demand leg leaves when the cargo is there, so where a chain of on-demand legs leads
-to a time-sensitive location the arrival instant matters too. There every departure into it is
-expanded as well, and a label dominates another only if each such on-demand leg (into a
-location where the instant matters) leaves for both at the same instant — until the last
-instant listed on those chains (`_Timing`): after it each of their legs costs its default and
-arriving earlier is never worse again, which also keeps walks around a cycle of on-demand legs
-finite. Labels are expanded
-cheapest first (Dijkstra on cost plus the time cost so far, which never decreases), with arrival
-bounds for the due date.
+departure t of service si (zero or more), a change of service at location v costs `handling[v]`,
+and each second between ready and arrival costs `per_second`. A label (location, arrival, cost
+so far) dominates another at the same location when it arrives no later and costs no more (fewer
+legs on a tie): it can take every later departure the other takes, at the same cost — except on
+a time-sensitive location. An on-demand leg leaves when the cargo is available (and the calendar
+open) or at a later waiting instant (`LegCosts.waits`: where its price by date changes); most of
+its departures cost its price by date, but some may be priced on their own (`LegCosts.points`: a
+departure with its own dual prices), and the cargo cannot wait for an instant that is not a
+waiting one. A location with such a leg (that can still lead to the destination) is
+time-sensitive: there a label dominates another only if it also costs no more on each such leg
+at its own instant. Of a timetabled leg, the first departure the cargo can catch and every later
+one that is strictly cheaper than all earlier ones are expanded (a later, no cheaper departure
+is dominated); of an on-demand leg likewise its first open instant and each later waiting
+instant strictly cheaper than all earlier ones. A leg into a time-sensitive location keeps more
+(`_into_time_sensitive`): arriving later can let the next leg leave at a cheaper instant the
+earlier label cannot wait for. It keeps every departure that lets a priced leg there leave at
+one of its points and, of the others, each that costs less than the last one kept or meets a
+priced leg in another stretch of its price by date (the others pay what that one pays, later).
+The same holds one on-demand leg earlier, and so on back: where a chain of on-demand legs leads
+to a time-sensitive location the arrival instant matters too; every departure into such a
+location is kept, and a label dominates another only if each on-demand leg into a location where
+the instant matters leaves for both at the same instant — until the last point on those chains
+(`_Timing`): after it arriving earlier is never worse again, which also keeps walks around a
+cycle of on-demand legs finite. Labels are expanded cheapest first (Dijkstra on cost plus the
+time cost so far, which never decreases), with arrival bounds for the due date.
 
 The search runs over walks, which is exact for itineraries when removing a cycle keeps the
 later legs at their departures (the itinerary then costs no more and has fewer legs): true
@@ -67,6 +69,13 @@ class LegCosts(Protocol):
 
     def default(self, si: int) -> float:
         """What service `si` costs at any instant not listed."""
+        ...
+
+    def points(self, si: int) -> Sequence[float]:
+        """Of the listed instants of on-demand service `si`, those at which it may cost other
+        than its price by date (a price that holds from one waiting instant to the next): the
+        departures with a price of their own. Arriving at another instant avoids them, which
+        waiting cannot do: they make a location time-sensitive (module docstring)."""
         ...
 
     def waits(self, si: int, after: float) -> Sequence[float]:
@@ -149,11 +158,12 @@ def _cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, *, elementa
     ht = cn.time_bounds(q.goods, target)
     if ht[origin] == INF:
         return None
+    costs = _Remembered(costs)
     out = cn.out(q.goods)
     s_to, dur_s = cn.s_to, cn.dur_s
     handling_s = cn.handling_s
     excluded, horizon_end, due, per_second, ready = q.excluded, q.horizon_end, q.due, q.per_second, q.ready
-    timing = _Timing(cn, out, excluded, costs, target)
+    timing = _Timing(cn, out, excluded, costs, target, ht)
     start = _Label(origin, ready, 0.0, 0, None, -1, ready, 1 << origin if elementary else 0)
     bags: dict[int, list[_Label]] = {origin: [start]}
     heap: list[tuple[float, int, _Label]] = [(0.0, 0, start)]
@@ -176,7 +186,9 @@ def _cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, *, elementa
                 continue
             seen = label.seen | 1 << nxt if elementary else 0
             at = timing.at(nxt)
-            for depart, leg in _options(cn, si, available, horizon_end, costs, at.until > -INF):
+            options = (_options(cn, si, available, horizon_end, costs) if at.until == -INF
+                       else _into_time_sensitive(cn, si, available, horizon_end, costs, at))
+            for depart, leg in options:
                 arrive = depart + dur_s[si]
                 if arrive + h > due:
                     break
@@ -187,14 +199,67 @@ def _cheapest(cn: CompiledNetwork, q: PricingQuery, costs: LegCosts, *, elementa
     return None
 
 
+def _into_time_sensitive(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
+                         costs: LegCosts, at: _At) -> Iterator[tuple[float, float]]:
+    """The departures worth taking from `available` on a leg into a location where the arrival
+    instant matters (`at`), lazily (the caller stops at the first that arrives too late).
+
+    Every one when an on-demand chain from there matters (`at.pinned`). Else all but those
+    that give the cargo, there, no departure priced on its own (`LegCosts.points`) of the
+    location's priced on-demand legs and cost no less than the last one kept that did not
+    either, with each such leg in the same stretch of its price by date for both (no waiting
+    instant in between): that one then pays as much on every leg out of the location, earlier,
+    and can wait for whatever the later one could wait for."""
+    handled = cn.dur_s[si] + cn.handling_s[cn.s_to[si]]
+    plain_value = INF
+    plain_leaves: list[float | None] = []
+    for depart in _departures(cn, si, available, horizon_end, costs):
+        value = costs.cost(si, depart)
+        if at.pinned:
+            yield depart, value
+            continue
+        there = depart + handled
+        leaves = [cn.open_from(sj, there) for sj in at.priced]
+        if any(t is not None and t in points for t, points in zip(leaves, at.points, strict=True)):
+            yield depart, value
+            continue
+        if value >= plain_value and all(
+                b is None or (a is not None and _same_stretch(costs, sj, a, b))
+                for sj, a, b in zip(at.priced, plain_leaves, leaves, strict=True)):
+            continue  # dominated by the last plain one kept
+        plain_value, plain_leaves = value, leaves
+        yield depart, value
+
+
+def _same_stretch(costs: LegCosts, si: int, a: float, b: float) -> bool:
+    """Whether on-demand `si` leaving at a <= b pays the same price by date (no waiting instant
+    in (a, b])."""
+    later = costs.waits(si, a)
+    return not later or later[0] > b
+
+
+class _Remembered:
+    """`costs` with each leg's cost at each departure computed once per search: dominance at a
+    time-sensitive location asks for the same ones many times over."""
+
+    def __init__(self, costs: LegCosts) -> None:
+        self.listed, self.default = costs.listed, costs.default
+        self.points, self.waits = costs.points, costs.waits
+        self._cost = costs.cost
+        self._known: dict[tuple[int, float], float] = {}
+
+    def cost(self, si: int, depart: float) -> float:
+        key = (si, depart)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = self._cost(si, depart)
+        return found
+
+
 def _options(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
-             costs: LegCosts, every: bool = False) -> Iterable[tuple[float, float]]:
+             costs: LegCosts) -> Iterable[tuple[float, float]]:
     """The departures worth taking from `available`: the first, then each later one strictly
-    cheaper than every earlier one (departures in time order); all of them with `every` (the
-    leg ends at a time-sensitive location: module docstring)."""
-    if every:  # lazily: the caller stops at the first departure that arrives too late
-        return ((depart, costs.cost(si, depart))
-                for depart in _departures(cn, si, available, horizon_end, costs))
+    cheaper than every earlier one (departures in time order)."""
     if not cn.timetabled[si]:
         return _on_demand(cn, si, available, costs)
     depart = cn.next_departure(si, available + cn.cut_s[si], horizon_end)
@@ -262,7 +327,8 @@ def _on_demand_all(cn: CompiledNetwork, si: int, available: float, costs: LegCos
 class _At:
     """What makes the instant a label arrives at a location matter (module docstring)."""
 
-    priced: list[int]  # on-demand services out of it whose cost varies by instant
+    priced: list[int]  # on-demand services out of it with departures priced on their own
+    points: list[frozenset[float]]  # their departures priced on their own
     pinned: list[int]  # on-demand services out of it into locations where the instant matters
     until: float  # the latest instant listed on a chain of on-demand legs from it (-INF: none)
 
@@ -275,20 +341,31 @@ class _Timing:
     default: arriving earlier is then never worse)."""
 
     def __init__(self, cn: CompiledNetwork, out: Sequence[Sequence[int]], excluded: frozenset[int],
-                 costs: LegCosts, target: int) -> None:
-        self.cn, self.out, self.excluded, self.costs = cn, out, excluded, costs
+                 costs: LegCosts, target: int, ht: Sequence[float]) -> None:
+        self.cn, self.costs = cn, costs
+        self._out, self.excluded, self.ht = out, excluded, ht
+        self._on_demand: dict[int, list[int]] = {}
         self._until: dict[int, float] = {target: -INF}
-        self._at: dict[int, _At] = {target: _At([], [], -INF)}  # the destination: never left
+        self._at: dict[int, _At] = {target: _At([], [], [], -INF)}  # the destination: never left
+
+    def on_demand(self, node: int) -> list[int]:
+        """The on-demand services out of `node` a completion can take: not excluded, and into a
+        location from which the destination can be reached (the others never matter)."""
+        found = self._on_demand.get(node)
+        if found is None:
+            timetabled, s_to, excluded, ht = self.cn.timetabled, self.cn.s_to, self.excluded, self.ht
+            found = self._on_demand[node] = [si for si in self._out[node] if not timetabled[si]
+                                             and si not in excluded and ht[s_to[si]] < INF]
+        return found
 
     def _priced(self, node: int) -> list[int]:
-        timetabled, excluded, costs = self.cn.timetabled, self.excluded, self.costs
-        return [si for si in self.out[node] if not timetabled[si] and si not in excluded and costs.listed(si)]
+        return [si for si in self.on_demand(node) if self.costs.points(si)]
 
     def until(self, node: int) -> float:
         found = self._until.get(node)
         if found is not None:
             return found
-        timetabled, s_to, excluded, costs = self.cn.timetabled, self.cn.s_to, self.excluded, self.costs
+        s_to, costs = self.cn.s_to, self.costs
         known = self._until
         # The locations on-demand chains reach from `node` whose value is not known yet, each
         # with its on-demand legs' targets and the latest instant listed on those legs.
@@ -299,12 +376,10 @@ class _Timing:
             if v in chains or v in known:
                 continue
             nexts, own = [], -INF
-            for si in self.out[v]:
-                if timetabled[si] or si in excluded:
-                    continue
-                listed = costs.listed(si)
-                if listed:
-                    own = max(own, listed[-1])
+            for si in self.on_demand(v):
+                points = costs.points(si)
+                if points:
+                    own = max(own, points[-1])
                 nexts.append(s_to[si])
                 stack.append(s_to[si])
             chains[v] = (nexts, own)
@@ -329,12 +404,12 @@ class _Timing:
         if found is None:
             until = self.until(node)
             if until == -INF:
-                found = _At([], [], -INF)
+                found = _At([], [], [], -INF)
             else:
-                timetabled, s_to = self.cn.timetabled, self.cn.s_to
-                pinned = [si for si in self.out[node] if not timetabled[si] and si not in self.excluded
-                          and self.until(s_to[si]) > -INF]
-                found = _At(self._priced(node), pinned, until)
+                s_to = self.cn.s_to
+                pinned = [si for si in self.on_demand(node) if self.until(s_to[si]) > -INF]
+                priced = self._priced(node)
+                found = _At(priced, [frozenset(self.costs.points(si)) for si in priced], pinned, until)
             self._at[node] = found
         return found
 
@@ -377,12 +452,16 @@ def _no_worse(cn: CompiledNetwork, a: _Label, b: _Label, at: _At, costs: LegCost
             leave_b = cn.open_from(si, at_b)
             if leave_b is not None and cn.open_from(si, at_a) != leave_b:
                 return False
-        for si in at.priced:
+        for si, points in zip(at.priced, at.points, strict=True):
             leave_b = cn.open_from(si, at_b)
             if leave_b is None:
                 continue  # `b` cannot take it: nothing to match
             leave_a = cn.open_from(si, at_a)
-            if leave_a is None or costs.cost(si, leave_a) > costs.cost(si, leave_b):
+            if leave_a is None:
+                return False
+            if leave_a not in points and leave_b not in points and _same_stretch(costs, si, leave_a, leave_b):
+                continue  # the same price by date
+            if costs.cost(si, leave_a) > costs.cost(si, leave_b):
                 return False
     return True
 

@@ -179,6 +179,7 @@ class ConsignmentCosts:
         self.lcl, self.co2 = lcl, co2
         self._changes = listing.changes
         self.listed = listing.listed
+        self.points = listing.points
         self._default: dict[int, float] = {}
         self.ready = to_seconds(c.ready)
 
@@ -277,7 +278,9 @@ class Listing:
                     per[si] |= set(inst.rules.riders(s))
         self.times: dict[int, tuple[float, ...]] = {si: tuple(sorted(ts)) for si, ts in per.items()}
 
-    def __call__(self, si: int) -> Sequence[float]:
+    def points(self, si: int) -> Sequence[float]:
+        """The departures of service `si` with multipliers of their own (or, from an origin-only
+        location, riders of their own): instants that cost other than the price by date."""
         return self.times.get(si, ())
 
     def changes(self, si: int) -> tuple[float, ...] | None:

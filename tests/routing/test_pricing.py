@@ -5,6 +5,7 @@ small networks with calendars, random costs at chosen departures and on-demand w
 
 from __future__ import annotations
 
+import bisect
 import math
 import tempfile
 from datetime import datetime
@@ -36,26 +37,45 @@ meshes = st.lists(st.sampled_from(NODES), max_size=3, unique=True)
 
 
 class RandomCosts:
-    """Leg costs: a default per service, other costs at listed departures, waiting instants."""
+    """Leg costs: a default per service, other costs at listed departures (points), waiting
+    instants; and for some on-demand services a price by date (`steps`: from each instant on,
+    a price of its own, until the next; the default before the first), which the points
+    override."""
 
     def __init__(self, defaults: list[float], special: dict[tuple[int, float], float],
-                 waits: dict[int, tuple[float, ...]]) -> None:
+                 waits: dict[int, tuple[float, ...]],
+                 steps: dict[int, tuple[tuple[float, ...], tuple[float, ...]]] | None = None) -> None:
         self.defaults, self.special, self._waits = defaults, special, waits
-        self._listed: dict[int, list[float]] = {}
+        self.steps = steps or {}
+        self._points: dict[int, list[float]] = {}
         for si, t in sorted(special):
-            self._listed.setdefault(si, []).append(t)
+            self._points.setdefault(si, []).append(t)
+        self._listed = {si: sorted({*self._points.get(si, ()), *self.steps.get(si, ((), ()))[0]})
+                        for si in {*self._points, *self.steps}}
 
     def cost(self, si: int, depart: float) -> float:
-        return self.special.get((si, depart), self.defaults[si])
+        found = self.special.get((si, depart))
+        if found is not None:
+            return found
+        if si in self.steps:
+            times, values = self.steps[si]
+            k = bisect.bisect_right(times, depart)
+            return values[k - 1] if k else self.defaults[si]
+        return self.defaults[si]
 
     def listed(self, si: int) -> list[float]:
         return self._listed.get(si, [])
 
     def default(self, si: int) -> float:
-        return self.defaults[si]
+        steps = self.steps.get(si)
+        return steps[1][-1] if steps else self.defaults[si]  # after the last listed instant
+
+    def points(self, si: int) -> list[float]:
+        return self._points.get(si, [])
 
     def waits(self, si: int, after: float) -> list[float]:
-        return [t for t in self._waits.get(si, ()) if t > after]
+        times = self.steps[si][0] if si in self.steps else self._waits.get(si, ())
+        return [t for t in times if t > after]
 
 
 def _departures(cn: CompiledNetwork, si: int, available: float, horizon_end: float,
@@ -121,6 +141,7 @@ def test_pricing_searches_match_brute_force(raw_legs, mesh, ready_h, spec, due_d
     defaults = [rnd.choice([0.0, 20.0, 40.0, 60.0]) for _ in range(n)]
     special: dict[tuple[int, float], float] = {}
     waits: dict[int, tuple[float, ...]] = {}
+    steps: dict[int, tuple[tuple[float, ...], tuple[float, ...]]] = {}
     for si in range(n):
         if cn.timetabled[si]:
             times = _departures(cn, si, ready, horizon_end, RandomCosts(defaults, {}, {}))
@@ -128,6 +149,9 @@ def test_pricing_searches_match_brute_force(raw_legs, mesh, ready_h, spec, due_d
                 special[(si, t)] = rnd.choice([0.0, 1.0, 15.0, 100.0])
         elif rnd.random() < 0.5:
             instants = sorted({ready + rnd.randint(0, 200) * 3600.0 for _ in range(3)})
+            if rnd.random() < 0.5:  # a price by date: waiting for a change may pay
+                steps[si] = (tuple(instants), tuple(rnd.choice([0.0, 2.0, 30.0]) for _ in instants))
+                continue
             waits[si] = tuple(instants)
             for t in instants:
                 leave = cn.open_from(si, t)
@@ -155,7 +179,7 @@ def test_pricing_searches_match_brute_force(raw_legs, mesh, ready_h, spec, due_d
                 leave = cn.open_from(si, t)
                 if leave is not None:
                     special[(si, leave)] = defaults[si] + rnd.choice([2.0, 30.0])
-    costs = RandomCosts(defaults, special, waits)
+    costs = RandomCosts(defaults, special, waits, steps)
     for origin in ("A", "B"):
         q = PricingQuery(cn.index[origin], cn.index["E"], ready, horizon_end, due, "general",
                          frozenset(), handling, per_second)
