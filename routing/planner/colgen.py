@@ -258,8 +258,9 @@ class ConsignmentCosts:
 
 class Listing:
     """The instants at which each service's cost may differ from its default, per round: the
-    departures with multipliers and, for on-demand container services from origin-only
-    locations, the ready instants there (their kind depends on who is ready then)."""
+    departures with multipliers (and groups priced pro rata at their own λ) and, for on-demand
+    container services from origin-only locations, the ready instants there (their kind depends
+    on who is ready then)."""
 
     def __init__(self, inst: Instance, m: Multipliers) -> None:
         self.cn = cn = compiled(inst.request.network)
@@ -269,7 +270,7 @@ class Listing:
         self._dated: dict[int, tuple[float, ...] | None] = {}
         self._merged: dict[int, Sequence[float]] = {}
         per: dict[int, set[float]] = defaultdict(set)
-        for sid, t in (*m.cap, *m.fill):
+        for sid, t in (*m.cap, *m.fill, *m.pro_rata):  # each prices its departure on its own
             per[cn.service_index[sid]].add(t)
         if not m.phase1:
             origins = {origin for origin, _ in inst.rules.ready_at}
