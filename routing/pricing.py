@@ -330,15 +330,15 @@ class _At:
     priced: list[int]  # on-demand services out of it with departures priced on their own
     points: list[frozenset[float]]  # their departures priced on their own
     pinned: list[int]  # on-demand services out of it into locations where the instant matters
-    until: float  # the latest instant listed on a chain of on-demand legs from it (-INF: none)
+    until: float  # the latest point on a chain of on-demand legs from it (-INF: none)
 
 
 class _Timing:
     """Where, and until when, the instant a label arrives matters, found per location on first
     use for one search: a location matters when a chain of on-demand legs (each leaving when
-    the cargo is there) leads from it to an on-demand leg whose cost varies by instant, until
-    the last instant listed on any of them (arriving after it, every such leg costs its
-    default: arriving earlier is then never worse)."""
+    the cargo is there) leads from it to an on-demand leg with departures priced on their own
+    (`LegCosts.points`), until the last such point on any of them (arriving after it, every such
+    leg costs its price by date, which can be waited for: arriving earlier is then never worse)."""
 
     def __init__(self, cn: CompiledNetwork, out: Sequence[Sequence[int]], excluded: frozenset[int],
                  costs: LegCosts, target: int, ht: Sequence[float]) -> None:
@@ -368,7 +368,7 @@ class _Timing:
         s_to, costs = self.cn.s_to, self.costs
         known = self._until
         # The locations on-demand chains reach from `node` whose value is not known yet, each
-        # with its on-demand legs' targets and the latest instant listed on those legs.
+        # with its on-demand legs' targets and the latest point of those legs.
         chains: dict[int, tuple[list[int], float]] = {}
         stack = [node]
         while stack:
@@ -446,7 +446,7 @@ def _no_worse(cn: CompiledNetwork, a: _Label, b: _Label, at: _At, costs: LegCost
         handling_s = cn.handling_s
         at_a = a.time + (handling_s[a.node] if a.parent is not None else 0.0)
         if at_a > at.until:
-            return True  # both after every instant listed on the way: earlier is never worse
+            return True  # both after every point on the way: arriving earlier is never worse
         at_b = b.time + (handling_s[b.node] if b.parent is not None else 0.0)
         for si in at.pinned:  # `a` must leave when `b` does, to arrive when `b` does
             leave_b = cn.open_from(si, at_b)
