@@ -261,3 +261,27 @@ def test_a_cycle_of_on_demand_legs_before_a_time_sensitive_location_ends(tmp_pat
     assert found is not None and found.value == 0.0
     assert len({cn.s_to[si] for si, _ in found.legs}) == len(found.legs)  # no location twice
     assert found.legs[0] == (train, datetime(2027, 3, 23, 10, tzinfo=BRU).timestamp())
+
+
+def test_a_later_arrival_in_a_cheaper_stretch_is_kept_when_waiting_meets_a_point(tmp_path):
+    """A truck out of B costs 5 until midnight, nothing from then on, and 9 at midnight itself (a
+    departure priced on its own): the first train's cargo would wait for midnight and pay 9, so
+    the second train, arriving in the cheaper stretch, is kept although it costs no less."""
+    from tests.builders import location, service, write_network
+
+    net = load_network(write_network(tmp_path, [location(n) for n in "ABE"], [
+        service("TRAIN", "A", "B", mode="rail", days="daily", departure="10:00", duration_h=2),
+        service("TRUCK", "B", "E", duration_h=1)]))
+    cn = compiled(net)
+    ready = datetime(2027, 3, 22, 8, tzinfo=BRU).timestamp()
+    train, truck = cn.services.index(net.services["TRAIN"]), cn.services.index(net.services["TRUCK"])
+    midnight = datetime(2027, 3, 23, 0, tzinfo=BRU).timestamp()
+    defaults = [0.0] * len(cn.services)
+    defaults[truck] = 5.0
+    costs = RandomCosts(defaults, {(truck, midnight): 9.0}, {}, {truck: ((midnight,), (0.0,))})
+    q = PricingQuery(cn.index["A"], cn.index["E"], ready, ready + HORIZON_S, INF, "general", frozenset(),
+                     [0.0] * len(cn.ids), 0.0)
+    found = cheapest(cn, q, costs)
+    assert found is not None and found.value == 0.0
+    assert found.legs[0] == (train, datetime(2027, 3, 23, 10, tzinfo=BRU).timestamp())
+    assert min(cost for cost, _ in _every(cn, q, costs)) == 0.0
