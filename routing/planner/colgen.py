@@ -157,6 +157,38 @@ def no_group_fill(inst: Instance, m: Multipliers, key: DepKey) -> tuple[float, f
     return fill[0] * price / charged, fill[1] * price / charged
 
 
+def smoothed(inst: Instance, centre: Multipliers, lp: Multipliers, alpha: float) -> Multipliers:
+    """alpha·`centre` + (1 − alpha)·`lp` (Wentges' dual smoothing: pricing between the best
+    multipliers so far and the LP's gives steadier bounds), each departure's multipliers taken
+    as pricing sees them (a group one side has none for at that side's no-group fill). Any
+    mix of two valid sets is valid: each keeps every container's own term at zero or above, a
+    linear condition; where neither side has a group the no-group fill of the mix applies,
+    which keeps it too."""
+    assert not centre.phase1 and not lp.phase1 and not centre.pro_rata and not lp.pro_rata
+    beta = 1.0 - alpha
+    m = Multipliers()
+    for key in centre.cap.keys() | lp.cap.keys():
+        a, b = centre.cap.get(key, (0.0, 0.0)), lp.cap.get(key, (0.0, 0.0))
+        m.cap[key] = (alpha * a[0] + beta * b[0], alpha * a[1] + beta * b[1])
+        limits = inst.capacity_limits[key]
+        m.capacity_term += m.cap[key][0] * (limits[0] or 0.0) + m.cap[key][1] * (limits[1] or 0.0)
+    for key in centre.fill.keys() | lp.fill.keys():
+        a = centre.fill.get(key) or no_group_fill(inst, centre, key)
+        b = lp.fill.get(key) or no_group_fill(inst, lp, key)
+        m.fill[key] = (alpha * a[0] + beta * b[0], alpha * a[1] + beta * b[1])
+    for ckey in centre.open.keys() | lp.open.keys():
+        m.open[ckey] = alpha * centre.open.get(ckey, 0.0) + beta * lp.open.get(ckey, 0.0)
+    for sid in centre.service_fill.keys() | lp.service_fill.keys():
+        sa, sb = centre.service_fill.get(sid), lp.service_fill.get(sid)
+        if sa is not None and sb is not None:
+            m.service_fill[sid] = (alpha * sa[0] + beta * sb[0], alpha * sa[1] + beta * sb[1])
+        else:
+            one = sa or sb
+            assert one is not None
+            m.service_fill[sid] = one
+    return m
+
+
 class ConsignmentCosts:
     """What each leg costs one consignment under some multipliers (`routing.pricing.LegCosts`).
 

@@ -41,7 +41,7 @@ from routing.planner.basis import Basis
 from routing.planner.bounds import block_relaxation
 from routing.planner.budget import Budget, Interrupted
 from routing.planner.candidates import Candidate, generate
-from routing.planner.colgen import Multipliers, PricingRound, complete_columns, price_round
+from routing.planner.colgen import Multipliers, PricingRound, complete_columns, price_round, smoothed
 from routing.planner.containers import ContainerRules
 from routing.planner.decisions import Decisions, Solution
 from routing.planner.greedy import solve_greedy
@@ -416,6 +416,8 @@ def _proven(state: _State) -> bool:
 # Column generation pauses after this many rounds without a better bound: degenerate duals make
 # its tail long, and the completion from the best bound so far most often closes the gap sooner.
 STALL_ROUNDS = 6
+# Weight of the best multipliers so far in the mix column generation prices at (Wentges).
+SMOOTHING = 0.5
 
 
 def _relaxation(state: _State) -> None:
@@ -448,7 +450,17 @@ def _relaxation(state: _State) -> None:
         x = f.values(r)
         state.lp_values = {_key(inst, k): float(x[var]) for k, var in f.x.items()}
         m = Multipliers.from_lp(inst, f, f.duals(r))
-        found = price_round(inst, m, state.served_target, stop=state.budget.stop)
+        if state.pricing is not None:
+            # Price between the best multipliers so far and the LP's (`colgen.smoothed`); only
+            # pricing at the LP's own duals can show that no column is missing.
+            m_mix = smoothed(inst, state.pricing[0], m, SMOOTHING)
+            found = price_round(inst, m_mix, state.served_target, stop=state.budget.stop)
+            if found is not None and found.columns:
+                m = m_mix
+            elif found is not None:
+                found = price_round(inst, m, state.served_target, stop=state.budget.stop)
+        else:
+            found = price_round(inst, m, state.served_target, stop=state.budget.stop)
         if found is None:
             break
         rounds += 1
