@@ -167,10 +167,12 @@ def smoothed(inst: Instance, centre: Multipliers, lp: Multipliers, alpha: float)
     assert not centre.phase1 and not lp.phase1 and not centre.pro_rata and not lp.pro_rata
     beta = 1.0 - alpha
     m = Multipliers()
+    services = inst.request.network.services
     for key in centre.cap.keys() | lp.cap.keys():
         a, b = centre.cap.get(key, (0.0, 0.0)), lp.cap.get(key, (0.0, 0.0))
         m.cap[key] = (alpha * a[0] + beta * b[0], alpha * a[1] + beta * b[1])
-        limits = inst.capacity_limits[key]
+        service = services[key[0]]  # a departure of `centre` may have no column in `inst` now
+        limits = inst.capacity_limits.get(key, (service.capacity_kg, service.capacity_m3))
         m.capacity_term += m.cap[key][0] * (limits[0] or 0.0) + m.cap[key][1] * (limits[1] or 0.0)
     for key in centre.fill.keys() | lp.fill.keys():
         a = centre.fill.get(key) or no_group_fill(inst, centre, key)

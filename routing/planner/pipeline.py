@@ -458,6 +458,11 @@ def _relaxation(state: _State) -> None:
             if found is not None and found.columns:
                 m = m_mix
             elif found is not None:
+                if found.bound is not None and (state.pricing[1].bound is None
+                                                or found.bound > state.pricing[1].bound):
+                    state.pricing = (m_mix, found)  # a valid bound too, kept before pricing again
+                    state.raise_bound(found.bound, f"column generation, round {state.rounds + 1}: "
+                                                   "its Lagrangian bound at smoothed multipliers")
                 found = price_round(inst, m, state.served_target, stop=state.budget.stop)
         else:
             found = price_round(inst, m, state.served_target, stop=state.budget.stop)
