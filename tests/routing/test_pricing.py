@@ -198,90 +198,74 @@ def test_pricing_searches_match_brute_force(raw_legs, mesh, ready_h, spec, due_d
         assert sorted(p.legs for p in within) == expected
 
 
+# The hand-made networks below: a free daily train out of A at 10:00 (2 h) and free on-demand
+# trucks (1 h each), searched from A to E at READY; arriving later, by the SECOND_TRAIN, is what
+# makes the last truck free.
+READY = datetime(2027, 3, 22, 8, tzinfo=BRU)
+SECOND_TRAIN = datetime(2027, 3, 23, 10, tzinfo=BRU).timestamp()
+
+
+def _train_then_trucks(tmp_path: Path, places: str, to: str,
+                       trucks: list[tuple[str, str, str]]) -> tuple[CompiledNetwork, PricingQuery]:
+    """The network of a train A → `to` and the on-demand `trucks` (id, from, to), and its query."""
+    net = load_network(write_network(tmp_path, [location(n) for n in places], [
+        service("TRAIN", "A", to, mode="rail", days="daily", departure="10:00", duration_h=2),
+        *(service(sid, a, b, duration_h=1) for sid, a, b in trucks)]))
+    cn = compiled(net)
+    ready = READY.timestamp()
+    return cn, PricingQuery(cn.index["A"], cn.index["E"], ready, ready + HORIZON_S, INF, "general",
+                            frozenset(), [0.0] * len(cn.ids), 0.0)
+
+
+def _takes_the_second_train(cn: CompiledNetwork, q: PricingQuery, costs: RandomCosts) -> tuple:
+    """The legs of the cheapest itinerary, checked to cost nothing (as brute force says) and to
+    leave on the second train."""
+    found = cheapest(cn, q, costs)
+    assert found is not None and found.value == 0.0
+    assert found.legs[0] == (cn.service_index["TRAIN"], SECOND_TRAIN)
+    assert min(cost for cost, _ in _every(cn, q, costs)) == 0.0
+    return found.legs
+
+
+def _free_but(cn: CompiledNetwork, truck: str, at: datetime) -> RandomCosts:
+    """Every leg free, but `truck` costs 5 leaving at `at`."""
+    return RandomCosts([0.0] * len(cn.services), {(cn.service_index[truck], at.timestamp()): 5.0}, {})
+
+
 def test_a_later_free_departure_into_a_time_sensitive_location_is_kept(tmp_path):
     """A free daily train to C, then an on-demand truck that costs 5 at the instant the first
     train's cargo is ready at C and 0 a day later: the second train, no cheaper than the first,
     still gives the cheapest itinerary (arriving later is what makes the truck free)."""
-    net = load_network(write_network(tmp_path, [location("A"), location("C"), location("E")], [
-        service("TRAIN", "A", "C", mode="rail", days="daily", departure="10:00", duration_h=2),
-        service("TRUCK", "C", "E", duration_h=1)]))
-    cn = compiled(net)
-    ready = datetime(2027, 3, 22, 8, tzinfo=BRU).timestamp()
-    train, truck = cn.services.index(net.services["TRAIN"]), cn.services.index(net.services["TRUCK"])
-    first_at_c = datetime(2027, 3, 22, 12, tzinfo=BRU).timestamp()
-    costs = RandomCosts([0.0] * len(cn.services), {(truck, first_at_c): 5.0}, {})
-    q = PricingQuery(cn.index["A"], cn.index["E"], ready, ready + HORIZON_S, INF, "general", frozenset(),
-                     [0.0] * len(cn.ids), 0.0)
-    found = cheapest(cn, q, costs)
-    assert found is not None and found.value == 0.0
-    assert found.legs[0] == (train, first_at_c - 2 * 3600.0 + 86400.0)
-    assert min(cost for cost, _ in _every(cn, q, costs)) == 0.0
+    cn, q = _train_then_trucks(tmp_path, "ACE", "C", [("TRUCK", "C", "E")])
+    _takes_the_second_train(cn, q, _free_but(cn, "TRUCK", datetime(2027, 3, 22, 12, tzinfo=BRU)))
 
 
 def test_a_later_arrival_through_an_on_demand_leg_into_a_time_sensitive_location_is_kept(tmp_path):
     """As above with a free on-demand truck B → C between the train and the priced truck C → E:
     the truck to C leaves when the cargo is there, so arriving at B later is what makes the
     truck out of C free; the second train must still be found."""
-    from tests.builders import location, service, write_network
-
-    net = load_network(write_network(tmp_path, [location(n) for n in "ABCE"], [
-        service("TRAIN", "A", "B", mode="rail", days="daily", departure="10:00", duration_h=2),
-        service("FEEDER", "B", "C", duration_h=1), service("TRUCK", "C", "E", duration_h=1)]))
-    cn = compiled(net)
-    ready = datetime(2027, 3, 22, 8, tzinfo=BRU).timestamp()
-    train, truck = cn.services.index(net.services["TRAIN"]), cn.services.index(net.services["TRUCK"])
-    first_at_c = datetime(2027, 3, 22, 13, tzinfo=BRU).timestamp()
-    costs = RandomCosts([0.0] * len(cn.services), {(truck, first_at_c): 5.0}, {})
-    q = PricingQuery(cn.index["A"], cn.index["E"], ready, ready + HORIZON_S, INF, "general", frozenset(),
-                     [0.0] * len(cn.ids), 0.0)
-    found = cheapest(cn, q, costs)
-    assert found is not None and found.value == 0.0
-    assert found.legs[0] == (train, datetime(2027, 3, 23, 10, tzinfo=BRU).timestamp())
-    assert min(cost for cost, _ in _every(cn, q, costs)) == 0.0
+    cn, q = _train_then_trucks(tmp_path, "ABCE", "B", [("FEEDER", "B", "C"), ("TRUCK", "C", "E")])
+    _takes_the_second_train(cn, q, _free_but(cn, "TRUCK", datetime(2027, 3, 22, 13, tzinfo=BRU)))
 
 
 def test_a_cycle_of_on_demand_legs_before_a_time_sensitive_location_ends(tmp_path):
     """Free on-demand trucks B → C and back make ever later walks to C, none dominated while
-    the instant matters there: the search still ends (after the last listed instant arriving
-    earlier dominates again) and returns the cheapest itinerary, not a walk."""
-    from tests.builders import location, service, write_network
-
-    net = load_network(write_network(tmp_path, [location(n) for n in "ABCE"], [
-        service("TRAIN", "A", "B", mode="rail", days="daily", departure="10:00", duration_h=2),
-        service("THERE", "B", "C", duration_h=1), service("BACK", "C", "B", duration_h=1),
-        service("TRUCK", "C", "E", duration_h=1)]))
-    cn = compiled(net)
-    ready = datetime(2027, 3, 22, 8, tzinfo=BRU).timestamp()
-    train, truck = cn.services.index(net.services["TRAIN"]), cn.services.index(net.services["TRUCK"])
-    first_at_c = datetime(2027, 3, 22, 13, tzinfo=BRU).timestamp()
-    costs = RandomCosts([0.0] * len(cn.services), {(truck, first_at_c): 5.0}, {})
-    q = PricingQuery(cn.index["A"], cn.index["E"], ready, ready + HORIZON_S, INF, "general", frozenset(),
-                     [0.0] * len(cn.ids), 0.0)
-    found = cheapest(cn, q, costs)
-    assert found is not None and found.value == 0.0
-    assert len({cn.s_to[si] for si, _ in found.legs}) == len(found.legs)  # no location twice
-    assert found.legs[0] == (train, datetime(2027, 3, 23, 10, tzinfo=BRU).timestamp())
+    the instant matters there: the search still ends (after the last point arriving earlier
+    dominates again) and returns the cheapest itinerary, not a walk."""
+    cn, q = _train_then_trucks(tmp_path, "ABCE", "B", [("THERE", "B", "C"), ("BACK", "C", "B"),
+                                                        ("TRUCK", "C", "E")])
+    legs = _takes_the_second_train(cn, q, _free_but(cn, "TRUCK", datetime(2027, 3, 22, 13, tzinfo=BRU)))
+    assert len({cn.s_to[si] for si, _ in legs}) == len(legs)  # no location twice
 
 
 def test_a_later_arrival_in_a_cheaper_stretch_is_kept_when_waiting_meets_a_point(tmp_path):
     """A truck out of B costs 5 until midnight, nothing from then on, and 9 at midnight itself (a
     departure priced on its own): the first train's cargo would wait for midnight and pay 9, so
     the second train, arriving in the cheaper stretch, is kept although it costs no less."""
-    from tests.builders import location, service, write_network
-
-    net = load_network(write_network(tmp_path, [location(n) for n in "ABE"], [
-        service("TRAIN", "A", "B", mode="rail", days="daily", departure="10:00", duration_h=2),
-        service("TRUCK", "B", "E", duration_h=1)]))
-    cn = compiled(net)
-    ready = datetime(2027, 3, 22, 8, tzinfo=BRU).timestamp()
-    train, truck = cn.services.index(net.services["TRAIN"]), cn.services.index(net.services["TRUCK"])
+    cn, q = _train_then_trucks(tmp_path, "ABE", "B", [("TRUCK", "B", "E")])
+    truck = cn.service_index["TRUCK"]
     midnight = datetime(2027, 3, 23, 0, tzinfo=BRU).timestamp()
     defaults = [0.0] * len(cn.services)
     defaults[truck] = 5.0
-    costs = RandomCosts(defaults, {(truck, midnight): 9.0}, {}, {truck: ((midnight,), (0.0,))})
-    q = PricingQuery(cn.index["A"], cn.index["E"], ready, ready + HORIZON_S, INF, "general", frozenset(),
-                     [0.0] * len(cn.ids), 0.0)
-    found = cheapest(cn, q, costs)
-    assert found is not None and found.value == 0.0
-    assert found.legs[0] == (train, datetime(2027, 3, 23, 10, tzinfo=BRU).timestamp())
-    assert min(cost for cost, _ in _every(cn, q, costs)) == 0.0
+    _takes_the_second_train(cn, q, RandomCosts(defaults, {(truck, midnight): 9.0}, {},
+                                               {truck: ((midnight,), (0.0,))}))
