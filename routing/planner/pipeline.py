@@ -123,6 +123,17 @@ class _State:
         if value is not None and (self.bound is None or value > self.bound):
             self.bound, self.bound_basis = value, basis
 
+    def offer_pricing(self, m: Multipliers, found: PricingRound, basis: str) -> bool:
+        """Keep `found` (pricing at `m`) for the completion if its bound beats the kept one's,
+        raise the plan's bound with it; whether it was kept."""
+        kept = self.pricing
+        better = found.bound is not None and (kept is None or kept[1].bound is None
+                                              or found.bound > kept[1].bound)
+        if better:
+            self.pricing = (m, found)
+        self.raise_bound(found.bound, basis)
+        return better
+
     def offer(self, plan: Decisions, packed: bool) -> bool:
         """Keep `plan` if it is better: it serves more, or as many at a lower objective."""
         if self.best is not None:
@@ -457,12 +468,9 @@ def _relaxation(state: _State) -> None:
             found = price_round(inst, m_mix, state.served_target, stop=state.budget.stop)
             if found is not None and found.columns:
                 m = m_mix
-            elif found is not None:
-                if found.bound is not None and (state.pricing[1].bound is None
-                                                or found.bound > state.pricing[1].bound):
-                    state.pricing = (m_mix, found)  # a valid bound too, kept before pricing again
-                    state.raise_bound(found.bound, f"column generation, round {state.rounds + 1}: "
-                                                   "its Lagrangian bound at smoothed multipliers")
+            elif found is not None:  # a valid bound too, offered before pricing again
+                state.offer_pricing(m_mix, found, f"column generation, round {state.rounds + 1}: "
+                                                  "its Lagrangian bound at smoothed multipliers")
                 found = price_round(inst, m, state.served_target, stop=state.budget.stop)
         else:
             found = price_round(inst, m, state.served_target, stop=state.budget.stop)
@@ -470,14 +478,11 @@ def _relaxation(state: _State) -> None:
             break
         rounds += 1
         state.rounds += 1
-        if found.bound is not None and (state.pricing is None or state.pricing[1].bound is None
-                                        or found.bound > state.pricing[1].bound):
-            state.pricing = (m, found)
+        if state.offer_pricing(m, found, f"column generation, round {state.rounds}: LP over the columns "
+                                         f"{r.objective_value():,.2f} and its Lagrangian bound"):
             stalled = 0
         else:
             stalled += 1
-        state.raise_bound(found.bound, f"column generation, round {state.rounds}: LP over the columns "
-                                       f"{r.objective_value():,.2f} and its Lagrangian bound")
         state.say(f"LP round {state.rounds}: {r.objective_value():,.2f} over {len(inst.cands)} columns; "
                   f"bound over every itinerary {found.bound:,.2f}; {len(found.columns)} new columns"
                   if found.bound is not None else f"LP round {state.rounds}: no bound")
