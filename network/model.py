@@ -538,6 +538,11 @@ class Network:
     def __eq__(self, other: object) -> bool:
         return self is other
 
+    def __getstate__(self) -> dict[str, object]:
+        """What pickling sends (a sweep sends networks to its workers): the fields, not the
+        memos that queries leave on the network (`routing.tariffs.terms_at`)."""
+        return {name: value for name, value in self.__dict__.items() if not name.startswith("_")}
+
     @cached_property
     def outgoing(self) -> Mapping[str, tuple[Service, ...]]:
         """Services leaving each location, in id order (a stated, deterministic order)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -14,13 +15,16 @@ from routing.consignment import Consignment
 from routing.itinerary import Itinerary
 from routing.objectives import ANNUAL_CARRYING_RATE, Objective
 from routing.search import SearchOptions, best_by_main_mode
-from routing.tariffs import Terms, leg_prices_at, local_day, prices_with, terms_at
+from routing.tariffs import leg_prices_at, local_day, terms_at
 
 MODE_ORDER = ("air", "rail", "sea", "road")
 # Break-even weights are searched between these bounds (kg), on a log grid then by bisection.
 MIN_KG, MAX_KG, GRID = 1.0, 200_000.0, 400
 _LOG_GRID = np.geomspace(MIN_KG, MAX_KG, GRID + 1)  # the same for every query (read-only)
 _LOG_GRID.flags.writeable = False
+# Points of a finer even grid of the bisection at most: enough that one grid reaches 0.01 kg
+# below a few tonnes (each grid evaluated is some twenty array operations, whatever its length).
+FINE = 2001
 
 
 def route_costs_eur(network: Network, itinerary: Itinerary, weights_kg: np.ndarray,
@@ -43,52 +47,69 @@ class CostCurve:
     `route_costs_eur` for many weights in a few array operations (the break-even search
     evaluates air less rail on grids of weights).
 
-    Every leg without containers costs max(m, a + b·w) + c + e·w: its rate row's minimum and
-    linear price on the chargeable weight (w · max(1, density · kg per m³)), converted to euros
-    and raised by percentage surcharges (a positive factor, which passes through the maximum),
-    plus per-kg and per-consignment surcharges; handling is linear too. Those legs are evaluated
-    together as one matrix; legs with containers (a step at each box) keep `prices_with`.
+    Every leg's loose price is max(m, a + b·w) + c + e·w: its rate row's minimum and linear
+    price on the chargeable weight (w · max(1, density · kg per m³)), converted to euros and
+    raised by percentage surcharges (a positive factor, which passes through the maximum), plus
+    per-kg and per-consignment surcharges; handling is linear too. A leg that sells containers
+    costs the lesser of that and n(w)·k + c: n(w) boxes as `Container.count_for` counts them
+    (the same operations as `routing.tariffs.prices_with`), k a box with its surcharges. The
+    legs of each kind are evaluated together, one matrix each.
     """
 
     def __init__(self, network: Network, signed: Sequence[tuple[float, Itinerary]],
                  density_m3_per_kg: float) -> None:
         self.density = density_m3_per_kg
-        floors, fixed, slopes, signs = [], [], [], []
+        loose: dict[bool, list[tuple[float, float, float, float]]] = {False: [], True: []}
+        boxes: list[tuple[float, float, float, float]] = []  # per boxed leg: kg, m3, k, e
         constant = per_kg = 0.0
-        self.boxed: list[tuple[float, Terms]] = []
         for sign, itinerary in signed:
             for leg in itinerary.legs:
                 # The local date the leg was priced on, when it says (it is the departure's).
                 day = (leg.pricing.day if leg.pricing is not None
                        else local_day(leg.service, to_seconds(leg.depart)))
-                leg_terms = terms_at(network, leg.service, day)
-                row = leg_terms.row
-                if row.container is not None:
-                    self.boxed.append((sign, leg_terms))
-                    continue
+                terms = terms_at(network, leg.service, day)
+                row, box = terms.row, terms.row.container
                 factor = max(1.0, density_m3_per_kg * row.kg_per_m3)
-                scale = (1.0 + leg_terms.percent / 100.0) / leg_terms.per_eur
-                floors.append(row.eur_min * scale)
-                fixed.append(row.eur_fixed * scale)
-                slopes.append((row.eur_per_kg + row.eur_per_tkm / 1000.0 * row.distance_km) * factor * scale)
-                signs.append(sign)
-                constant += sign * leg_terms.per_consignment_eur
-                per_kg += sign * leg_terms.per_kg_eur * factor
+                scale = (1.0 + terms.percent / 100.0) / terms.per_eur
+                loose[box is not None].append(
+                    (sign, row.eur_min * scale, row.eur_fixed * scale,
+                     (row.eur_per_kg + row.eur_per_tkm / 1000.0 * row.distance_km) * factor * scale))
+                constant += sign * terms.per_consignment_eur  # paid loose or boxed alike
+                if box is None:
+                    per_kg += sign * terms.per_kg_eur * factor
+                else:
+                    boxes.append((box.kg, box.m3, box.eur * scale + terms.per_container_eur,
+                                  terms.per_kg_eur * factor))
             for h in itinerary.handling:
                 location = network.locations[h.location]
                 constant += sign * location.handling_eur
                 per_kg += sign * location.handling_eur_per_kg
-        self.floors, self.fixed, self.slopes = (np.array(v)[:, None] for v in (floors, fixed, slopes))
-        self.signs = np.array(signs)
+        self.signs, self.floors, self.fixed, self.slopes = _columns(loose[False])
+        self.box_signs, self.box_floors, self.box_fixed, self.box_slopes = _columns(loose[True])
+        self.box_kg, self.box_m3, self.box_eur, self.box_per_kg = _columns(boxes)
+        self.boxed = bool(boxes)
         self.constant, self.per_kg = constant, per_kg
 
     def __call__(self, kgs: np.ndarray) -> np.ndarray:
         """The signed sum's cost at each weight of `kgs` (EUR)."""
-        total: np.ndarray = (self.signs @ np.maximum(self.floors, self.fixed + self.slopes * kgs)
+        total: np.ndarray = (self.signs[:, 0] @ np.maximum(self.floors, self.fixed + self.slopes * kgs)
                              + (self.constant + self.per_kg * kgs))
-        for sign, terms in self.boxed:
-            total += sign * prices_with(terms, kgs, kgs * self.density)
+        if self.boxed:
+            loose = (np.maximum(self.box_floors, self.box_fixed + self.box_slopes * kgs)
+                     + self.box_per_kg * kgs)
+            eps = 1e-9
+            n = np.maximum(np.maximum(1.0, np.ceil(kgs / self.box_kg - eps)),
+                           np.ceil(kgs * self.density / self.box_m3 - eps))
+            boxed = n * self.box_eur
+            total += self.box_signs[:, 0] @ np.where(boxed < loose, boxed, loose)
         return total
+
+
+def _columns(rows: Sequence[tuple[float, ...]]) -> tuple[np.ndarray, ...]:
+    """Each field of `rows` as a column (an array of shape (len(rows), 1))."""
+    width = 4
+    table = np.array(rows, dtype=float).reshape(len(rows), width)
+    return tuple(table[:, i:i + 1] for i in range(width))
 
 
 def break_even_weight_kg(network: Network, air: Itinerary, rail: Itinerary) -> float | None:
@@ -110,7 +131,7 @@ def break_even_weight_kg(network: Network, air: Itinerary, rail: Itinerary) -> f
     j = int(np.argmax(dearer))
     low, high = float(grid[j - 1]), float(grid[j])
     while high - low > 0.01:
-        fine = np.linspace(low, high, 1001)
+        fine = np.linspace(low, high, min(FINE, math.ceil((high - low) / 0.01) + 1))
         k = int(np.argmax(gap(fine) > 0))
         low, high = float(fine[k - 1]), float(fine[k])
     return float(round(high, 1))

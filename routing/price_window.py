@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import weakref
 from bisect import bisect_right
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+
+import numpy as np
 
 from network.model import Network, Service, zone
 from network.timetable import from_seconds, to_seconds
 from routing.compiled import CompiledNetwork, micro
 from routing.costing import leg_price
 from routing.departure_costs import DepartureCosts
-from routing.tariffs import Terms, changes_within, local_day, price_changes, price_with, terms_at
+from routing.tariffs import Terms, changes_within, price_changes, price_eur, price_with, terms_at
 
 INF = float("inf")
 
@@ -33,14 +37,16 @@ def _midnight_s(day: date, tz_name: str) -> float:
 
 class DatedCosts(DepartureCosts):
     """A service's cost where it changes inside the window: one constant price per stretch
-    between change days (the first stretch from before the window, the last one open), each
-    computed on first use from `routing.tariffs` (micro-euros)."""
+    between change days (the first stretch from before the window, the last one open), under
+    the terms of each stretch (`terms`, one more than `starts`), in micro-euros: computed on
+    first use, or all at once with the window's other dated services (`PriceWindow.price_all`)."""
 
-    def __init__(self, network: Network, service: Service, weight_kg: float, volume_m3: float,
-                 starts: tuple[float, ...]) -> None:
-        self.network, self.service = network, service
+    def __init__(self, service: Service, weight_kg: float, volume_m3: float,
+                 starts: tuple[float, ...], terms: tuple[Terms, ...]) -> None:
+        self.service = service
         self.weight_kg, self.volume_m3 = weight_kg, volume_m3
         self.starts = starts  # instants at which a new stretch begins (ascending)
+        self.terms = terms
         self._stretch: dict[int, float] = {}
         super().__init__(self._price(len(starts)), starts, (), stepwise=True)
 
@@ -48,10 +54,7 @@ class DatedCosts(DepartureCosts):
         """The cost of stretch k (0: before the first start; k: from starts[k - 1])."""
         found = self._stretch.get(k)
         if found is None:
-            at = self.starts[k - 1] if k > 0 else self.starts[0] - 1.0
-            price = price_with(terms_at(self.network, self.service, local_day(self.service, at)),
-                               self.weight_kg, self.volume_m3)
-            found = self._stretch[k] = float(micro(price.eur))
+            found = self._stretch[k] = float(micro(price_eur(self.terms[k], self.weight_kg, self.volume_m3)))
         return found
 
     def cost(self, instant: float) -> float:
@@ -69,9 +72,13 @@ _DATED: weakref.WeakKeyDictionary[CompiledNetwork, list[tuple[int, tuple[date, .
     weakref.WeakKeyDictionary()
 
 
+_ZONES: weakref.WeakKeyDictionary[CompiledNetwork, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
 def _priced_by_date(network: Network, cn: CompiledNetwork) -> list[tuple[int, tuple[date, ...]]]:
     """(index, change days) of the services whose price is not the plain EUR tariff, found once
-    per network: a query on a network without them pays nothing for dated prices."""
+    per network (with their origins' zones, sorted: `_ZONES`): a query on a network without
+    them pays nothing for dated prices."""
     found = _DATED.get(cn)
     if found is None:
         found = []
@@ -79,7 +86,105 @@ def _priced_by_date(network: Network, cn: CompiledNetwork) -> list[tuple[int, tu
             changes = price_changes(network, service)
             if changes is not None:
                 found.append((si, changes))
+        _ZONES[cn] = tuple(sorted({cn.services[si].origin_tz for si, _ in found}))
         _DATED[cn] = found
+    return found
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What a window's prices look like whatever the consignment: the services whose price
+    changes inside it (with the instants their stretches begin and each stretch's terms) and
+    the terms of those whose price is constant in it but not the plain EUR tariff."""
+
+    dated: tuple[tuple[int, tuple[float, ...], tuple[Terms, ...]], ...]
+    terms: tuple[tuple[int, Terms], ...]
+
+    @cached_property
+    def stretches(self) -> dict[str, np.ndarray]:
+        """Every dated service's stretches in a row each (in `dated` order): what their price
+        depends on, as arrays (`stretch_prices`)."""
+        rows = [t.row for _, _, terms in self.dated for t in terms]
+        every = [t for _, _, terms in self.dated for t in terms]
+        boxes = [r.container for r in rows]
+        return {
+            "kg_per_m3": np.array([r.kg_per_m3 for r in rows], dtype=float),
+            "fixed": np.array([r.eur_fixed for r in rows], dtype=float),
+            "per_kg": np.array([r.eur_per_kg for r in rows], dtype=float),
+            "per_tkm": np.array([r.eur_per_tkm for r in rows], dtype=float),
+            "min": np.array([r.eur_min for r in rows], dtype=float),
+            "km": np.array([r.distance_km for r in rows], dtype=float),
+            "has_box": np.array([b is not None for b in boxes], dtype=bool),
+            "box_eur": np.array([b.eur if b else 0.0 for b in boxes], dtype=float),
+            "box_kg": np.array([b.kg if b else 1.0 for b in boxes], dtype=float),
+            "box_m3": np.array([b.m3 if b else 1.0 for b in boxes], dtype=float),
+            "per_eur": np.array([t.per_eur for t in every], dtype=float),
+            "percent": np.array([t.percent for t in every], dtype=float),
+            "s_kg": np.array([t.per_kg_eur for t in every], dtype=float),
+            "s_box": np.array([t.per_container_eur for t in every], dtype=float),
+            "s_one": np.array([t.per_consignment_eur for t in every], dtype=float),
+        }
+
+
+def stretch_prices(layout: _Layout, weight_kg: float, volume_m3: float) -> list[int]:
+    """The micro-euros of every stretch of `layout` (its `stretches` order) for one
+    consignment: `routing.tariffs.price_eur` with the same operations in the same order,
+    vectorised, so each is what it gives for the stretch's terms."""
+    t = layout.stretches
+    per_eur, percent, s_one = t["per_eur"], t["percent"], t["s_one"]
+    kg = np.maximum(weight_kg, volume_m3 * t["kg_per_m3"])
+    lcl = np.maximum(t["min"], t["fixed"] + t["per_kg"] * kg + t["per_tkm"] * kg / 1000.0 * t["km"]) / per_eur
+    lcl_all = lcl + lcl * percent / 100.0 + kg * t["s_kg"] + s_one
+    eps = 1e-9
+    n = np.maximum(np.maximum(1.0, np.ceil(weight_kg / t["box_kg"] - eps)),
+                   np.ceil(volume_m3 / t["box_m3"] - eps))
+    fcl = n * t["box_eur"] / per_eur
+    fcl_all = fcl + fcl * percent / 100.0 + n * t["s_box"] + s_one
+    price = np.where(t["has_box"] & (fcl_all < lcl_all), fcl_all, lcl_all)
+    return np.rint(price * 1e6).astype(np.int64).tolist()  # type: ignore[no-any-return]
+
+
+# Layouts kept per compiled network (windows of different days), then the memo starts again.
+LAYOUT_MEMO = 256
+
+_LAYOUTS: weakref.WeakKeyDictionary[CompiledNetwork, dict[tuple[tuple[str, date, date], ...], _Layout]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _layout(network: Network, cn: CompiledNetwork, ready_s: float, horizon_end_s: float) -> _Layout:
+    """The layout of the window from `ready_s` to `horizon_end_s`: it depends only on the local
+    first and last day of the window in each origin's zone, so windows that share them share it."""
+    priced = _priced_by_date(network, cn)
+    zones = _ZONES[cn]
+    key = tuple((tz, from_seconds(ready_s, tz).date(), from_seconds(horizon_end_s, tz).date())
+                for tz in zones)
+    memo = _LAYOUTS.get(cn)
+    if memo is None:
+        memo = _LAYOUTS[cn] = {}
+    found = memo.get(key)
+    if found is not None:
+        return found
+    days = {tz: (first, last) for tz, first, last in key}
+    dated: list[tuple[int, tuple[float, ...], tuple[Terms, ...]]] = []
+    terms: list[tuple[int, Terms]] = []
+    for si, changes in priced:
+        service = cn.services[si]
+        first, last = days[service.origin_tz]
+        inside = changes_within(changes, first, last if cn.timetabled[si] else date.max)
+        if inside:
+            # A stretch's terms are those of its first day (the day before the first change
+            # for the first stretch): they hold until the next change.
+            stretch_days = (inside[0] - timedelta(days=1), *inside)
+            dated.append((si, tuple(_midnight_s(d, service.origin_tz) for d in inside),
+                          tuple(terms_at(network, service, d) for d in stretch_days)))
+        else:
+            t = terms_at(network, service, first)
+            if not t.is_plain or t.row is not service:
+                terms.append((si, t))
+    found = _Layout(tuple(dated), tuple(terms))
+    if len(memo) >= LAYOUT_MEMO:
+        memo.clear()
+    memo[key] = found
     return found
 
 
@@ -90,29 +195,21 @@ class PriceWindow:
                  ready_s: float, horizon_end_s: float) -> None:
         self.network, self.cn = network, cn
         self.weight_kg, self.volume_m3 = weight_kg, volume_m3
-        self.terms: dict[int, Terms] = {}  # constant in the window but not the plain EUR tariff
-        self.dated: dict[int, DatedCosts] = {}
-        days: dict[tuple[str, float], date] = {}
+        self.layout = layout = _layout(network, cn, ready_s, horizon_end_s)
+        # Constant in the window but not the plain EUR tariff.
+        self.terms: dict[int, Terms] = dict(layout.terms)
+        self.dated: dict[int, DatedCosts] = {
+            si: DatedCosts(cn.services[si], weight_kg, volume_m3, starts, terms)
+            for si, starts, terms in layout.dated}
 
-        def day_of(tz: str, instant: float) -> date:
-            key = (tz, instant)
-            found = days.get(key)
-            if found is None:
-                found = days[key] = from_seconds(instant, tz).date()
-            return found
-
-        for si, changes in _priced_by_date(network, cn):
-            service = cn.services[si]
-            first = day_of(service.origin_tz, ready_s)
-            last = day_of(service.origin_tz, horizon_end_s) if cn.timetabled[si] else date.max
-            inside = changes_within(changes, first, last)
-            if inside:
-                starts = tuple(_midnight_s(d, service.origin_tz) for d in inside)
-                self.dated[si] = DatedCosts(network, service, weight_kg, volume_m3, starts)
-            else:
-                terms = terms_at(network, service, first)
-                if not terms.is_plain or terms.row is not service:
-                    self.terms[si] = terms
+    def price_all(self) -> None:
+        """Price every stretch of every dated service at once (`stretch_prices`), as a search
+        that bounds by each one's cheapest stretch needs them all."""
+        if not self.dated:
+            return
+        prices = iter(stretch_prices(self.layout, self.weight_kg, self.volume_m3))
+        for costs in self.dated.values():
+            costs._stretch.update((k, float(next(prices))) for k in range(len(costs.terms)))
 
     def price_micro(self, si: int) -> int:
         """The window's constant price of service `si` (micro-euros), as the table has it (a

@@ -252,6 +252,7 @@ class _Problem:
             c = self.consignment
             table = self.cn.prices(c.weight_kg, c.volume_m3, self.window.terms)
             if self.costs:
+                self.window.price_all()  # every dated stretch in one pass, for `cheapest`
                 cheapest = table.cost_array.copy()
                 for si, special in self.costs.items():
                     cheapest[si] = special.cheapest() / 1e6

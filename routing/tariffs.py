@@ -135,8 +135,32 @@ def selecting(network: Network, service: Service) -> tuple[Surcharge, ...]:
     return found
 
 
+# Terms kept per network: at most this many (service, day) pairs, then the memo starts again
+# (a sweep over many days or a large network must not grow it without end).
+TERMS_MEMO = 65_536
+
+
 def terms_at(network: Network, service: Service, day: date) -> Terms:
-    """The terms of `service` on local date `day` (rules 2 and 4)."""
+    """The terms of `service` on local date `day` (rules 2 and 4). They depend on nothing but
+    the network (immutable), the service and the day, so they are remembered per network: every
+    query, candidate and price window of a day asks again (most of a query's time on the
+    default network, whose prices are in USD and CNY, before they were)."""
+    memo: dict[tuple[str, date], tuple[Service, Terms]] | None = network.__dict__.get("_terms_memo")
+    if memo is None:
+        memo = network.__dict__["_terms_memo"] = {}
+    key = (service.id, day)
+    found = memo.get(key)
+    if found is not None and found[0] is service:
+        return found[1]
+    terms = _terms_on(network, service, day)
+    if len(memo) >= TERMS_MEMO:
+        memo.clear()
+    memo[key] = (service, terms)
+    return terms
+
+
+def _terms_on(network: Network, service: Service, day: date) -> Terms:
+    """`terms_at`, computed."""
     row = row_at(network, service, day)
     fx = network.fx
     row_rate = fx.rate_on(row.currency, day)
@@ -164,21 +188,33 @@ def terms_at(network: Network, service: Service, day: date) -> Terms:
                  tuple(rates), day)
 
 
-def price_with(terms: Terms, weight_kg: float, volume_m3: float) -> LegPrice:
-    """The price under `terms` (rules 3 to 5). `routing.compiled.prices` computes the same with
-    the same operations, vectorised, so the two agree to the last bit."""
+def _freight(terms: Terms, weight_kg: float, volume_m3: float) -> tuple[str, int, float, float, float]:
+    """(basis, containers, freight, price, chargeable kg) under `terms` (rules 3 to 5)."""
     row = terms.row
     kg = chargeable_kg(row, weight_kg, volume_m3)
     lcl = lcl_eur(row, weight_kg, volume_m3) / terms.per_eur
     lcl_all = lcl + lcl * terms.percent / 100.0 + kg * terms.per_kg_eur + terms.per_consignment_eur
-    basis, n, freight, price = LCL, 0, lcl, lcl_all
     if row.container is not None:
         count = row.container.count_for(weight_kg, volume_m3)
         fcl = count * row.container.eur / terms.per_eur
         fcl_all = fcl + fcl * terms.percent / 100.0 + count * terms.per_container_eur \
             + terms.per_consignment_eur
         if fcl_all < lcl_all:
-            basis, n, freight, price = FCL, count, fcl, fcl_all
+            return FCL, count, fcl, fcl_all, kg
+    return LCL, 0, lcl, lcl_all, kg
+
+
+def price_eur(terms: Terms, weight_kg: float, volume_m3: float) -> float:
+    """`price_with(terms, weight_kg, volume_m3).eur`, without the record (the engine's dated
+    costs need the figure only)."""
+    return _freight(terms, weight_kg, volume_m3)[3]
+
+
+def price_with(terms: Terms, weight_kg: float, volume_m3: float) -> LegPrice:
+    """The price under `terms` (rules 3 to 5). `routing.compiled.prices` computes the same with
+    the same operations, vectorised, so the two agree to the last bit."""
+    row = terms.row
+    basis, n, freight, price, kg = _freight(terms, weight_kg, volume_m3)
     # The surcharges the chosen basis pays (per kg on loose cargo, per container on boxes).
     used = [s for s in terms.surcharges if not ((s.kind == PER_CHARGEABLE_KG and basis == FCL)
                                                 or (s.kind == PER_CONTAINER and basis == LCL))]

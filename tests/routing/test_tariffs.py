@@ -191,3 +191,67 @@ def test_time_objective_and_alternatives_with_dated_prices(dated):
                          to_seconds(later.ready + timedelta(days=1)))
     assert compiled(net).service_index["TRAIN"] in window.terms
     assert compiled(net).service_index["TRAIN"] not in window.dated
+
+
+def test_terms_are_remembered_per_network_not_pickled_and_bounded(dated, monkeypatch):
+    """terms_at answers a repeated (service, day) from its memo with what it computed; the memo
+    does not travel with a pickled network, and past its bound it starts again, same answers."""
+    import pickle
+
+    import sweep.work  # noqa: F401  (how a sweep pickles a network: its read-only mappings)
+    from routing import tariffs
+
+    net = load_network(dated)
+    train = net.services["TRAIN"]
+    first = terms_at(net, train, date(2026, 8, 3))
+    assert terms_at(net, train, date(2026, 8, 3)) is first
+    assert first == tariffs._terms_on(net, train, date(2026, 8, 3))
+    assert "_terms_memo" not in pickle.loads(pickle.dumps(net)).__dict__
+    monkeypatch.setattr(tariffs, "TERMS_MEMO", 2)
+    days = [date(2026, 1, 5) + timedelta(days=7 * k) for k in range(10)]
+    for day in days + days:
+        for sid in ("TRAIN", "TRUCK"):
+            s = net.services[sid]
+            assert terms_at(net, s, day) == tariffs._terms_on(net, s, day)
+    assert len(net.__dict__["_terms_memo"]) <= 2
+
+
+@pytest.mark.parametrize("all_at_once", [False, True])
+def test_windows_share_their_layout_but_price_their_own_consignment(dated, all_at_once):
+    """Windows on the same local days share which services are dated and where their stretches
+    begin; each still prices its own weight and volume at every stretch (leg_price_at), one
+    stretch at a time or all at once (vectorised, as the search's bounds ask)."""
+    net = load_network(dated)
+    cn = compiled(net)
+    rng = random.Random(7)
+    for _ in range(30):
+        w, v = rng.uniform(1, 30000), rng.uniform(0.01, 80)
+        ready = _at(2026, 6, rng.choice([20, 27]), rng.randint(0, 23))
+        window = PriceWindow(net, cn, w, v, ready, ready + 20 * 86400)
+        assert window.dated, "the July rate row and FX change fall inside the window"
+        if all_at_once:
+            window.price_all()
+        for si, costs in window.dated.items():
+            s = cn.services[si]
+            for instant in (ready, *costs.starts):
+                assert costs.cost(instant) == micro(leg_price_at(net, s, w, v, instant).eur), (s.id, w, v)
+
+
+def test_every_stretch_priced_at_once_is_what_the_pricing_function_gives():
+    """On the default network (prices in USD and CNY, monthly rates), the vectorised stretch
+    prices of 56-day windows equal leg_price_at at each stretch, for random consignments."""
+    net = load_network()
+    cn = compiled(net)
+    rng = random.Random(11)
+    checked = 0
+    for _ in range(25):
+        w, v = rng.uniform(1, 30000), rng.uniform(0.01, 80)
+        ready = _at(2026, rng.randint(1, 10), rng.randint(1, 28), rng.randint(0, 23))
+        window = PriceWindow(net, cn, w, v, ready, ready + 56 * 86400)
+        window.price_all()
+        for si, costs in window.dated.items():
+            s = cn.services[si]
+            for k, instant in enumerate((ready, *costs.starts)):
+                assert costs._stretch[k] == micro(leg_price_at(net, s, w, v, instant).eur), (s.id, w, v)
+                checked += 1
+    assert checked > 500
