@@ -34,11 +34,16 @@ class DepartureCosts:
             raise ValueError("times and costs must have the same length")
         if any(b <= a for a, b in pairwise(times)):
             raise ValueError("times must be strictly ascending")
-        self.default = default
+        self._default = default
         self.times = times
         self.stepwise = stepwise
         self._values = costs
         self._costs = dict(zip(times, costs, strict=False))
+
+    @property
+    def default(self) -> float:
+        """The cost at an instant not listed (before the first, where the costs are stepwise)."""
+        return self._default
 
     def cost(self, instant: float) -> float:
         """The cost of leaving at `instant`."""

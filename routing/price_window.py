@@ -48,7 +48,12 @@ class DatedCosts(DepartureCosts):
         self.starts = starts  # instants at which a new stretch begins (ascending)
         self.terms = terms
         self._stretch: dict[int, float] = {}
-        super().__init__(self._price(len(starts)), starts, (), stepwise=True)
+        super().__init__(INF, starts, (), stepwise=True)
+
+    @property
+    def default(self) -> float:
+        """The last stretch's cost (after the last change), computed when first asked."""
+        return self._price(len(self.starts))
 
     def _price(self, k: int) -> float:
         """The cost of stretch k (0: before the first start; k: from starts[k - 1])."""

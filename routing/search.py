@@ -76,7 +76,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from network.model import Network, split_part
+from network.model import Network, Service, split_part
 from network.timetable import from_seconds, to_seconds
 from routing.compiled import (
     NO_LEAD,
@@ -858,26 +858,34 @@ def _best_one(p: _Problem, stats: SearchStats) -> _Label | None:
 
 
 def _best(p: _Problem, stats: SearchStats) -> tuple[Itinerary, ...]:
+    return tuple(_itinerary(p, label) for label in _best_labels(p, stats))
+
+
+def _best_labels(p: _Problem, stats: SearchStats) -> list[_Label]:
+    """The labels of the best itinerary and up to `alternatives` next-best, best first."""
     k = p.options.alternatives + 1
     if k == 1:
         label = _best_one(p, stats)
-        return () if label is None else (_itinerary(p, label),)
+        return [] if label is None else [label]
     search = _Search(p, elementary=True, k=k, stats=stats)
-    labels = _ranked(p, search, search.run())
-    return tuple(_itinerary(p, lab) for lab in labels[:k])
+    return _ranked(p, search, search.run())[:k]
 
 
 def _best_per_mode(p: _Problem) -> dict[str, Itinerary]:
-    """The best itinerary of each main mode the origin can still give: the plain search's best
-    is the best of its own mode (same key, same tie order), and one search finds the other
-    modes' (module docstring)."""
-    out: dict[str, Itinerary] = {}
+    return {mode: _itinerary(p, label) for mode, label in _best_labels_per_mode(p).items()}
+
+
+def _best_labels_per_mode(p: _Problem) -> dict[str, _Label]:
+    """The label of the best itinerary of each main mode the origin can still give, by mode:
+    the plain search's best is the best of its own mode (same key, same tie order), and one
+    search finds the other modes' (module docstring)."""
+    out: dict[str, _Label] = {}
     probe = _Search(p, by_mode=True)
     start = _Label(p.origin, p.ready, 0, 0, 0, None, -1, p.ready, NO_LEAD, 0, ())
     ranks = probe._possible_ranks(start)
     best = _best_one(p, SearchStats()) if len(ranks) > 1 else None
     if best is not None:
-        out[RANKED_MODES[best.lead[1]]] = _itinerary(p, best)
+        out[RANKED_MODES[best.lead[1]]] = best
     remaining = sorted((r for r in ranks if RANKED_MODES[r] not in out), key=lambda r: RANKED_MODES[r])
     if remaining:
         p.prepare_vias([(rank, probe.bottleneck[p.origin]) for rank in remaining])
@@ -890,7 +898,7 @@ def _best_per_mode(p: _Problem) -> dict[str, Itinerary]:
                 exact = _Search(p, elementary=True, ranks=(rank,)).run()
                 label = exact[0] if exact else None
             if label is not None:
-                out[RANKED_MODES[rank]] = _itinerary(p, label)
+                out[RANKED_MODES[rank]] = label
     return {mode: out[mode] for mode in sorted(out)}
 
 
@@ -927,11 +935,25 @@ def best_by_main_mode(network: Network, consignment: Consignment,
     return _best_per_mode(_Problem(network, consignment, options or SearchOptions()))
 
 
-def route_candidates(network: Network, consignment: Consignment, options: SearchOptions
-                     ) -> tuple[tuple[Itinerary, ...], dict[str, Itinerary]]:
-    """`best_itineraries` and `best_by_main_mode` together, preparing the search once."""
+def route_sequences(network: Network, consignment: Consignment, options: SearchOptions
+                    ) -> list[tuple[Service, ...]]:
+    """The service sequences of `best_itineraries` and then of `best_by_main_mode` (in that
+    order, each once), preparing the search once and building no itinerary: what the planner's
+    first columns start from."""
     p = _Problem(network, consignment, options)
-    return _best(p, SearchStats()), _best_per_mode(p)
+    labels = [*_best_labels(p, SearchStats()), *_best_labels_per_mode(p).values()]
+    services = p.cn.services
+    out: list[tuple[Service, ...]] = []
+    for label in labels:
+        legs = []
+        node: _Label | None = label
+        while node is not None and node.si >= 0:
+            legs.append(services[node.si])
+            node = node.parent
+        sequence = tuple(reversed(legs))
+        if sequence not in out:
+            out.append(sequence)
+    return out
 
 
 def earliest_arrival(network: Network, consignment: Consignment,

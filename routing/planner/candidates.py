@@ -26,7 +26,7 @@ from routing.consignment import Consignment
 from routing.costing import leg_co2e_kg
 from routing.objectives import Objective, Weights
 from routing.planner.tariff import PlanTariffs, plan_tariffs
-from routing.search import SearchOptions, route_candidates
+from routing.search import SearchOptions, route_sequences
 
 INF = float("inf")
 
@@ -193,14 +193,7 @@ def generate(network: Network, consignments: tuple[Consignment, ...], objective:
         sequences = cache.get(key)
         if sequences is None:
             options = search_options(objective, weights, horizon_days, alternatives)
-            best, by_mode = route_candidates(network, c, options)
-            found = [*best, *by_mode.values()]
-            sequences = []
-            for it in found:
-                seq = tuple(leg.service for leg in it.legs)
-                if seq not in sequences:
-                    sequences.append(seq)
-            cache[key] = sequences
+            sequences = cache[key] = route_sequences(network, c, options)
         for seq in sequences:
             result[ci].extend(expand(network, c, seq, ci, horizon_days, max_departures))
         if progress is not None and (ci + 1) % 2000 == 0:

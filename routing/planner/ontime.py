@@ -152,18 +152,12 @@ def unassigned_on_time(request: PlanRequest, c: Consignment) -> Unassigned | Non
                                         f"{percent(target)}; the most punctual is {percent(known[0])} "
                                         f"({known[1]})")
     from routing.planner.candidates import expand, search_options, weights_for
-    from routing.search import route_candidates
+    from routing.search import route_sequences
 
     options = search_options(request.objective, weights_for(c, request.eur_per_day, request.eur_per_tco2),
                              request.horizon_days, request.alternatives)
-    best, by_mode = route_candidates(request.network, c, options)
-    sequences: list[tuple[object, ...]] = []
     earliest: list[Candidate] = []
-    for it in [*best, *by_mode.values()]:
-        services = tuple(leg.service for leg in it.legs)
-        if services in sequences:
-            continue
-        sequences.append(services)
+    for services in route_sequences(request.network, c, options):
         variants = expand(request.network, c, services, 0, request.horizon_days, 1)
         if variants:
             earliest.append(variants[0])  # every leg at its first departure: the most punctual

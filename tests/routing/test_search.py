@@ -16,6 +16,7 @@ from routing.search import (
     best_by_main_mode,
     best_itineraries,
     pareto_itineraries,
+    route_sequences,
 )
 from tests.builders import location, service, write_network
 from tests.verifier import RawNetwork, verify_itinerary
@@ -388,3 +389,22 @@ def test_the_pareto_front_counts_hub_emissions(tmp_path):
     net = load_network(_two_hubs(tmp_path))
     found = pareto_itineraries(net, _c(destination="B", weight_kg=500.0, volume_m3=1.0)).itineraries
     assert [it.signature for it in found][:2] == [("IN2", "OUT2"), ("IN1", "OUT1")]
+
+
+@pytest.mark.parametrize("objective", [Objective.COST, Objective.TIME, Objective.BALANCED])
+def test_route_sequences_are_the_itineraries_services(objective):
+    """The planner's sequences are those of best_itineraries (with alternatives) then of
+    best_by_main_mode, in that order, each once, though no itinerary is built."""
+    network = load_network()
+    ready = datetime(2026, 9, 14, 9, tzinfo=ZoneInfo("Europe/Brussels"))
+    for origin, destination, kg in [("BE-NAMUR", "CN-ZHENGZHOU", 800), ("BE-LIEGE", "CN-HANGZHOU", 40),
+                                    ("BE-CHARLEROI", "CN-CHENGDU", 12000)]:
+        c = Consignment(origin, destination, kg, kg / 250, ready)
+        options = SearchOptions(objective=objective, horizon_days=56, alternatives=3)
+        want: list[tuple[object, ...]] = []
+        for it in [*best_itineraries(network, c, options).itineraries,
+                   *best_by_main_mode(network, c, options).values()]:
+            services = tuple(leg.service for leg in it.legs)
+            if services not in want:
+                want.append(services)
+        assert want and route_sequences(network, c, options) == want
