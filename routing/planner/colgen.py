@@ -47,7 +47,7 @@ from routing.planner.decisions import DepKey
 from routing.planner.instance import Instance
 from routing.planner.ontime import admissible_columns, admissible_lists
 from routing.planner.spec import Formulation, Row
-from routing.planner.tariff import plan_tariffs
+from routing.planner.tariff import LegTerms, plan_tariffs
 from routing.pricing import Priced, PricingQuery, all_within, cheapest
 
 INF = math.inf
@@ -215,6 +215,9 @@ class ConsignmentCosts:
         self.listed = listing.listed
         self.points = listing.points
         self._default: dict[int, float] = {}
+        # Loose prices by the identity of the `LegTerms` they were computed under: the plan's
+        # tariffs keep one per service and price stretch, shared by its departures in it.
+        self._loose_under: dict[int, float] = {}
         self.ready = to_seconds(c.ready)
 
     def waits(self, si: int, after: float) -> Sequence[float]:
@@ -229,17 +232,30 @@ class ConsignmentCosts:
     def _loose(self, si: int, depart: float) -> float:
         if self._changes(si) is None:
             return self.lcl[si]
-        return self.tariffs.at(self.cn.services[si], depart).loose_eur(self.w, self.v)
+        return self._loose_by(self.tariffs.at(self.cn.services[si], depart))
+
+    def _loose_by(self, terms: LegTerms) -> float:
+        """`terms.loose_eur` for this consignment, computed once per terms (the plan's tariffs
+        hold each `LegTerms` for as long as the network lives, so its identity is its key)."""
+        found = self._loose_under.get(id(terms))
+        if found is None:
+            found = self._loose_under[id(terms)] = terms.loose_eur(self.w, self.v)
+        return found
 
     def cost(self, si: int, depart: float) -> float:
         m = self.m
-        key = (self.cn.services[si].id, depart)
+        service = self.cn.services[si]
+        key = (service.id, depart)
         cap = m.cap.get(key)
         charge = 0.0 if cap is None else cap[0] * self.w + cap[1] * self.v
         if m.phase1:
             return charge
-        loose = self.money * self._loose(si, depart) + self._static(si) + charge
-        boxed = self._boxed(si, key)
+        dated = self._changes(si) is not None
+        # The departure's terms, looked up once for the loose and the boxed price alike.
+        terms = self.tariffs.at(service, depart) if dated or service.container is not None else None
+        lcl = self._loose_by(terms) if dated and terms is not None else self.lcl[si]
+        loose = self.money * lcl + self._static(si) + charge
+        boxed = self._boxed(si, key, terms)
         return loose if boxed is None else min(loose, boxed + self._static(si) + charge)
 
     def default(self, si: int) -> float:
@@ -257,14 +273,15 @@ class ConsignmentCosts:
             self._default[si] = found
         return found
 
-    def _boxed(self, si: int, key: DepKey) -> float | None:
+    def _boxed(self, si: int, key: DepKey, terms: LegTerms | None = None) -> float | None:
         """What riding boxed costs at departure `key` (the containers' share and the
-        per-consignment surcharges), or None."""
+        per-consignment surcharges), or None; `terms`: the departure's, when known already."""
         service = self.cn.services[si]
         box = service.container
         if box is None:
             return None
-        terms = self.tariffs.at(service, key[1])
+        if terms is None:
+            terms = self.tariffs.at(service, key[1])
         box_eur = terms.box_eur
         assert box_eur is not None
         extra = self.money * terms.boxed_eur
