@@ -6,9 +6,15 @@ ready on (unbounded). Over that window a service's price is constant unless one 
 change days (`routing.tariffs.price_changes`: a rate row starting or ending, an exchange rate,
 a surcharge window) falls inside it, counted in local dates at its origin. Constant services are
 priced in the engine's vectorised table (`terms` for the table, at the window's first day); the
-others get a `DatedCosts`, the engine's departure-dependent cost, computed lazily per stretch of
+others get a `DatedCosts`, the engine's departure-dependent cost, one price per stretch of
 constant price, so that the search stays exact (later departures are kept only while strictly
-cheaper; the A* bounds use the cheapest stretch).
+cheaper; the A* bounds use the cheapest stretch). Stretches are priced as the search reaches
+them, or all at once, vectorised, when its bounds need every cheapest stretch (`price_all`).
+
+What does not depend on the consignment is worked out once: the terms of a service on a day
+(`routing.tariffs.terms_at` remembers them per network) and a window's layout — its dated
+services, their stretches and each stretch's terms — shared by the windows with the same first
+and last local day in each origin's zone (`_layout`).
 """
 
 from __future__ import annotations
