@@ -61,6 +61,10 @@ class DatedCosts(DepartureCosts):
         """The last stretch's cost (after the last change), computed when first asked."""
         return self._price(len(self.starts))
 
+    def take(self, prices: list[int]) -> None:
+        """Every stretch's cost, priced elsewhere (`PriceWindow.price_all`), in stretch order."""
+        self._stretch.update((k, float(price)) for k, price in enumerate(prices))
+
     def _price(self, k: int) -> float:
         """The cost of stretch k (0: before the first start; k: from starts[k - 1])."""
         found = self._stretch.get(k)
@@ -220,7 +224,7 @@ class PriceWindow:
             return
         prices = iter(stretch_prices(self.layout, self.weight_kg, self.volume_m3))
         for costs in self.dated.values():
-            costs._stretch.update((k, float(next(prices))) for k in range(len(costs.terms)))
+            costs.take([next(prices) for _ in costs.terms])
 
     def price_micro(self, si: int) -> int:
         """The window's constant price of service `si` (micro-euros), as the table has it (a
