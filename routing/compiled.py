@@ -222,36 +222,33 @@ class CompiledNetwork:
         by the rate row, exchange rate and surcharges they hold (its price in a query window)."""
         t = self._tariff
         fixed, per_kg, per_tkm, low, box_eur = t["fixed"], t["per_kg"], t["per_tkm"], t["min"], t["box_eur"]
-        kg = np.maximum(weight_kg, volume_m3 * t["kg_per_m3"])
-        eps = 1e-9
-        n = np.maximum(np.maximum(1.0, np.ceil(weight_kg / t["box_kg"] - eps)),
-                       np.ceil(volume_m3 / t["box_m3"] - eps))
         co2_kg = weight_kg / 1000.0 * t["co2_km"] * t["g_per_tkm"] / 1000.0
         if not terms:
-            # Every service at its plain EUR tariff: the same figures as below with a rate of 1
-            # and no surcharge (x / 1.0, x + x * 0.0 / 100 + 0.0 are exact), fewer operations.
+            # Every service at its plain EUR tariff: the same figures as `terms_prices` with a rate
+            # of 1 and no surcharge (x / 1.0, x + x * 0.0 / 100 + 0.0 are exact), fewer operations.
+            kg = np.maximum(weight_kg, volume_m3 * t["kg_per_m3"])
+            eps = 1e-9
+            n = np.maximum(np.maximum(1.0, np.ceil(weight_kg / t["box_kg"] - eps)),
+                           np.ceil(volume_m3 / t["box_m3"] - eps))
             lcl = np.maximum(low, fixed + per_kg * kg + per_tkm * kg / 1000.0 * t["km"])
             fcl = n * box_eur
             price = np.where(t["has_box"] & (fcl < lcl), fcl, lcl)
             return PriceTable(np.rint(price * 1e6).astype(np.int64).tolist(),
                               np.rint(co2_kg * 1e6).astype(np.int64).tolist(), price)
-        per_eur, percent, s_kg, s_box, s_one = (t["ones"], t["zeros"], t["zeros"], t["zeros"], t["zeros"])
-        if terms:  # copies: the tariff arrays are the network's
-            fixed, per_kg, per_tkm, low, box_eur, per_eur, percent, s_kg, s_box, s_one = (
-                a.copy() for a in (fixed, per_kg, per_tkm, low, box_eur, per_eur, percent, s_kg, s_box,
-                                   s_one))
-            for si, x in terms.items():
-                row = x.row
-                fixed[si], per_kg[si], per_tkm[si], low[si] = (row.eur_fixed, row.eur_per_kg,
-                                                               row.eur_per_tkm, row.eur_min)
-                box_eur[si] = row.container.eur if row.container else 0.0
-                per_eur[si], percent[si], s_kg[si] = x.per_eur, x.percent, x.per_kg_eur
-                s_box[si], s_one[si] = x.per_container_eur, x.per_consignment_eur
-        lcl = np.maximum(low, fixed + per_kg * kg + per_tkm * kg / 1000.0 * t["km"]) / per_eur
-        lcl_all = lcl + lcl * percent / 100.0 + kg * s_kg + s_one
-        fcl = n * box_eur / per_eur
-        fcl_all = fcl + fcl * percent / 100.0 + n * s_box + s_one
-        price = np.where(t["has_box"] & (fcl_all < lcl_all), fcl_all, lcl_all)
+        # Copies of the tariff arrays (they are the network's), with each `terms` row's figures.
+        a = {"kg_per_m3": t["kg_per_m3"], "km": t["km"], "has_box": t["has_box"], "box_kg": t["box_kg"],
+             "box_m3": t["box_m3"], "fixed": fixed.copy(), "per_kg": per_kg.copy(),
+             "per_tkm": per_tkm.copy(), "min": low.copy(), "box_eur": box_eur.copy(),
+             "per_eur": t["ones"].copy(), "percent": t["zeros"].copy(), "s_kg": t["zeros"].copy(),
+             "s_box": t["zeros"].copy(), "s_one": t["zeros"].copy()}
+        for si, x in terms.items():
+            row = x.row
+            a["fixed"][si], a["per_kg"][si], a["per_tkm"][si], a["min"][si] = (
+                row.eur_fixed, row.eur_per_kg, row.eur_per_tkm, row.eur_min)
+            a["box_eur"][si] = row.container.eur if row.container else 0.0
+            a["per_eur"][si], a["percent"][si], a["s_kg"][si] = x.per_eur, x.percent, x.per_kg_eur
+            a["s_box"][si], a["s_one"][si] = x.per_container_eur, x.per_consignment_eur
+        price = terms_prices(a, weight_kg, volume_m3)
         return PriceTable(np.rint(price * 1e6).astype(np.int64).tolist(),
                           np.rint(co2_kg * 1e6).astype(np.int64).tolist(), price)
 
@@ -563,6 +560,25 @@ class Reverse:
         rows = self.graph.search_from_virtual(self.weights, sources)
         offset = float(self.node[self.target])
         return [np.maximum(row[:n] - offset, 0.0) for row in rows]
+
+
+def terms_prices(a: Mapping[str, np.ndarray], weight_kg: float, volume_m3: float) -> np.ndarray:
+    """`routing.tariffs.price_eur` for one consignment under many terms at once, with the same
+    operations in the same order (so the figures agree to the last bit): `a` holds, per row,
+    the rate row's kg_per_m3, km, fixed, per_kg, per_tkm, min, has_box, box_eur, box_kg, box_m3
+    (1.0 without a box) and the terms' per_eur, percent, s_kg, s_box, s_one (surcharges per
+    chargeable kg, per container, per consignment)."""
+    per_eur, percent, s_one = a["per_eur"], a["percent"], a["s_one"]
+    kg = np.maximum(weight_kg, volume_m3 * a["kg_per_m3"])
+    lcl = (np.maximum(a["min"], a["fixed"] + a["per_kg"] * kg + a["per_tkm"] * kg / 1000.0 * a["km"])
+           / per_eur)
+    lcl_all = lcl + lcl * percent / 100.0 + kg * a["s_kg"] + s_one
+    eps = 1e-9
+    n = np.maximum(np.maximum(1.0, np.ceil(weight_kg / a["box_kg"] - eps)),
+                   np.ceil(volume_m3 / a["box_m3"] - eps))
+    fcl = n * a["box_eur"] / per_eur
+    fcl_all = fcl + fcl * percent / 100.0 + n * a["s_box"] + s_one
+    return np.where(a["has_box"] & (fcl_all < lcl_all), fcl_all, lcl_all)  # type: ignore[no-any-return]
 
 
 def loosened(dist: np.ndarray, margin: float) -> list[float]:

@@ -29,7 +29,7 @@ import numpy as np
 
 from network.model import Network, Service, zone
 from network.timetable import from_seconds, to_seconds
-from routing.compiled import CompiledNetwork, micro
+from routing.compiled import CompiledNetwork, micro, terms_prices
 from routing.costing import leg_price
 from routing.departure_costs import DepartureCosts
 from routing.tariffs import Terms, changes_within, price_changes, price_eur, price_with, terms_at
@@ -83,26 +83,30 @@ class DatedCosts(DepartureCosts):
         return self.starts[k] if k < len(self.starts) else INF
 
 
-_DATED: weakref.WeakKeyDictionary[CompiledNetwork, list[tuple[int, tuple[date, ...]]]] = \
-    weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class _Dated:
+    """The services of a network whose price is not the plain EUR tariff: (index, change days)
+    each, and their origins' zones (sorted), in which a window's days are counted."""
+
+    services: list[tuple[int, tuple[date, ...]]]
+    zones: tuple[str, ...]
 
 
-_ZONES: weakref.WeakKeyDictionary[CompiledNetwork, tuple[str, ...]] = weakref.WeakKeyDictionary()
+_DATED: weakref.WeakKeyDictionary[CompiledNetwork, _Dated] = weakref.WeakKeyDictionary()
 
 
-def _priced_by_date(network: Network, cn: CompiledNetwork) -> list[tuple[int, tuple[date, ...]]]:
-    """(index, change days) of the services whose price is not the plain EUR tariff, found once
-    per network (with their origins' zones, sorted: `_ZONES`): a query on a network without
-    them pays nothing for dated prices."""
+def _priced_by_date(network: Network, cn: CompiledNetwork) -> _Dated:
+    """The services priced by date, found once per network: a query on a network without them
+    pays nothing for dated prices."""
     found = _DATED.get(cn)
     if found is None:
-        found = []
+        services = []
         for si, service in enumerate(cn.services):
             changes = price_changes(network, service)
             if changes is not None:
-                found.append((si, changes))
-        _ZONES[cn] = tuple(sorted({cn.services[si].origin_tz for si, _ in found}))
-        _DATED[cn] = found
+                services.append((si, changes))
+        zones = tuple(sorted({cn.services[si].origin_tz for si, _ in services}))
+        found = _DATED[cn] = _Dated(services, zones)
     return found
 
 
@@ -118,7 +122,7 @@ class _Layout:
     @cached_property
     def stretches(self) -> dict[str, np.ndarray]:
         """Every dated service's stretches in a row each (in `dated` order): what their price
-        depends on, as arrays (`stretch_prices`)."""
+        depends on, as the arrays `compiled.terms_prices` reads."""
         rows = [t.row for _, _, terms in self.dated for t in terms]
         every = [t for _, _, terms in self.dated for t in terms]
         boxes = [r.container for r in rows]
@@ -143,19 +147,9 @@ class _Layout:
 
 def stretch_prices(layout: _Layout, weight_kg: float, volume_m3: float) -> list[int]:
     """The micro-euros of every stretch of `layout` (its `stretches` order) for one
-    consignment: `routing.tariffs.price_eur` with the same operations in the same order,
-    vectorised, so each is what it gives for the stretch's terms."""
-    t = layout.stretches
-    per_eur, percent, s_one = t["per_eur"], t["percent"], t["s_one"]
-    kg = np.maximum(weight_kg, volume_m3 * t["kg_per_m3"])
-    lcl = np.maximum(t["min"], t["fixed"] + t["per_kg"] * kg + t["per_tkm"] * kg / 1000.0 * t["km"]) / per_eur
-    lcl_all = lcl + lcl * percent / 100.0 + kg * t["s_kg"] + s_one
-    eps = 1e-9
-    n = np.maximum(np.maximum(1.0, np.ceil(weight_kg / t["box_kg"] - eps)),
-                   np.ceil(volume_m3 / t["box_m3"] - eps))
-    fcl = n * t["box_eur"] / per_eur
-    fcl_all = fcl + fcl * percent / 100.0 + n * t["s_box"] + s_one
-    price = np.where(t["has_box"] & (fcl_all < lcl_all), fcl_all, lcl_all)
+    consignment: `routing.tariffs.price_eur` vectorised (`compiled.terms_prices`), so each is
+    what it gives for the stretch's terms."""
+    price = terms_prices(layout.stretches, weight_kg, volume_m3)
     return np.rint(price * 1e6).astype(np.int64).tolist()  # type: ignore[no-any-return]
 
 
@@ -170,9 +164,8 @@ def _layout(network: Network, cn: CompiledNetwork, ready_s: float, horizon_end_s
     """The layout of the window from `ready_s` to `horizon_end_s`: it depends only on the local
     first and last day of the window in each origin's zone, so windows that share them share it."""
     priced = _priced_by_date(network, cn)
-    zones = _ZONES[cn]
     key = tuple((tz, from_seconds(ready_s, tz).date(), from_seconds(horizon_end_s, tz).date())
-                for tz in zones)
+                for tz in priced.zones)
     memo = _LAYOUTS.get(cn)
     if memo is None:
         memo = _LAYOUTS[cn] = {}
@@ -182,7 +175,7 @@ def _layout(network: Network, cn: CompiledNetwork, ready_s: float, horizon_end_s
     days = {tz: (first, last) for tz, first, last in key}
     dated: list[tuple[int, tuple[float, ...], tuple[Terms, ...]]] = []
     terms: list[tuple[int, Terms]] = []
-    for si, changes in priced:
+    for si, changes in priced.services:
         service = cn.services[si]
         first, last = days[service.origin_tz]
         inside = changes_within(changes, first, last if cn.timetabled[si] else date.max)
