@@ -293,10 +293,11 @@ class CompiledNetwork:
     def _usable(self, goods: str) -> np.ndarray:
         return np.array([i for i, s in enumerate(self.services) if s.accepts(goods)], dtype=np.int64)
 
-    def _via_services(self, goods: str, via: Via) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _via_services(self, goods: str, via: Via) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The services accepting `goods` whose leg is of the mode (rank) of `via` and at least
-        as long: (indices, origins, destinations)."""
-        cache: dict[tuple[str, Via], tuple[np.ndarray, np.ndarray, np.ndarray]] = \
+        as long, grouped by origin: (indices, destinations, the first of each origin's group,
+        the origins of the groups)."""
+        cache: dict[tuple[str, Via], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = \
             self.__dict__.setdefault("_vias", {})
         found = cache.get((goods, via))
         if found is None:
@@ -305,7 +306,13 @@ class CompiledNetwork:
             km, ranks = (a[usable] for a in self._lead_arrays)
             mine = np.unique(usable[(ranks == rank) & ~_shorter(km, ranks, shortest)])
             origins, destinations = self._end_arrays
-            found = cache[(goods, via)] = (mine, origins[mine], destinations[mine])
+            mine = mine[np.argsort(origins[mine], kind="stable")]
+            mine_origins = origins[mine]
+            first = np.ones(len(mine), dtype=bool)
+            first[1:] = mine_origins[1:] != mine_origins[:-1]
+            starts = np.flatnonzero(first)
+            heads = mine_origins[starts].astype(np.int32)
+            found = cache[(goods, via)] = (mine, destinations[mine], starts, heads)
         return found
 
     @cached_property
@@ -546,17 +553,14 @@ class Reverse:
         n = self.graph.size
         sources = []
         for via in vias:
-            services, origins, destinations = self.cn._via_services(self.goods, via)
+            services, destinations, starts, origins = self.cn._via_services(self.goods, via)
+            if not len(services):
+                sources.append((origins, np.zeros(0)))  # no such leg: no source arc
+                continue
             onward = self.arc[services] + self.node[destinations] + self.raw[destinations]
-            reachable = np.isfinite(onward)
-            origins, onward = origins[reachable], onward[reachable]
-            if len(origins):  # the best leg onward per origin
-                order = np.lexsort((onward, origins))
-                origins, onward = origins[order], onward[order]
-                first = np.ones(len(origins), dtype=bool)
-                first[1:] = origins[1:] != origins[:-1]
-                origins, onward = origins[first], onward[first]
-            sources.append((origins, onward))
+            best = np.minimum.reduceat(onward, starts)  # the best leg onward per origin
+            reachable = np.isfinite(best)
+            sources.append((origins[reachable], best[reachable]))
         rows = self.graph.search_from_virtual(self.weights, sources)
         offset = float(self.node[self.target])
         return [np.maximum(row[:n] - offset, 0.0) for row in rows]
@@ -617,7 +621,9 @@ class _ReverseGraph:
         starts = np.flatnonzero(new)
         group_heads, group_tails = heads[starts], tails[starts]
         indptr = np.searchsorted(group_heads, np.arange(size + 1))
-        return cls(size, services, nodes, starts, group_heads, group_tails, indptr)
+        # 32-bit indices, as scipy's graph routines take them (no copy per search).
+        return cls(size, services, nodes, starts, group_heads, group_tails.astype(np.int32),
+                   indptr.astype(np.int32))
 
     def weights(self, arc: np.ndarray, node: np.ndarray) -> np.ndarray:
         """Each group's weight: the least of its arcs' `arc` + `node` of their head."""
@@ -635,8 +641,9 @@ class _ReverseGraph:
         those tails by those weights, to every node (the virtual nodes `size`, `size` + 1, …
         follow the real ones in each row). One scipy call for all of them."""
         size = self.size + len(sources)
-        indptr = np.concatenate([self.indptr, self.indptr[-1] + np.cumsum([len(t) for t, _ in sources])])
-        tails = np.concatenate([self.tails, *(t for t, _ in sources)])
+        ends = self.indptr[-1] + np.cumsum([len(t) for t, _ in sources], dtype=np.int32)
+        indptr = np.concatenate([self.indptr, ends])
+        tails = np.concatenate([self.tails, *(t for t, _ in sources)]).astype(np.int32, copy=False)
         weights = np.concatenate([weights, *(w for _, w in sources)])
         return _shortest(size, indptr, tails, weights, list(range(self.size, size)))
 
