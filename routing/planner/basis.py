@@ -11,6 +11,13 @@ basis is kept by what each variable and row *is*: a candidate by (consignment, i
 among the consignment's candidates), a container group by its departure, a row by its family
 and those keys. HiGHS through MathOpt ignores an initial basis (measured: as many iterations
 warm as cold), GLOP honours it; the rounds after the first therefore solve with GLOP.
+
+The first LP, from scratch, is solved by GLOP's dual simplex beside HiGHS's (`COLD_SOLVER`,
+`pipeline._cold_round`). HiGHS's is faster cold, but these LPs are degenerate, with many optimal
+duals, and column generation prices at the ones the solver returns: GLOP's gave markedly higher
+Lagrangian bounds than HiGHS's on the same LPs, on every instance measured (README, planner
+performance). The block relaxation's LPs stay with HiGHS: its blocks already fill both workers,
+and GLOP's did not always end in their share of the time.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from ortools.math_opt import model_parameters_pb2, result_pb2, solution_pb2
+from ortools.math_opt.python import mathopt
 
 from routing.planner.instance import Instance
 from routing.planner.spec import Formulation, Row
@@ -27,6 +35,9 @@ from routing.planner.spec import Formulation, Row
 StableKey = tuple[Hashable, ...]
 _BASIC = solution_pb2.BASIS_STATUS_BASIC
 _AT_LOWER = solution_pb2.BASIS_STATUS_AT_LOWER_BOUND
+# The relaxation's first LP, from scratch: this solver and algorithm (module docstring).
+COLD_SOLVER = mathopt.SolverType.GLOP
+COLD_ALGORITHM = mathopt.LPAlgorithm.DUAL_SIMPLEX
 
 
 def variable_keys(inst: Instance, f: Formulation) -> list[StableKey]:

@@ -37,7 +37,7 @@ from datetime import timedelta
 from ortools.math_opt.python import mathopt
 
 from routing.planner.assemble import assemble
-from routing.planner.basis import Basis
+from routing.planner.basis import COLD_ALGORITHM, COLD_SOLVER, Basis
 from routing.planner.bounds import block_relaxation
 from routing.planner.budget import Budget, Interrupted
 from routing.planner.candidates import Candidate, generate
@@ -52,8 +52,15 @@ from routing.planner.objective import PlanObjective
 from routing.planner.ontime import admissible_candidates
 from routing.planner.packing import exact_pack, pack_groups
 from routing.planner.polish import earliest_equivalent, round_relaxation, steer_to_relaxation
-from routing.planner.spec import build
-from routing.planner.workers import SolverPool, native_stdout_silenced, no_optimum, result_proto, wait_for
+from routing.planner.spec import Formulation, build
+from routing.planner.workers import (
+    Pending,
+    SolverPool,
+    native_stdout_silenced,
+    no_optimum,
+    result_proto,
+    wait_for,
+)
 
 Progress = Callable[[str], None]
 # Above this many columns the whole model's LP is too slow for the budget: the relaxation is
@@ -330,12 +337,53 @@ def _rebuild(state: _State) -> None:
     state.inst = inst
 
 
-def _add(state: _State, found: PricingRound) -> int:
-    for ci, column in found.columns.items():
-        state.candidates[ci].append(column)
-    if found.columns:
+def _add(state: _State, *founds: PricingRound) -> int:
+    """Add the new columns of pricing rounds over the current instance (each once)."""
+    added = 0
+    for found in founds:
+        for ci, column in found.columns.items():
+            legs = tuple(leg.key for leg in column.legs)
+            if all(tuple(leg.key for leg in other.legs) != legs for other in state.candidates[ci]):
+                state.candidates[ci].append(column)
+                added += 1
+    if added:
         _rebuild(state)
-    return len(found.columns)
+    return added
+
+
+@dataclass
+class _ColdRound:
+    """An LP solved from scratch (`_cold_round`)."""
+
+    result: mathopt.SolveResult | None  # the LP to go on from
+    priced: tuple[Multipliers, PricingRound] | None  # pricing at HiGHS's duals, if done
+    priced_result: bool  # whether `priced` is at `result`'s duals
+
+
+def _cold_round(state: _State, inst: Instance, f: Formulation, deadline: float) -> _ColdRound:
+    """The LP from scratch, by two solvers side by side (one per worker): GLOP's dual simplex,
+    whose optimal duals price to better bounds (`basis`), and HiGHS's, faster, whose duals are
+    priced while GLOP still runs (a bound and columns of their own). GLOP's result when optimal
+    by the deadline, else HiGHS's."""
+    slow = state.pool.submit(f.model, COLD_SOLVER, _lp_params(state, deadline, COLD_ALGORITHM),
+                             keep_basis=True)
+    fast = state.pool.submit(f.model, mathopt.SolverType.HIGHS, _lp_params(state, deadline),
+                             keep_basis=True)
+
+    def wait(job: Pending) -> mathopt.SolveResult | None:
+        return state.pool.result(job, max(0.0, deadline - time.monotonic()) + 2.0)
+
+    highs = wait(fast)
+    priced = None
+    if not no_optimum(highs):
+        assert highs is not None
+        m = Multipliers.from_lp(inst, f, f.duals(highs))
+        found = price_round(inst, m, state.served_target, stop=state.budget.stop)
+        priced = None if found is None else (m, found)
+    glop = wait(slow)
+    if not no_optimum(glop):
+        return _ColdRound(glop, priced, False)
+    return _ColdRound(highs, priced, True)
 
 
 def _lp_params(state: _State, deadline: float,
@@ -446,22 +494,26 @@ def _relaxation(state: _State) -> None:
         f = build(inst, relax=True, served_target=state.served_target, bounded=False,
                   open_rows=state.settings.open_rows)
         r = None
+        cold: _ColdRound | None = None
         if warm is not None:  # from the last basis, which stays primal feasible: GLOP's primal simplex
             r = state.pool.solve(f.model, mathopt.SolverType.GLOP,
                                  _lp_params(state, deadline, mathopt.LPAlgorithm.PRIMAL_SIMPLEX),
                                  warm.for_model(inst, f), keep_basis=True)
         if no_optimum(r) and time.monotonic() < deadline:
-            # From scratch (the first LP, or a warm start that failed): HiGHS's dual simplex,
-            # the fastest cold here (README, planner performance).
-            r = state.pool.solve(f.model, mathopt.SolverType.HIGHS, _lp_params(state, deadline),
-                                 keep_basis=True)
+            # From scratch (the first LP, or a warm start that failed).
+            cold = _cold_round(state, inst, f, deadline)
+            r = cold.result
         if r is None or no_optimum(r):
             break
         warm = state.basis = Basis.of(inst, f, result_proto(r))
         x = f.values(r)
         state.lp_values = {_key(inst, k): float(x[var]) for k, var in f.x.items()}
         m = Multipliers.from_lp(inst, f, f.duals(r))
-        if state.pricing is not None:
+        side = cold.priced if cold is not None else None  # pricing at another optimal dual solution
+        found: PricingRound | None
+        if side is not None and cold is not None and cold.priced_result:
+            (m, found), side = side, None  # `r` is the LP priced already
+        elif state.pricing is not None:
             # Price between the best multipliers so far and the LP's (`colgen.smoothed`); only
             # pricing at the LP's own duals can show that no column is missing.
             m_mix = smoothed(inst, state.pricing[0], m, SMOOTHING)
@@ -478,18 +530,23 @@ def _relaxation(state: _State) -> None:
             break
         rounds += 1
         state.rounds += 1
-        if state.offer_pricing(m, found, f"column generation, round {state.rounds}: LP over the columns "
-                                         f"{r.objective_value():,.2f} and its Lagrangian bound"):
-            stalled = 0
-        else:
-            stalled += 1
+        better = state.offer_pricing(m, found, f"column generation, round {state.rounds}: LP over the "
+                                               f"columns {r.objective_value():,.2f} and its Lagrangian bound")
+        if side is not None:
+            better = state.offer_pricing(*side, f"column generation, round {state.rounds}: LP over the "
+                                                f"columns {r.objective_value():,.2f} and its Lagrangian "
+                                                "bound at HiGHS's duals") or better
+        stalled = 0 if better else stalled + 1
+        founds = [found] if side is None else [found, side[1]]
+        new_columns = sum(len(one.columns) for one in founds)
+        bounds = [one.bound for one in founds if one.bound is not None]
         state.say(f"LP round {state.rounds}: {r.objective_value():,.2f} over {len(inst.cands)} columns; "
-                  f"bound over every itinerary {found.bound:,.2f}; {len(found.columns)} new columns"
-                  if found.bound is not None else f"LP round {state.rounds}: no bound")
-        if not found.columns:
+                  f"bound over every itinerary {max(bounds):,.2f}; {new_columns} new columns"
+                  if bounds else f"LP round {state.rounds}: no bound")
+        if not new_columns:
             state.converged = True
             break
-        added += _add(state, found)
+        added += _add(state, *founds)
     note = (f"relaxation: {rounds} rounds of column generation, {added} columns added"
             + (", converged" if state.converged else ", the bound proves the plan" if _proven(state)
                else ", the bound stalled" if stalled >= STALL_ROUNDS else ""))

@@ -92,7 +92,7 @@ ModelParams: TypeAlias = mathopt.ModelSolveParameters | model_parameters_pb2.Mod
 
 
 @dataclass
-class _Pending:
+class Pending:
     result: multiprocessing.pool.AsyncResult[bytes]
     model: mathopt.Model
 
@@ -116,7 +116,7 @@ class SolverPool:
                     self._pool.apply_async(_warm)
 
     def submit(self, model: mathopt.Model, solver: mathopt.SolverType, params: mathopt.SolveParameters,
-               model_params: ModelParams = None, keep_basis: bool = False) -> _Pending:
+               model_params: ModelParams = None, keep_basis: bool = False) -> Pending:
         """Start solving `model` in a worker (`keep_basis`: the result keeps the final basis)."""
         self.budget.check()
         self.start()
@@ -127,9 +127,9 @@ class SolverPool:
         job = self._pool.apply_async(_solve, (proto.SerializeToString(), solver.value,
                                               params.to_proto().SerializeToString(),
                                               mp.SerializeToString(), keep_basis))
-        return _Pending(job, model)
+        return Pending(job, model)
 
-    def result(self, pending: _Pending, grace_s: float) -> mathopt.SolveResult | None:
+    def result(self, pending: Pending, grace_s: float) -> mathopt.SolveResult | None:
         """The result of a submitted solve; None when it overran its time limit by more than
         `grace_s` (the workers are then restarted). Raises `Interrupted` on interruption."""
         limit = self.budget.clock() + grace_s
