@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a valid request that cannot be served; 2 bad input or u
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 import threading
@@ -192,6 +193,12 @@ def scenario_network(ctx: click.Context, files: Sequence[Path]) -> Network:
     before any is applied; problems of all of them at once, exit 2)."""
     obj = ctx.ensure_object(dict)
     obj["scenario_files"] = list(files)
+    seen: set[Path] = set()
+    for path in files:
+        if path.resolve() in seen:  # its changes would apply twice (CNY twice: road times x4)
+            raise InputError(f"--scenario {str(path)!r} is given twice: a scenario applies once "
+                             "(write a change twice in one file to apply it twice)")
+        seen.add(path.resolve())
     net = _network(ctx)
     if not files:
         return net
@@ -207,7 +214,7 @@ SCENARIO_OPTION = click.option(
          "several, in order.")
 CURRENCIES = ("EUR", "USD", "CNY")
 CURRENCY_OPTION = click.option(
-    "--currency", type=click.Choice(CURRENCIES), default="EUR", show_default=True,
+    "--currency", type=click.Choice(CURRENCIES, case_sensitive=False), default="EUR", show_default=True,
     help="Currency of the amounts shown, at the rate of the ready date (fx.csv); JSON and CSV "
          "keep the *_eur fields in euros and add the converted ones.")
 
@@ -1269,8 +1276,17 @@ def _release_multiprocessing() -> None:
             finalizers(0)
 
 
+def _tolerant_streams() -> None:
+    """Let stdout and stderr replace what their encoding cannot show instead of failing
+    mid-table: output redirected on Windows is cp1252, which has no "→" and no Chinese."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
 def main() -> None:
     """Entry point: exit with `run`'s code, never a traceback."""
+    _tolerant_streams()
     code = run()
     if code == EX_INTERRUPTED and threading.active_count() > 1:
         # Ctrl-C reached the main thread while solver threads still run; waiting for them would

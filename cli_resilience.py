@@ -38,7 +38,7 @@ def _ids(net: Any, places: tuple[str, ...], country: str) -> list[str]:
 @click.option("--volume", default="3.5m3", show_default=True, help="The reference consignment's volume.")
 @click.option("--ready", default=None, help="The reference consignment's ready time (default: "
                                             "tomorrow 09:00 at the origin).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(["table", "json"], case_sensitive=False), default="table",
               show_default=True, help="Output format.")
 @click.pass_context
 def resilience(ctx: click.Context, origins: tuple[str, ...], destinations: tuple[str, ...],

@@ -82,18 +82,19 @@ def _groups(values: tuple[str, ...]) -> list[list[Path]]:
               help="Goods class: " + ", ".join(C.GOODS_CLASSES) + ".")
 @click.option("--value", "value_eur", type=FiniteFloat(0, MAX_VALUE_EUR, "EUR"), default=None,
               help="Value of the goods in EUR.")
-@click.option("--objective", type=click.Choice([o.value for o in Objective]), default="cost",
-              show_default=True, help="What 'best' means.")
+@click.option("--objective", type=click.Choice([o.value for o in Objective], case_sensitive=False),
+              default="cost", show_default=True, help="What 'best' means.")
 @click.option("--horizon-days", type=FiniteFloat(0, MAX_HORIZON_DAYS, "days", low_open=True),
               default=DEFAULT_HORIZON_DAYS, show_default=True,
               help="Only departures up to this many days after ready.")
 @click.option("--time-limit", type=FiniteFloat(MIN_TIME_LIMIT_S, MAX_TIME_LIMIT_S, "s"), default=5.0,
               show_default=True, help="Seconds per column for --consignments.")
-@click.option("--solver", type=click.Choice(["highs", "scip", "greedy"]), default="highs",
-              show_default=True, help="Planner solver for --consignments.")
-@click.option("--currency", type=click.Choice(["EUR", "USD", "CNY"]), default="EUR", show_default=True,
-              help="Currency of the amounts shown (the ready date's rate).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+@click.option("--solver", type=click.Choice(["highs", "scip", "greedy"], case_sensitive=False),
+              default="highs", show_default=True, help="Planner solver for --consignments.")
+@click.option("--currency", type=click.Choice(["EUR", "USD", "CNY"], case_sensitive=False), default="EUR",
+              show_default=True, help="Currency of the amounts shown (the ready date's rate).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"], case_sensitive=False),
+              default="table",
               show_default=True, help="Output format.")
 @click.option("--map", "map_path", type=OutputPath(), default=None,
               help="Also write a map: each column's best itinerary per mode, closed services greyed.")

@@ -133,12 +133,12 @@ def _column(before: str, line: int, header: list[str] | None) -> tuple[str | Non
 
 def _header_of(data: bytes) -> list[str] | None:
     """The header row of a file whose first line, at least, is valid UTF-8."""
-    first = data.split(b"\n", 1)[0]
+    first = re.split(rb"\r\n|\r|\n", data, maxsplit=1)[0]  # any line end (old Macs: CR alone)
     try:
         text = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    return [h.strip() for h in next(csv.reader([text]), [])]
+        return [h.strip() for h in next(csv.reader([text]), [])]
+    except (UnicodeDecodeError, csv.Error):
+        return None  # only names columns in a message about a bad byte
 
 
 class _Lines:

@@ -6,6 +6,7 @@ planner sees every defect of a file in one go, each with its file, line and colu
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -228,13 +229,14 @@ def _load_shapes(
     written in services.csv), and not at all when it is None (services.csv was unreadable)."""
     points: dict[str, list[tuple[int, Point]]] = {}
     seqs: dict[tuple[str, int], int] = {}
+    unknown: dict[str, list[Row]] = {}  # rows naming a service not in services.csv, by service
     for row in read_rows(path, REQUIRED_SHAPE_COLUMNS, problems, FileRead()):
         sid = row.text(C.SERVICE, required=True)
         seq = row.get(C.SEQ, ranged(C.SEQ, parse_count))
         lat = row.number(C.LAT)
         lon = row.number(C.LON)
         if sid and service_ids is not None and sid not in service_ids:
-            row.problem(C.SERVICE, f"shape for unknown service {sid!r}")
+            unknown.setdefault(sid, []).append(row)
             continue
         if row.failed or seq is None or not sid:
             continue
@@ -243,6 +245,9 @@ def _load_shapes(
             continue
         seqs[(sid, seq)] = row.line
         points.setdefault(sid, []).append((seq, (lat, lon)))
+    for sid, rows in unknown.items():  # once per service, at its first point, not per point
+        more = f" (and its {len(rows) - 1} other points, to line {rows[-1].line})" if len(rows) > 1 else ""
+        rows[0].problem(C.SERVICE, f"shape for unknown service {sid!r}{more}")
     shapes: dict[str, tuple[Point, ...]] = {}
     for sid, seq_points in points.items():
         if sid not in services:
@@ -293,17 +298,20 @@ def _load_access(path: Path, context: _Context, problems: list[Problem]) -> dict
 
 class _Context:
     """What the files read first tell the later ones: the corridor tags of corridors.csv (None:
-    any tag, the file being absent or unreadable) and the exchange rates (None: fx.csv unreadable,
-    so rates are not checked)."""
+    any tag, the file being absent or unreadable) with every tag written there (a malformed
+    row's too: its problem is reported once, not again by each service tagged with it), and
+    the exchange rates (None: fx.csv unreadable, so rates are not checked)."""
 
-    def __init__(self, corridors: dict[str, Corridor] | None, fx: FxTable | None) -> None:
+    def __init__(self, corridors: dict[str, Corridor] | None, fx: FxTable | None,
+                 written: Collection[str] = ()) -> None:
         self.corridors = corridors
+        self.written = frozenset(written)
         self.fx = fx
 
     def check_corridors(self, row: Row, tags: frozenset[str]) -> None:
         if self.corridors is None:
             return
-        for tag in sorted(tags - set(self.corridors)):
+        for tag in sorted(tags - set(self.corridors) - self.written):
             known = ", ".join(sorted(self.corridors)) or "none"
             row.problem(C.CORRIDORS, f"unknown corridor {tag!r} (corridors.csv lists {known})")
 
@@ -346,7 +354,7 @@ def load_network(directory: str | Path | None = None) -> Network:
     fx_file = FileRead()
     fx = load_fx(root / C.FX_FILE, problems, fx_file) if (root / C.FX_FILE).exists() else FxTable()
     context = _Context(corridors if corridor_file.complete else None,
-                       fx if fx_file.complete else None)
+                       fx if fx_file.complete else None, corridor_file.ids)
     # A service naming a location rejected above is not re-reported: every id written counts.
     known = location_file.ids if location_file.usable else None
     service_file = FileRead()

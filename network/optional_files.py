@@ -40,7 +40,7 @@ def load_corridors(path: Path, problems: list[Problem], status: FileRead) -> dic
     """The corridor tags of corridors.csv."""
     corridors: dict[str, Corridor] = {}
     seen: dict[str, int] = {}
-    for row in read_rows(path, REQUIRED_CORRIDOR_COLUMNS, problems, status):
+    for row in read_rows(path, REQUIRED_CORRIDOR_COLUMNS, problems, status, key=C.TAG):
         tag = row.text(C.TAG, required=True)
         if tag in seen:
             row.problem(C.TAG, f"duplicate {tag!r} (first defined on line {seen[tag]})")

@@ -237,11 +237,12 @@ class FileRead:
 
 
 def read_rows(path: Path, required: tuple[str, ...], problems: list[Problem],
-               status: FileRead) -> Iterator[Row]:
+               status: FileRead, key: str = C.ID) -> Iterator[Row]:
     """Yield the rows of `path`; records missing columns (and stops) or reading problems.
 
     `status` says afterwards whether the whole file was read, so that files referring to it
-    do not report every reference as unknown when it could not be.
+    do not report every reference as unknown when it could not be, and every value written in
+    column `key` (the ids other files refer to).
     """
     name = path.name
     header: tuple[str, ...] = ()
@@ -256,9 +257,9 @@ def read_rows(path: Path, required: tuple[str, ...], problems: list[Problem],
             if not any(c.strip() for c in cells):
                 continue  # blank lines are allowed
             status.rows += 1
-            if C.ID in header and header.index(C.ID) < len(cells):
+            if key in header and header.index(key) < len(cells):
                 # Every id written counts as known, even on a malformed row (no follow-on errors).
-                status.ids.add(cells[header.index(C.ID)].strip())
+                status.ids.add(cells[header.index(key)].strip())
             if len(cells) != len(header):
                 problems.append(
                     Problem(name, line, None, f"expected {len(header)} fields, found {len(cells)}")

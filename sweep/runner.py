@@ -204,6 +204,28 @@ def rows(prepared: Prepared, records: Mapping[str, Mapping[str, Any]]) -> list[d
     return out
 
 
+_ACCEPTS: dict[str, Callable[[object], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "double": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "int64": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "bool": lambda v: isinstance(v, bool),
+}
+
+
+def fits(record: Mapping[str, Any], types: Mapping[str, str]) -> bool:
+    """Whether a logged record can be a row of results with these column types: a known status,
+    metrics among the columns, each value of its column's type or empty. A record that cannot (a
+    log edited by hand, or written by a version with other metrics) is left out, and its cell
+    runs again, as a line cut short is."""
+    metrics = record.get("metrics", {})
+    if record.get("status") not in ("done", "failed") or not isinstance(metrics, dict):
+        return False
+    values = {**metrics, "error": record.get("error") or None, "wall_s": record.get("wall_s"),
+              "worker": record.get("worker")}
+    return all(name in types and (value is None or _ACCEPTS[types[name]](value))
+               for name, value in values.items())
+
+
 def schema(prepared: Prepared) -> list[tuple[str, str]]:
     return columns(prepared.spec.run.what, [p.name for p in prepared.spec.parameters])
 
@@ -257,7 +279,9 @@ class Sweep:
         self.store.__enter__()
         try:
             self.prepared = prepare(self.spec, self.store, self._network_dir)
-            self.records = self.store.records()
+            types = dict(schema(self.prepared))
+            self.records = {key: record for key, record in self.store.records().items()
+                            if fits(record, types)}
             done = finished_keys(self.prepared, self.records, self.store, self._retry_failed)
             distinct = unique(self.prepared.cells)
             self.total = len(distinct)

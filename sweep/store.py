@@ -9,7 +9,8 @@
     DIR/plans/<cell>/      each plan cell's assignments.csv, departures.csv, plan.json (on request)
 
 A record is one line written at once; a line cut short by a crash is ignored when the log is
-read (its cell runs again). Only one sweep may write a directory at a time (a lock file).
+read (its cell runs again), and so is a record that does not fit the results' columns
+(`runner.fits`). Only one sweep may write a directory at a time (a lock file).
 """
 
 from __future__ import annotations

@@ -248,3 +248,15 @@ def test_plan_under_a_scenario(tmp_path):
     assert result.exit_code == 0, result.output
     assert "scenarios applied: Poland-Belarus border closed (again)" in result.output
     assert "RAIL-ZIH" not in (tmp_path / "out" / "assignments.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [["route", *LANE], ["network", "show"]])
+def test_a_scenario_given_twice_is_refused(command):
+    """The same file twice would apply its changes twice (road times x4 under Chinese New
+    Year): exit 2, one line naming it, before any work."""
+    result = run(*command, "--scenario", CNY, "--scenario", str(Path(CNY).parent / ".." / "scenarios"
+                                                                / Path(CNY).name))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: --scenario {str(Path(CNY).parent / '..' / 'scenarios' / Path(CNY).name)!r} is given "
+        "twice: a scenario applies once (write a change twice in one file to apply it twice)"]

@@ -409,3 +409,25 @@ def test_compare_late_mode_row_uses_the_engine_without_due(tmp_path):
     for mode, gap in gaps.items():
         assert gap.reason == "due_date" and gap.earliest is not None
         assert gap.earliest.arrive == free[mode].arrive
+
+
+def _choices(command: object, path: str = "cli.py") -> list[tuple[str, object]]:
+    """Every choice option of `command` and its subcommands, with where it is."""
+    import click
+
+    found = [(f"{path} {p.opts[0]}", p.type) for p in getattr(command, "params", [])
+             if isinstance(p.type, click.Choice)]
+    for name, sub in getattr(command, "commands", {}).items():
+        found += _choices(sub, f"{path} {name}")
+    return found
+
+
+def test_every_choice_is_case_insensitive():
+    """As the README promises: `--currency usd`, `--format JSON`, `--solver HiGHS` are taken
+    (once `--currency usd` was refused while `--format JSON` was not)."""
+    from cli import cli
+
+    choices = _choices(cli)
+    assert len(choices) > 20
+    assert [where for where, kind in choices if kind.case_sensitive] == []
+    ok(invoke("route", *LANE, "--currency", "usd"))

@@ -236,6 +236,20 @@ def test_network_value_outside_its_range_is_one_located_line(work, file, replace
     refused(invoke("network", "validate", str(net)), 2, needle)
 
 
+@pytest.mark.parametrize("line_end", ["\r", "\r\n"])
+def test_network_files_with_other_line_ends_read_the_same(work, line_end):
+    """Network CSVs saved with old-Mac (CR alone) or Windows line ends load like the originals
+    (once an internal error, exit 70, on the CR of the first line)."""
+    net = work.root / "net"
+    shutil.copytree(ROOT / "network" / "data", net)
+    for path in net.glob("*.csv"):
+        path.write_bytes(path.read_bytes().replace(b"\n", line_end.encode()))
+    work.before = _hashes(work.root)
+    mine, theirs = invoke("--network", str(net), *("network", "show")), invoke("network", "show")
+    assert mine.code == 0, mine.err
+    assert mine.out.replace(str(net), "") == theirs.out.replace(str(ROOT / "network" / "data"), "")
+
+
 @pytest.mark.parametrize(("args", "target", "command"), [
     (["compare", *LANE], "compare", "compare"),
     (["network", "show"], "load_network", "network show"),
@@ -360,6 +374,17 @@ def test_closed_stdout_ends_quietly(work, args):
     err = process.stderr.read().decode("utf-8")
     assert process.wait(timeout=120) == 141
     assert err == ""
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_output_in_a_narrow_encoding_replaces_what_it_cannot_show(work, encoding):
+    """Output redirected in an 8-bit code page (Windows: cp1252) has its "→" replaced, not
+    an internal error (exit 70) halfway through the table."""
+    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "route", *LANE], cwd=work.root,
+                          capture_output=True, timeout=120, check=False,
+                          env={**os.environ, "PYTHONIOENCODING": encoding})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode(encoding).startswith("Namur ? Zhengzhou")
 
 
 @pytest.mark.parametrize(("args", "needle"), [

@@ -89,6 +89,9 @@ BROKEN = {
     "malformed_departure": ("services.csv", 3, C.DEPARTURE, "'25:00' is not a time of day"),
     "unknown_timezone": ("locations.csv", 4, C.TZ, "unknown time zone 'Asia/Zhengzhou'"),
     "shape_unknown_service": ("shapes.csv", 4, C.SERVICE, "shape for unknown service 'PLANE'"),
+    "shape_unknown_service_many_points": ("shapes.csv", 4, C.SERVICE,
+                                          "unknown service 'PLANE' (and its 2 other points, to line 6)"),
+    "malformed_corridor_row": ("corridors.csv", 2, None, "expected 5 fields, found 3"),
     "missing_column": ("services.csv", 1, C.DURATION_H, "required column is missing"),
     "departure_without_days": ("services.csv", 4, C.DAYS, "required when a departure"),
     "container_incomplete": ("services.csv", 3, C.CONTAINER_EUR, "go together"),
@@ -113,7 +116,10 @@ BROKEN = {
 }
 
 # A file that cannot be read whole is one problem, not one per reference to it.
-SINGLE_PROBLEM = ("header_only_locations", "not_utf8", "utf16_services", "field_too_long")
+SINGLE_PROBLEM = ("header_only_locations", "not_utf8", "utf16_services", "field_too_long",
+                  # nor one per point of a shape, nor one per service tagged with a corridor
+                  # whose row is malformed (its tag was written)
+                  "shape_unknown_service_many_points", "malformed_corridor_row")
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
@@ -129,7 +135,9 @@ def test_broken_network_reports_file_line_and_column(name):
 
 @pytest.mark.parametrize("name", SINGLE_PROBLEM)
 def test_unreadable_file_does_not_cascade(name):
-    """Files referring to a file that could not be read skip their reference checks."""
+    """A problem is reported once: files referring to a file that could not be read skip
+    their reference checks, a shape naming an unknown service is one problem (not one per
+    point), and a service tagged with a corridor whose row is malformed is not another."""
     with pytest.raises(FileFormatError) as info:
         load_network(NETWORKS / name)
     assert len(info.value.problems) == 1, [str(p) for p in info.value.problems]
