@@ -9,7 +9,8 @@ import click
 
 from formats import table, to_json
 from network import columns as C
-from network.places import lookup
+from network.errors import RoutingError
+from network.world import resolve_place_noted
 from routing.itinerary import Itinerary
 from routing.report import consignment_dict, itinerary_dict
 
@@ -17,10 +18,21 @@ if TYPE_CHECKING:
     from routing.resilience import Resilience
 
 
-def _ids(net: Any, places: tuple[str, ...], country: str) -> list[str]:
-    if places:
-        return [lookup(net, p).id for p in places]
-    return sorted(x.id for x in net.locations.values() if x.country == country and x.kind == "city")
+def _ids(net: Any, places: tuple[str, ...], country: str, role: str, option: str) -> tuple[Any, list[str]]:
+    """The network (with any off-network place joined) and the ids of `places`, read as `route`
+    reads an origin or destination (names in several languages, postcodes, pinyin); by default
+    every city of `country`."""
+    if not places:
+        return net, sorted(x.id for x in net.locations.values() if x.country == country and x.kind == "city")
+    ids = []
+    for place in places:
+        try:
+            net, location, _ = resolve_place_noted(net, place, role)
+        except RoutingError as exc:
+            exc.field = option
+            raise
+        ids.append(location.id)
+    return net, ids
 
 
 @click.command("resilience")
@@ -53,8 +65,10 @@ def resilience(ctx: click.Context, origins: tuple[str, ...], destinations: tuple
           "ready": ready, "due": None, "goods": goods, "value_eur": None, "objective": "cost",
           "eur_per_day": None, "eur_per_tco2": 80.0, "horizon_days": 60.0, "scenario_files": ()}
     net, reference, options = _request(ctx, kw, [])
-    report = resilience_report(net, _ids(net, origins, "BE"), _ids(net, destinations, "CN"), goods=goods,
-                        max_legs=max_legs, reference=reference, options=options)
+    net, origin_ids = _ids(net, origins, "BE", "origin", "--from")
+    net, destination_ids = _ids(net, destinations, "CN", "destination", "--to")
+    report = resilience_report(net, origin_ids, destination_ids, goods=goods, max_legs=max_legs,
+                               reference=reference, options=options)
     _emit(to_json(_document(net, report)) if fmt == "json" else _text(net, report))
 
 

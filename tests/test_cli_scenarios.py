@@ -238,6 +238,18 @@ def test_network_resilience_table_and_json():
     assert "Single points of failure" in table and "PL-BY-border" in table
 
 
+@pytest.mark.parametrize(("args", "ids"), [
+    (["--from", "Luik", "--to", "郑州"], (["BE-LIEGE"], ["CN-ZHENGZHOU"])),
+    (["--from", "4000", "--to", "Zheng zhou"], (["BE-LIEGE"], ["CN-ZHENGZHOU"])),
+])
+def test_network_resilience_reads_places_as_route_does(args, ids):
+    """--from and --to take the names, postcodes and spellings `route` takes (once only the
+    network's own ids and names)."""
+    doc = json.loads(run("network", "resilience", *args, "--ready", "2026-12-01T09:00",
+                         "--format", "json").output)
+    assert (doc["origins"], doc["destinations"]) == ids
+
+
 def test_plan_under_a_scenario(tmp_path):
     """`plan --scenario` plans on the changed network and names the scenario."""
     consignments = tmp_path / "few.csv"
