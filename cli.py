@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from cli_types import FiniteFloat, OutputPath
+from cli_types import FiniteFloat, InputDirectory, OutputPath
 from formats import (
     CSV_DIALECTS,
     OutputSet,
@@ -225,7 +225,7 @@ def _emit(text: str) -> None:
 
 @click.group(cls=_Cli, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="silkroute")
-@click.option("--network", "network_dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--network", "network_dir", type=InputDirectory(),
               default=None, help="Network directory of CSV files (default: the embedded one).")
 @click.pass_context
 def cli(ctx: click.Context, network_dir: Path | None) -> None:
@@ -528,7 +528,7 @@ def _request(ctx: click.Context, kw: dict[str, Any],
         if label and not str(exc).startswith(label):
             raise InputError(f"{label}: {exc}") from None
         raise
-    check_window(consignment.ready, kw["horizon_days"], "--ready", "--horizon-days")
+    check_window(consignment.ready, kw["horizon_days"], "--ready", kw.get("horizon_what", "--horizon-days"))
     per_day = kw["eur_per_day"]
     weights = Weights(default_eur_per_day(kw["value_eur"]) if per_day is None else per_day,
                       kw["eur_per_tco2"])

@@ -12,12 +12,14 @@ from formats import table, to_json
 from network.audit import IDLE_DAYS, OLD_MONTHS, NetworkAudit, audit, summary_lines
 from network.model import Network
 from routing.limits import EARLIEST_INSTANT, last_day_text
+from routing.query import day_first
 
 SCHEMA = "silkroute.audit/1"
 
 
 class AuditDay(click.ParamType[date]):
-    """A day `YYYY-MM-DD` within the supported range of instants."""
+    """A day `YYYY-MM-DD`, or day first as everywhere else (`29/11/2026`, `29.11.2026`),
+    within the supported range of instants."""
 
     name = "date"
 
@@ -26,9 +28,16 @@ class AuditDay(click.ParamType[date]):
             return value
         text = str(value).strip()
         try:
+            iso = day_first(text)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if iso is not None and "T" in iso:
+            self.fail(f"{text!r} is a date and a time: give the day alone", param, ctx)
+        text = iso or text
+        try:
             day = date.fromisoformat(text)
         except ValueError:
-            self.fail(f"{text!r} is not a date YYYY-MM-DD", param, ctx)
+            self.fail(f"{text!r} is not a date YYYY-MM-DD (or day first: 29/11/2026)", param, ctx)
         first = EARLIEST_INSTANT.date().isoformat()
         if len(text) != 10 or not first <= text <= last_day_text():
             self.fail(f"{text!r} is outside {first} to {last_day_text()}", param, ctx)

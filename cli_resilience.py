@@ -63,7 +63,8 @@ def resilience(ctx: click.Context, origins: tuple[str, ...], destinations: tuple
 
     kw = {"origin": lane[0], "destination": lane[1], "weight": weight, "volume": volume,
           "ready": ready, "due": None, "goods": goods, "value_eur": None, "objective": "cost",
-          "eur_per_day": None, "eur_per_tco2": 80.0, "horizon_days": 60.0, "scenario_files": ()}
+          "eur_per_day": None, "eur_per_tco2": 80.0, "horizon_days": 60.0, "scenario_files": (),
+          "horizon_what": "the search horizon of the reference consignment"}
     net, reference, options = _request(ctx, kw, [])
     net, origin_ids = _ids(net, origins, "BE", "origin", "--from")
     net, destination_ids = _ids(net, destinations, "CN", "destination", "--to")

@@ -54,6 +54,20 @@ class FiniteFloat(click.ParamType[float]):
         return number
 
 
+class InputDirectory(click.ParamType[Path]):
+    """A directory to read (whether it exists is checked where it is read, with its own
+    message); an empty string is refused (click's Path would make it `.`)."""
+
+    name = "directory"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        if isinstance(value, Path):
+            return value
+        if not str(value).strip():
+            self.fail("the path is empty", param, ctx)
+        return Path(value)
+
+
 class OutputPath(click.ParamType[Path]):
     """A path to write to; an empty string is refused (click's Path would make it `.`)."""
 

@@ -140,6 +140,9 @@ def _parse(text: str, units: dict[str, float], what: str, example: str,
            decimal: str | None) -> float:
     match = _NUMBER_UNIT.match(text)
     unit = (match.group(2) or "").lower() if match else None
+    unsigned = _NUMBER_UNIT.match(text.strip()[1:]) if match is None and text.strip()[:1] == "-" else None
+    if unsigned is not None and (unsigned.group(2) or "").lower() in units:
+        raise InputError(f"{what} {text!r} must be greater than zero")  # read, but negative
     if match is None or unit not in units:
         raise InputError(f"cannot read {text!r} as a {what}: expected a number with "
                          f"{' or '.join(u for u in units if u in ('kg', 't', 'm3', 'l'))}, "

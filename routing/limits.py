@@ -58,8 +58,10 @@ def last_day_text() -> str:
 
 
 def date_range_text() -> str:
-    """The supported instants as people read them: `1971-01-01 to 2199-12-31`."""
-    return f"{EARLIEST_INSTANT.date().isoformat()} to {last_day_text()}"
+    """The supported instants as people read them: `1971-01-01 to 2199-12-31 UTC` (the zone
+    said, so that a local instant on the first day before 00:00 UTC is not refused by a message
+    that seems to include it)."""
+    return f"{EARLIEST_INSTANT.date().isoformat()} to {last_day_text()} UTC"
 
 
 def instant_in_range(instant: datetime) -> bool:

@@ -39,7 +39,7 @@ _DAY_FIRST = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4})"
                         r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
 
 
-def _day_first(text: str) -> str | None:
+def day_first(text: str) -> str | None:
     """`1/12/2026 9:00` as ISO text (`2026-12-01T09:00:00`), or None when it is not of that form.
 
     Raises `ValueError` for a day-first date that does not exist (`12/31/2026`: month 31).
@@ -75,7 +75,7 @@ def parse_when(text: str | None, tz_name: str, what: str, field: str = "",
                                         f"{date_range_text()}")
     iso = text
     try:
-        iso = _day_first(text) or text
+        iso = day_first(text) or text
         if _ISO_DATE.match(iso):
             iso = datetime.combine(date.fromisoformat(iso.strip()),
                                    DATE_MEANS[date_means]).isoformat()

@@ -55,7 +55,7 @@ def test_audit_table_lists_rows_summary_and_warnings():
 def test_the_audit_day_defaults_to_today_and_is_checked():
     """Without --as-of the audit runs on today's date; a bad date is a usage error (exit 2)."""
     assert run("network", "audit", "--format", "json").exit_code == 0
-    for bad in ("2026-13-01", "29/11/2026", "1900-01-01"):
+    for bad in ("2026-13-01", "31/02/2026", "29/11/2026 09:00", "1900-01-01"):
         result = run("network", "audit", "--as-of", bad)
         assert result.exit_code == 2 and "--as-of" in result.output, bad
 
@@ -135,3 +135,10 @@ def test_plan_reports_what_its_assignments_rest_on(tmp_path):
     assert legs + a["co2e_hub_kg"] == pytest.approx(a["co2e_kg"], abs=0.003)
     header = (tmp_path / "out" / "assignments.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.endswith(",co2e_ttw_kg,co2e_wtt_kg,co2e_hub_kg")
+
+
+@pytest.mark.parametrize("day", ["29/11/2026", "29.11.2026", " 2026-11-29 "])
+def test_as_of_reads_day_first_dates_too(day):
+    """`--as-of` reads a day-first date as every other date option does (once refused)."""
+    doc = json.loads(run("network", "audit", "--as-of", day, "--format", "json").stdout)
+    assert doc["as_of"] == "2026-11-29"

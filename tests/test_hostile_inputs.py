@@ -154,7 +154,7 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(("args", "needle"), [
     (["route", *LANE[:6], "--ready", "9999-12-31T09:00"],
-     "--ready 9999-12-31T09:00 is outside the supported range 1971-01-01 to 2199-12-31"),
+     "--ready 9999-12-31T09:00 is outside the supported range 1971-01-01 to 2199-12-31 UTC"),
     (["route", *LANE[:6], "--ready", "0001-01-01T09:00"], "--ready 0001-01-01T09:00 is outside"),
     (["compare", *LANE[:6], "--ready", "0001-01-01T00:00+00:00"], "is outside the supported range"),
     (["pareto", *LANE, "--due", "9999-12-31"], "--due 9999-12-31 is outside the supported range"),
@@ -397,6 +397,12 @@ def test_bare_group_prints_its_help_and_exits_2(work, args, needle):
     assert outcome.code == 2
     assert needle in outcome.err
     assert "Traceback" not in outcome.err + outcome.out
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_network_directory_is_refused(work, value):
+    """`--network ''` is refused, not read as the working directory (click's Path makes '' '.')."""
+    refused(invoke("--network", value, "network", "show"), 2, "'--network': the path is empty")
 
 
 # --- §4 outputs ------------------------------------------------------------------------------------

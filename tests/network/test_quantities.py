@@ -33,6 +33,15 @@ def test_bad_weights_are_refused_with_an_example(text):
         parse_weight_kg(text)
 
 
+@pytest.mark.parametrize("text", ["-5kg", "-5", "- 1.2 t", "-0.5"])
+def test_a_negative_weight_says_so(text):
+    """A weight read but below zero is named as such, not as unreadable."""
+    with pytest.raises(InputError, match=r"must be greater than zero"):
+        parse_weight_kg(text)
+    with pytest.raises(InputError, match=r"must be greater than zero"):
+        parse_volume_m3(text.replace("kg", "m3").replace("t", "l"))
+
+
 def test_volume_in_weight_units_is_refused():
     """A weight given as a volume names the expected units."""
     with pytest.raises(InputError, match="m3 or l"):
