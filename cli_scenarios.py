@@ -94,8 +94,7 @@ def _groups(values: tuple[str, ...]) -> list[list[Path]]:
 @click.option("--currency", type=click.Choice(["EUR", "USD", "CNY"], case_sensitive=False), default="EUR",
               show_default=True, help="Currency of the amounts shown (the ready date's rate).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"], case_sensitive=False),
-              default="table",
-              show_default=True, help="Output format.")
+              default="table", show_default=True, help="Output format.")
 @click.option("--map", "map_path", type=OutputPath(), default=None,
               help="Also write a map: each column's best itinerary per mode, closed services greyed.")
 @click.pass_context
@@ -115,6 +114,11 @@ def compare_scenarios(ctx: click.Context, /, origin: str | None, destination: st
         raise click.UsageError("give ORIGIN and DESTINATION (with --weight and --volume), or --consignments")
     if single and (kw["weight"] is None or kw["volume"] is None):
         raise click.UsageError("--weight and --volume are required for one consignment")
+    per_consignment = [f"--{name.removesuffix('_eur')}"
+                       for name in ("weight", "volume", "ready", "due", "value_eur") if kw[name] is not None]
+    if consignments_csv is not None and per_consignment:
+        raise click.UsageError(f"{', '.join(per_consignment)} describe one consignment; --consignments "
+                               "gives each its own (in the file)")
     if consignments_csv is not None and kw["map_path"] is not None:
         raise click.UsageError("--map draws one consignment's itineraries: not with --consignments")
     if consignments_csv is not None and kw["objective"] == Objective.TIME.value:
@@ -138,6 +142,11 @@ def compare_scenarios(ctx: click.Context, /, origin: str | None, destination: st
 
     probe_net, probe, options = _request(ctx, request, [], cols[0].network)
     outcomes = run_consignment(cols, build, options)
+    if all(o.best is None for o in outcomes):  # valid, but served in no column: exit 1, as `compare`
+        from routing.query import NoItineraryError, explain_no_itinerary
+
+        raise NoItineraryError(f"no column serves it; on the base network, "
+                               f"{explain_no_itinerary(probe_net, probe, options)}")
     money = money_for(probe_net, probe, kw["currency"])
     if kw["map_path"] is not None:
         _write_map(ctx, outcomes, kw["map_path"], network_inputs(ctx))

@@ -194,9 +194,13 @@ def test_scenarios_compare_plans_a_consignments_csv(tmp_path):
 
 
 def test_scenarios_compare_usage_errors():
-    """One consignment or a CSV, not both; weight and volume with one consignment."""
+    """One consignment or a CSV, not both; weight and volume with one consignment, and none of
+    one consignment's options with a CSV (once --weight was silently ignored there)."""
     assert run("scenarios", "compare", "Namur", "Zhengzhou", "--scenario", CLOSED).exit_code == 2
     assert run("scenarios", "compare", "--scenario", CLOSED).exit_code == 2
+    ignored = run("scenarios", "compare", "--consignments", str(ROOT / "examples" / "consignments.csv"),
+                  "--scenario", CLOSED, "--weight", "5kg", "--due", "2026-12-20")
+    assert ignored.exit_code == 2 and "--weight, --due describe one consignment" in ignored.output
 
 
 def test_currency_and_dates_before_the_first_rate_are_usage_errors(tmp_path):
@@ -272,3 +276,12 @@ def test_a_scenario_given_twice_is_refused(command):
     assert result.stderr.strip().splitlines() == [
         f"error: --scenario {str(Path(CNY).parent / '..' / 'scenarios' / Path(CNY).name)!r} is given "
         "twice: a scenario applies once (write a change twice in one file to apply it twice)"]
+
+
+def test_scenarios_compare_served_in_no_column_exits_1_and_says_why():
+    """A valid query that no column can serve (due the next day) is exit 1 with the base
+    network's earliest arrival, as `compare` says it (once exit 0 with a table of nothing)."""
+    result = run("scenarios", "compare", *LANE, "--due", "2026-12-02", "--scenario", CLOSED)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("cannot serve: no column serves it; on the base network, no itinerary "
+                                    "arrives by 2026-12-02T23:59:59+08:00; the earliest possible arrival")
