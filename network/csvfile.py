@@ -13,13 +13,14 @@ from __future__ import annotations
 import csv
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from network.errors import FileFormatError, Problem
 from routing.limits import MAX_FIELD_CHARS, MAX_INPUT_BYTES
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _refuse(name: str, line: int | None, message: str, *, column: str | None = None,
@@ -195,6 +196,16 @@ def text_records(text: str, name: str, delimiter: str = ",") -> Iterator[tuple[i
         if header is None:
             header = [h.strip() for h in cells]
         yield reader.line_num, cells
+
+
+def field_count_problem(name: str, line: int, expected: int, cells: Sequence[object]) -> Problem:
+    """A record of `cells` (ending on `line`) with not `expected` fields, with a hint when a field
+    runs over several lines: almost always a quote that was never closed, which swallows the
+    line ends and separators after it."""
+    text = f"expected {expected} fields, found {len(cells)}"
+    if any(isinstance(c, str) and _BREAK.search(c) for c in cells):  # xlsx cells: not all text
+        text += " (a quoted field runs over several lines: is a closing quote missing?)"
+    return Problem(name, line, None, text)
 
 
 def _csv_problem(name: str, message: str, line: int, record: list[str],

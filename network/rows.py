@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from network import columns as C
-from network.csvfile import records
+from network.csvfile import field_count_problem, records
 from network.errors import FileFormatError, InvalidFieldsError, Problem
 from network.fx import currency_problem
 from network.model import TAG_PATTERN, range_problem
@@ -261,9 +261,7 @@ def read_rows(path: Path, required: tuple[str, ...], problems: list[Problem],
                 # Every id written counts as known, even on a malformed row (no follow-on errors).
                 status.ids.add(cells[header.index(key)].strip())
             if len(cells) != len(header):
-                problems.append(
-                    Problem(name, line, None, f"expected {len(header)} fields, found {len(cells)}")
-                )
+                problems.append(field_count_problem(name, line, len(header), cells))
                 continue
             yield Row(name, line, dict(zip(header, cells, strict=True)), header, problems)
     except FileFormatError as exc:

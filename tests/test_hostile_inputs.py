@@ -399,6 +399,19 @@ def test_bare_group_prints_its_help_and_exits_2(work, args, needle):
     assert "Traceback" not in outcome.err + outcome.out
 
 
+def test_an_unclosed_quote_is_named_as_the_likely_cause(work):
+    """A quote never closed swallows the rows after it: the field-count message says so (once
+    only "expected 9 fields, found 2"), in a consignments file and in a network file alike."""
+    row = ROW.format(id="{id}", ready="2026-12-01", due="")
+    work.write("c.csv", HEADER + row.format(id="a") + 'b,"' + row.format(id="c")[2:] + row.format(id="d"))
+    refused(invoke("plan", "c.csv", "--out", "out"), 2,
+            "c.csv:4: expected 9 fields, found 2 (a quoted field runs over several lines: is a closing "
+            "quote missing?)")
+    net = work.network("net", locations=("ARR,", 'ARR,"'))
+    outcome = invoke("network", "validate", str(net))
+    assert outcome.code == 2 and "is a closing quote missing?" in outcome.err, outcome.err
+
+
 @pytest.mark.parametrize("value", ["", "  "])
 def test_an_empty_network_directory_is_refused(work, value):
     """`--network ''` is refused, not read as the working directory (click's Path makes '' '.')."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from network.columns import GOODS_CLASSES
+from network.csvfile import field_count_problem
 from network.errors import (
     FieldError,
     FileFormatError,
@@ -84,8 +85,7 @@ def read_consignments(path: str | Path, network: Network,
             if not any(_text(c) for c in cells):
                 continue
             if len(cells) != len(header):
-                problems.append(Problem(name, line, None,
-                                        f"expected {len(header)} fields, found {len(cells)}"))
+                problems.append(field_count_problem(name, line, len(header), cells))
                 continue
             row = dict(zip(header, cells, strict=True))
             where = _Where(name, line, header, problems, unservable, table.decimal)
