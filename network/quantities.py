@@ -30,8 +30,12 @@ GROUPING_SPACES = " \u00a0\u202f\u2009'’"
 _PLAIN_FLOAT = re.compile(r"^[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+|inf(?:inity)?|nan)$",
                           re.IGNORECASE)
 _BODY = re.compile(r"^[0-9.," + re.escape(GROUPING_SPACES) + r"]+$")
-_NUMBER_UNIT = re.compile(r"^\s*([0-9][0-9.," + re.escape(GROUPING_SPACES) + r"]*[0-9]|[0-9]|[.,][0-9]+)"
-                          r"\s*([^\s0-9.,]\S*)?\s*$")
+_NUMBER = r"[0-9][0-9.," + re.escape(GROUPING_SPACES) + r"]*[0-9]|[0-9]|[.,][0-9]+"
+_UNIT = r"\s*([^\s0-9.,]\S*)?\s*$"
+_NUMBER_UNIT = re.compile(r"^\s*(" + _NUMBER + ")" + _UNIT)
+# A quantity with its minus sign read too (`parse_number` takes it), so that a negative one is
+# refused by the range check, as a negative number, rather than as unreadable text.
+_SIGNED_NUMBER_UNIT = re.compile(r"^\s*(-?\s*(?:" + _NUMBER + "))" + _UNIT)
 
 DECIMAL_NAMES = {",": "decimal comma", ".": "decimal point"}
 
@@ -138,11 +142,8 @@ VOLUME_UNITS = {"": 1.0, "m3": 1.0, "m³": 1.0, "cbm": 1.0, "l": 0.001, "litre":
 
 def _parse(text: str, units: dict[str, float], what: str, example: str,
            decimal: str | None) -> float:
-    match = _NUMBER_UNIT.match(text)
+    match = _SIGNED_NUMBER_UNIT.match(text)
     unit = (match.group(2) or "").lower() if match else None
-    unsigned = _NUMBER_UNIT.match(text.strip()[1:]) if match is None and text.strip()[:1] == "-" else None
-    if unsigned is not None and (unsigned.group(2) or "").lower() in units:
-        raise InputError(f"{what} {text!r} must be greater than zero")  # read, but negative
     if match is None or unit not in units:
         raise InputError(f"cannot read {text!r} as a {what}: expected a number with "
                          f"{' or '.join(u for u in units if u in ('kg', 't', 'm3', 'l'))}, "
