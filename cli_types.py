@@ -54,22 +54,8 @@ class FiniteFloat(click.ParamType[float]):
         return number
 
 
-class InputDirectory(click.ParamType[Path]):
-    """A directory to read (whether it exists is checked where it is read, with its own
-    message); an empty string is refused (click's Path would make it `.`)."""
-
-    name = "directory"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
-        if isinstance(value, Path):
-            return value
-        if not str(value).strip():
-            self.fail("the path is empty", param, ctx)
-        return Path(value)
-
-
-class OutputPath(click.ParamType[Path]):
-    """A path to write to; an empty string is refused (click's Path would make it `.`)."""
+class NonEmptyPath(click.ParamType[Path]):
+    """A path, an empty string refused (click's Path would make it `.`)."""
 
     name = "path"
 
@@ -79,3 +65,14 @@ class OutputPath(click.ParamType[Path]):
         if not str(value).strip():
             self.fail("the path is empty", param, ctx)
         return Path(value)
+
+
+class OutputPath(NonEmptyPath):
+    """A path to write to (whether it may be written is checked before any work)."""
+
+
+class InputDirectory(NonEmptyPath):
+    """A directory to read (whether it exists is checked where it is read, with its own
+    message)."""
+
+    name = "directory"
