@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sweep.generator import csv_text, generate
+
+if TYPE_CHECKING:
+    from network.model import Network
+    from routing.consignment import Consignment
+
+# The surge the planner's benchmarks plan (and this script's default): 8 weeks from 9 Sep 2026.
+SURGE_START, SURGE_DAYS = date(2026, 9, 9), 56
 
 
 def write(rows: list[dict[str, object]], out: Path | None) -> None:
@@ -27,12 +36,23 @@ def write(rows: list[dict[str, object]], out: Path | None) -> None:
         out.write_text(text, encoding="utf-8", newline="")
 
 
+def surge_instance(network: Network, n: int, seed: int) -> tuple[Network, tuple[Consignment, ...]]:
+    """`n` surge consignments of `seed`, read as `plan` reads them from a CSV (places resolved,
+    off-network cities joined): the network they need and the consignments."""
+    from routing.planner.consignments import read_consignments  # the planner: only when planning
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "c.csv"
+        write(generate(n, seed, SURGE_START, SURGE_DAYS, True), path)
+        return read_consignments(path, network)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 9, 9))
-    parser.add_argument("--days", type=int, default=56)
+    parser.add_argument("--start", type=date.fromisoformat, default=SURGE_START)
+    parser.add_argument("--days", type=int, default=SURGE_DAYS)
     parser.add_argument("--no-surge", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()

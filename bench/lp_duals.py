@@ -13,22 +13,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_consignments import generate, write
+from generate_consignments import surge_instance
 from ortools.math_opt.python import mathopt
 
 from network.loader import load_network
 from routing.planner import PlanRequest
 from routing.planner.candidates import generate as first_columns
 from routing.planner.colgen import Multipliers, price_round
-from routing.planner.consignments import read_consignments
 from routing.planner.containers import ContainerRules
 from routing.planner.instance import build_instance
 from routing.planner.objective import PlanObjective
@@ -53,10 +50,7 @@ def main() -> None:
     print(f"{'n':>6} {'seed':>4}  {'solver':<22} {'LP':>14} {'LP s':>6} {'bound at its duals':>19}")
     for n in args.n:
         for seed in args.seeds:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "c.csv"
-                write(generate(n, seed, date(2026, 9, 9), 56, True), path)
-                net, cs = read_consignments(path, network)
+            net, cs = surge_instance(network, n, seed)
             request = PlanRequest(net, cs)
             objective = PlanObjective.of(request.objective, cs, request.eur_per_tco2, request.eur_per_day)
             columns, _ = first_columns(net, cs, request.objective, eur_per_day=request.eur_per_day,

@@ -14,18 +14,17 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_consignments import generate, write
+from generate_consignments import surge_instance
 
 from maps import Unassigned, flows_from_departures, flows_map, save_map
 from network.loader import load_network
 from routing.planner import PlanRequest, plan_consignments
-from routing.planner.consignments import read_consignments
 from routing.planner.output import unassigned_text
 
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -58,9 +57,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        csv_path = Path(tmp) / "c.csv"
-        write(generate(args.n, 1, date(2026, 9, 9), 56, True), csv_path)
-        network, consignments = read_consignments(csv_path, load_network())
+        network, consignments = surge_instance(load_network(), args.n, 1)
         plan = plan_consignments(PlanRequest(network, consignments, solver=args.solver,
                                              time_limit_s=args.time_limit))
         start = time.perf_counter()

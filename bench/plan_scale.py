@@ -16,19 +16,16 @@ from __future__ import annotations
 import argparse
 import resource
 import sys
-import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_consignments import generate, write
+from generate_consignments import surge_instance
 
 from network.loader import load_network
 from routing.planner import PlanRequest, plan_consignments
-from routing.planner.consignments import read_consignments
 from routing.planner.model import PlanSettings
 from routing.planner.verify import verify_plan
 
@@ -55,10 +52,7 @@ def main() -> None:
           f"{'bound':>13} {'gap':>8} {'served':>13} {'vs greedy':>9} {'peak MiB':>8}  bound rests on")
     for n in args.n:
         for seed in args.seeds:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "c.csv"
-                write(generate(n, seed, date(2026, 9, 9), 56, True), path)
-                net, cs = read_consignments(path, network)
+            net, cs = surge_instance(network, n, seed)
             request = PlanRequest(net, cs, solver=args.solver, time_limit_s=args.time_limit,
                                   max_departures=args.max_departures, alternatives=args.alternatives)
             started = time.monotonic()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from datetime import date
@@ -28,14 +27,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_consignments import generate, write
+from generate_consignments import surge_instance
 from ortools.math_opt.python import mathopt
 
 from network.loader import load_network
 from routing.planner import PlanRequest
 from routing.planner.candidates import generate as first_columns
 from routing.planner.colgen import Multipliers, Pricer, price_round
-from routing.planner.consignments import read_consignments
 from routing.planner.containers import ContainerRules
 from routing.planner.instance import build_instance
 from routing.planner.objective import PlanObjective
@@ -49,10 +47,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="Rounds timed (the median is kept).")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "c.csv"
-        write(generate(args.n, args.seed, date(2026, 9, 9), 56, True), path)
-        net, cs = read_consignments(path, load_network(None))
+    net, cs = surge_instance(load_network(None), args.n, args.seed)
     request = PlanRequest(net, cs)
     objective = PlanObjective.of(request.objective, cs, request.eur_per_tco2, request.eur_per_day)
     candidates, _ = first_columns(net, cs, request.objective, eur_per_day=request.eur_per_day,

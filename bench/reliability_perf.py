@@ -18,9 +18,8 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -93,16 +92,12 @@ def compare_table(repeat: int) -> None:
 
 
 def plan_table(n: int, time_limit: float, target: float) -> None:
-    from generate_consignments import generate, write
+    from generate_consignments import surge_instance
 
     import routing.planner.ontime as ontime
     from routing.planner import PlanRequest, plan_consignments
-    from routing.planner.consignments import read_consignments
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "c.csv"
-        write(generate(n, 1, date(2026, 9, 9), 56, True), path)
-        net, cs = read_consignments(path, load_network(None))
+    net, cs = surge_instance(load_network(None), n, 1)
     spent = {"judge": 0.0, "calls": 0, "columns": 0}
     judged = ontime._probabilities_of
 
