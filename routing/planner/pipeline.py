@@ -356,8 +356,8 @@ class _ColdRound:
     """An LP solved from scratch (`_cold_round`)."""
 
     result: mathopt.SolveResult | None  # the LP to go on from
-    priced: tuple[Multipliers, PricingRound] | None  # pricing at HiGHS's duals, if done
-    priced_result: bool  # whether `priced` is at `result`'s duals
+    own: tuple[Multipliers, PricingRound] | None  # pricing at `result`'s duals, if done already
+    other: tuple[Multipliers, PricingRound] | None  # pricing at another optimal dual solution
 
 
 def _cold_round(state: _State, inst: Instance, f: Formulation, deadline: float) -> _ColdRound:
@@ -382,8 +382,8 @@ def _cold_round(state: _State, inst: Instance, f: Formulation, deadline: float) 
         priced = None if found is None else (m, found)
     glop = wait(slow)
     if not no_optimum(glop):
-        return _ColdRound(glop, priced, False)
-    return _ColdRound(highs, priced, True)
+        return _ColdRound(glop, None, priced)
+    return _ColdRound(highs, priced, None)
 
 
 def _lp_params(state: _State, deadline: float,
@@ -509,10 +509,10 @@ def _relaxation(state: _State) -> None:
         x = f.values(r)
         state.lp_values = {_key(inst, k): float(x[var]) for k, var in f.x.items()}
         m = Multipliers.from_lp(inst, f, f.duals(r))
-        side = cold.priced if cold is not None else None  # pricing at another optimal dual solution
+        side = cold.other if cold is not None else None
         found: PricingRound | None
-        if side is not None and cold is not None and cold.priced_result:
-            (m, found), side = side, None  # `r` is the LP priced already
+        if cold is not None and cold.own is not None:
+            m, found = cold.own
         elif state.pricing is not None:
             # Price between the best multipliers so far and the LP's (`colgen.smoothed`); only
             # pricing at the LP's own duals can show that no column is missing.
