@@ -1,9 +1,11 @@
 """Plan many consignments: a pipeline of stages over one typed state.
 
-  1. columns     the first candidate itineraries (`candidates.py`), the greedy baseline;
+  1. columns     the first candidate itineraries (`candidates.py`) and a first plan, greedy in
+                 the order that serves the most (`greedy.solve_most_served`);
   2. phase 1     only when the plans at hand leave a servable consignment out: the LP of "serve
                  as many as possible" priced over every itinerary (an upper bound on the number
-                 served) and its MIP over the columns (a plan serving more);
+                 served; large plans: its Lagrangian at multipliers found by subgradient,
+                 `subgradient.py`) and its MIP over the columns (a plan serving more);
   3. relaxation  small plans: the LP of the model and column generation (`colgen.py`), round
                  after round (each LP after the first from the last basis, `basis.py`), until
                  pricing finds no new column, the bound proves the plan, or the bound stalls;
@@ -44,7 +46,7 @@ from routing.planner.candidates import Candidate, generate
 from routing.planner.colgen import Multipliers, PricingRound, complete_columns, price_round, smoothed
 from routing.planner.containers import ContainerRules
 from routing.planner.decisions import Decisions, Solution
-from routing.planner.greedy import solve_greedy
+from routing.planner.greedy import solve_greedy, solve_most_served
 from routing.planner.instance import Instance, build_instance
 from routing.planner.lns import REPACK_MEMBERS, improve
 from routing.planner.model import Plan, PlanRequest, PlanSettings
@@ -53,6 +55,7 @@ from routing.planner.ontime import admissible_candidates
 from routing.planner.packing import exact_pack, pack_groups
 from routing.planner.polish import earliest_equivalent, round_relaxation, steer_to_relaxation
 from routing.planner.spec import Formulation, build
+from routing.planner.subgradient import served_multipliers
 from routing.planner.workers import (
     Pending,
     SolverPool,
@@ -104,6 +107,7 @@ class _State:
     # columns within the gap).
     pricing: tuple[Multipliers, PricingRound] | None = None
     converged: bool = False  # pricing at the LP's duals found no new column
+    served_priced: bool = False  # large plans: phase 1's bound by subgradient done (`_served_bound`)
     rounds: int = 0  # rounds of column generation so far
     basis: Basis | None = None  # the last LP's optimal basis, the next one's start
     columns_complete: bool = False  # every column within the reduced-cost gap is in the model
@@ -209,12 +213,15 @@ def _run(request: PlanRequest, settings: PlanSettings, budget: Budget, progress:
         # often do, and then nothing more needs proving about the number served.
         if state.complete:
             _set_target(state, state.servable)
+        if large and state.best is not None and len(state.best[0]) < state.served_target:
+            # Before the block relaxation for all servable: it is no use if they cannot all go.
+            _served_bound(state)
         _relax(state, large)
         _rounding(state)
         assert state.best is not None
         if len(state.best[0]) < state.served_target:  # it did not: serve as many as possible
             _set_target(state, len(state.best[0]))
-            _phase1(state)
+            _phase1(state, large)
             _relax(state, large)
             _rounding(state)
         if not large:
@@ -296,7 +303,7 @@ def _finish(state: _State, solution: Solution, *, loose_only: bool) -> Plan:
 # --- stages ------------------------------------------------------------------------------------
 
 def _columns(state: _State) -> None:
-    """The first candidates of every consignment and the greedy plan."""
+    """The first candidates of every consignment and the first plan (`solve_most_served`)."""
     started = time.monotonic()
     r = state.request
     state.say(f"generating candidates for {len(r.consignments)} consignments")
@@ -312,13 +319,13 @@ def _columns(state: _State) -> None:
     _rebuild(state)
     inst = state.instance
     state.servable = len(inst.servable)
-    greedy = solve_greedy(inst)
-    state.served_target = len(greedy.chosen)
+    first = solve_most_served(inst)
+    state.served_target = len(first.chosen)
     if state.complete and not unpunctual:
         state.served_bound = state.servable  # nobody without an itinerary can be served
-    state.best = (greedy.chosen, *pack_groups(inst, greedy.chosen))
+    state.best = (first.chosen, *pack_groups(inst, first.chosen))
     note = (f"{len(inst.cands)} candidates, {len(inst.capacity)} capacitated departures, "
-            f"{len(inst.groups)} container groups; greedy serves {len(greedy.chosen)}")
+            f"{len(inst.groups)} container groups; the first greedy plan serves {len(first.chosen)}")
     if not state.complete:
         note += f"; time ran out after {searched} consignments"
     state.say(note)
@@ -392,17 +399,20 @@ def _lp_params(state: _State, deadline: float,
                                    random_seed=state.settings.seed, lp_algorithm=algorithm)
 
 
-def _phase1(state: _State) -> None:
+def _phase1(state: _State, large: bool) -> None:
     """Serve as many as possible: column generation on the LP of phase 1 gives an upper bound
     on the number served over every itinerary (and the columns to reach it); its MIP over the
-    columns a plan serving more."""
+    columns a plan serving more. Large plans, whose LP would not end in time, take the bound at
+    multipliers found by subgradient over the columns (`subgradient.py`), priced exactly."""
     if not _has_time(state):
         return
     started = time.monotonic()
     deadline = state.budget.until("phase1")
     rounds = 0
     converged: tuple[Multipliers, PricingRound] | None = None
-    while time.monotonic() < deadline and not state.budget.stop():
+    if large:  # its LP would not end in time
+        _served_bound(state)
+    while not large and time.monotonic() < deadline and not state.budget.stop():
         inst = state.instance
         f = build(inst, serve_only=True, relax=True, bounded=False)
         r = state.pool.solve(f.model, mathopt.SolverType.HIGHS, _lp_params(state, deadline))
@@ -414,8 +424,7 @@ def _phase1(state: _State) -> None:
             break
         rounds += 1
         if found.bound is not None:
-            bound = min(state.servable, math.floor(found.bound + 1e-6))
-            state.served_bound = bound if state.served_bound is None else min(state.served_bound, bound)
+            _cap_served(state, found.bound)
         if not found.columns:
             converged = (m, found)
             break
@@ -435,12 +444,40 @@ def _phase1(state: _State) -> None:
             if missing:
                 _rebuild(state)
             complete = _phase1_mip(state, deadline, exact=True)
-    note = (f"phase 1: {rounds} rounds of column generation; {state.served_target} served, at most "
+    method = "the capacity Lagrangian by subgradient" if large else f"{rounds} rounds of column generation"
+    note = (f"phase 1: {method}; {state.served_target} served, at most "
             f"{state.served_bound if state.served_bound is not None else '?'} over every itinerary"
             + ("" if complete else " (not proven)"))
     state.termination.append(note)
     state.say(note)
     state.record("phase1", started, note)
+
+
+def _served_bound(state: _State) -> None:
+    """Large plans, once: phase 1's Lagrangian bound on the number served, at multipliers found
+    by subgradient over the columns (`subgradient.py`) and priced over every itinerary."""
+    if state.served_priced or not _has_time(state):
+        return
+    started = time.monotonic()
+    inst = state.instance
+    found = price_round(inst, served_multipliers(inst, len(state.best[0]) if state.best else 0,
+                                                 stop=state.budget.stop),
+                        0, stop=state.budget.stop)
+    if found is None:  # out of time
+        return
+    state.served_priced = True
+    if found.bound is not None:
+        _cap_served(state, found.bound)
+    note = (f"served bound by subgradient: at most {state.served_bound} of "
+            f"{state.servable} servable over every itinerary")
+    state.say(note)
+    state.record("served bound", started, note)
+
+
+def _cap_served(state: _State, upper: float) -> None:
+    """Lower the served bound to `upper` (a Lagrangian bound over every itinerary) if it is lower."""
+    bound = min(state.servable, math.floor(upper + 1e-6))
+    state.served_bound = bound if state.served_bound is None else min(state.served_bound, bound)
 
 
 def _phase1_mip(state: _State, deadline: float, *, exact: bool = False) -> bool:
@@ -566,7 +603,9 @@ def _block_relaxation(state: _State) -> None:
         state.say(f"assignment bound over every itinerary {first.bound:,.2f}" if first.bound is not None
                   else "assignment bound: fewer servable than served")
     note = "block relaxation: not applicable"
-    if state.served_target == state.servable and state.complete:
+    if state.served_bound is not None and state.served_bound < state.served_target:
+        note = f"block relaxation: not applicable (at most {state.served_bound} can be served)"
+    elif state.served_target == state.servable and state.complete:
         size = block_size(state.servable)
         blocks = block_relaxation(inst, size, deadline, state.pool, state.budget, state.settings.seed)
         if blocks is None:
