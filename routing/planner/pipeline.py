@@ -5,7 +5,8 @@
   2. phase 1     only when the plans at hand leave a servable consignment out: the LP of "serve
                  as many as possible" priced over every itinerary (an upper bound on the number
                  served; large plans: its Lagrangian at multipliers found by subgradient,
-                 `subgradient.py`) and its MIP over the columns (a plan serving more);
+                 `subgradient.py`, before the relaxation) and, on small plans, its MIP over
+                 the columns (a plan serving more);
   3. relaxation  small plans: the LP of the model and column generation (`colgen.py`), round
                  after round (each LP after the first from the last basis, `basis.py`), until
                  pricing finds no new column, the bound proves the plan, or the bound stalls;
@@ -67,7 +68,7 @@ from routing.planner.workers import (
 
 Progress = Callable[[str], None]
 # Above this many columns the whole model's LP is too slow for the budget: the relaxation is
-# then the block relaxation, and no full MIP runs beside the search.
+# then the block relaxation, and no full MIP runs (neither phase 1's nor beside the search).
 LARGE_CANDIDATES = 40_000
 # Consignments per block of the block relaxation: two blocks (one per core), each BLOCK_MIN to
 # BLOCK_MAX consignments.
@@ -402,8 +403,9 @@ def _lp_params(state: _State, deadline: float,
 def _phase1(state: _State, large: bool) -> None:
     """Serve as many as possible: column generation on the LP of phase 1 gives an upper bound
     on the number served over every itinerary (and the columns to reach it); its MIP over the
-    columns a plan serving more. Large plans, whose LP would not end in time, take the bound at
-    multipliers found by subgradient over the columns (`subgradient.py`), priced exactly."""
+    columns a plan serving more. Large plans, whose LP and MIP would not end in time, take the
+    bound at multipliers found by subgradient over the columns (`subgradient.py`), priced
+    exactly, and keep the first plan's count."""
     if not _has_time(state):
         return
     started = time.monotonic()
@@ -429,7 +431,10 @@ def _phase1(state: _State, large: bool) -> None:
             converged = (m, found)
             break
         _add(state, found)
-    complete = _phase1_mip(state, deadline)
+    # Large plans run no full MIP (`LARGE_CANDIDATES`): phase 1's finds nothing in its share
+    # there (README, planner performance), time the search can use.
+    complete = (state.served_bound is not None and state.served_target >= state.served_bound
+                if large else _phase1_mip(state, deadline))
     if (converged is not None and state.served_bound is not None
             and state.served_target < state.served_bound and time.monotonic() < deadline):
         # The LP says more could be served, the MIP over the columns does not: every column a
@@ -596,7 +601,9 @@ def _block_relaxation(state: _State) -> None:
     started = time.monotonic()
     inst = state.instance
     deadline = state.budget.until("block_relaxation")
-    first = price_round(inst, Multipliers(), state.served_target, stop=state.budget.stop)
+    # z_c at zero multipliers is over every itinerary, whatever the columns: priced once.
+    first = (price_round(inst, Multipliers(), state.served_target, stop=state.budget.stop)
+             if state.assignment_values is None else None)
     if first is not None:
         state.assignment_values = first.values
         state.raise_bound(first.bound, "cheapest itinerary of each consignment, containers pro rata")
