@@ -480,7 +480,10 @@ def _served_bound(state: _State) -> None:
 
 
 def _cap_served(state: _State, upper: float) -> None:
-    """Lower the served bound to `upper` (a Lagrangian bound over every itinerary) if it is lower."""
+    """Lower the served bound to `upper` (a bound over every itinerary: Lagrangian, or the exact
+    phase-1 MIP's) if it is lower; an infinite one (no bound yet) says nothing."""
+    if not math.isfinite(upper):
+        return
     bound = min(state.servable, math.floor(upper + 1e-6))
     state.served_bound = bound if state.served_bound is None else min(state.served_bound, bound)
 
@@ -501,8 +504,7 @@ def _phase1_mip(state: _State, deadline: float, *, exact: bool = False) -> bool:
         state.served_target = len(chosen)
         state.best = (chosen, *pack_groups(inst, chosen))
     if exact:
-        bound = math.floor(r1.termination.objective_bounds.dual_bound + 1e-6)
-        state.served_bound = bound if state.served_bound is None else min(state.served_bound, bound)
+        _cap_served(state, r1.termination.objective_bounds.dual_bound)
     return state.served_bound is not None and state.served_target >= state.served_bound
 
 
