@@ -19,27 +19,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_consignments import surge_instance
+from generate_consignments import first_instance, surge_instance
 
 from network.loader import load_network
 from routing.planner import PlanRequest
-from routing.planner.candidates import generate as first_columns
 from routing.planner.colgen import price_round
-from routing.planner.containers import ContainerRules
 from routing.planner.greedy import Ranked, fill, orders, solve_most_served
-from routing.planner.instance import Instance, build_instance
-from routing.planner.objective import PlanObjective
+from routing.planner.instance import Instance
 from routing.planner.subgradient import served_multipliers
 
 
 def _instance(n: int, seed: int) -> Instance:
     net, cs = surge_instance(load_network(None), n, seed)
-    request = PlanRequest(net, cs)
-    objective = PlanObjective.of(request.objective, cs, request.eur_per_tco2, request.eur_per_day)
-    columns, _ = first_columns(net, cs, request.objective, eur_per_day=request.eur_per_day,
-                               eur_per_tco2=request.eur_per_tco2, horizon_days=request.horizon_days,
-                               alternatives=request.alternatives, max_departures=request.max_departures)
-    return build_instance(request, [list(c) for c in columns], objective, ContainerRules(net, cs, objective))
+    return first_instance(PlanRequest(net, cs))
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ from sweep.generator import csv_text, generate
 if TYPE_CHECKING:
     from network.model import Network
     from routing.consignment import Consignment
+    from routing.planner import PlanRequest
+    from routing.planner.instance import Instance
 
 # The surge the planner's benchmarks plan (and this script's default): 8 weeks from 9 Sep 2026.
 SURGE_START, SURGE_DAYS = date(2026, 9, 9), 56
@@ -45,6 +47,24 @@ def surge_instance(network: Network, n: int, seed: int) -> tuple[Network, tuple[
         path = Path(tmp) / "c.csv"
         write(generate(n, seed, SURGE_START, SURGE_DAYS, True), path)
         return read_consignments(path, network)
+
+
+def first_instance(request: PlanRequest) -> Instance:
+    """The planner's instance of a request's first columns, as the pipeline builds it (for the
+    benchmarks and tests that study one stage)."""
+    from routing.planner.candidates import generate as first_columns
+    from routing.planner.containers import ContainerRules
+    from routing.planner.instance import build_instance
+    from routing.planner.objective import PlanObjective
+
+    objective = PlanObjective.of(request.objective, request.consignments, request.eur_per_tco2,
+                                 request.eur_per_day)
+    columns, _ = first_columns(request.network, request.consignments, request.objective,
+                               eur_per_day=request.eur_per_day, eur_per_tco2=request.eur_per_tco2,
+                               horizon_days=request.horizon_days, alternatives=request.alternatives,
+                               max_departures=request.max_departures)
+    return build_instance(request, columns, objective,
+                          ContainerRules(request.network, request.consignments, objective))
 
 
 def main() -> None:

@@ -19,16 +19,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_consignments import surge_instance
+from generate_consignments import first_instance, surge_instance
 from ortools.math_opt.python import mathopt
 
 from network.loader import load_network
 from routing.planner import PlanRequest
-from routing.planner.candidates import generate as first_columns
 from routing.planner.colgen import Multipliers, price_round
-from routing.planner.containers import ContainerRules
-from routing.planner.instance import build_instance
-from routing.planner.objective import PlanObjective
 from routing.planner.spec import build
 
 SOLVERS = {
@@ -51,14 +47,7 @@ def main() -> None:
     for n in args.n:
         for seed in args.seeds:
             net, cs = surge_instance(network, n, seed)
-            request = PlanRequest(net, cs)
-            objective = PlanObjective.of(request.objective, cs, request.eur_per_tco2, request.eur_per_day)
-            columns, _ = first_columns(net, cs, request.objective, eur_per_day=request.eur_per_day,
-                                       eur_per_tco2=request.eur_per_tco2, horizon_days=request.horizon_days,
-                                       alternatives=request.alternatives,
-                                       max_departures=request.max_departures)
-            inst = build_instance(request, [list(c) for c in columns], objective,
-                                  ContainerRules(net, cs, objective))
+            inst = first_instance(PlanRequest(net, cs))
             target = len(inst.servable)
             f = build(inst, relax=True, served_target=target, bounded=False)
             for name in args.solvers:

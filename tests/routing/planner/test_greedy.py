@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, time
 
 import pytest
 
-from network.model import Location, Network, Service
-from routing.consignment import Consignment
 from routing.planner import PlanRequest
 from routing.planner.greedy import solve_greedy, solve_most_served
 from routing.planner.instance import Instance
 
-from .conftest import instance_of
-
-DUE = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)  # only the 10:00 departure of 1 December arrives in time
-
-
-def _one_train(capacity_kg: float) -> Network:
-    rail = Service("S-AB", "A", "B", "rail", "op", 1000.0, 10.0, frozenset(range(7)), time(10, 0),
-                   cutoff_h=2.0, capacity_kg=capacity_kg, capacity_m3=None, kg_per_m3=0.0,
-                   eur_per_kg=1.0, container=None, co2e_g_per_tkm=20.0, origin_tz="UTC")
-    places = {x: Location(x, x, "city", "BE", 50.0, 5.0, "UTC") for x in "AB"}
-    return Network(places, {rail.id: rail})
-
-
-def _ready(hour: int) -> datetime:
-    return datetime(2026, 12, 1, hour, 0, tzinfo=UTC)
+from .conftest import due_today, instance_of, one_train
 
 
 def _fits(inst: Instance, chosen: dict[int, int]) -> bool:
@@ -46,9 +29,9 @@ def _fits(inst: Instance, chosen: dict[int, int]) -> bool:
 def test_the_first_plan_serves_the_light_consignments_the_early_heavy_one_crowds_out() -> None:
     """On one 1,000 kg departure, a 900 kg consignment ready first leaves no room for two of 400 kg
     in ready-time order; the first plan serves the two."""
-    heavy = Consignment("A", "B", 900, 1.0, _ready(6), DUE, id="heavy")
-    light = [Consignment("A", "B", 400, 1.0, _ready(7), DUE, id=f"light{i}") for i in (1, 2)]
-    inst = instance_of(PlanRequest(_one_train(1000.0), (heavy, *light)))
+    heavy = due_today("heavy", 900, 6)
+    light = [due_today(f"light{i}", 400, 7) for i in (1, 2)]
+    inst = instance_of(PlanRequest(one_train(1000.0), (heavy, *light)))
     baseline, first = solve_greedy(inst), solve_most_served(inst)
     assert sorted(inst.consignments[ci].id for ci in baseline.chosen) == ["heavy"]
     assert sorted(inst.consignments[ci].id for ci in first.chosen) == ["light1", "light2"]
@@ -59,9 +42,8 @@ def test_the_first_plan_serves_the_light_consignments_the_early_heavy_one_crowds
 def test_when_every_order_serves_all_the_first_plan_is_the_baseline() -> None:
     """Without capacity to compete for, every order gives each consignment its cheapest
     candidate: the first plan is the baseline's."""
-    consignments = tuple(Consignment("A", "B", kg, 1.0, _ready(6 + i), DUE, id=f"c{i}")
-                         for i, kg in enumerate((700, 200, 450)))
-    inst = instance_of(PlanRequest(_one_train(10_000.0), consignments))
+    consignments = tuple(due_today(f"c{i}", kg, 6 + i) for i, kg in enumerate((700, 200, 450)))
+    inst = instance_of(PlanRequest(one_train(10_000.0), consignments))
     assert solve_most_served(inst).chosen == solve_greedy(inst).chosen
 
 

@@ -4,12 +4,11 @@ itinerary, is tight on a hand-solved instance, and the large-plan path uses it."
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, time
 
 import numpy as np
 import pytest
 
-from network.model import Container, Location, Network, Service
+from network.model import Container
 from routing.consignment import Consignment
 from routing.planner import PlanRequest, plan_consignments
 from routing.planner import pipeline as pipeline_module
@@ -19,22 +18,11 @@ from routing.planner.instance import Instance
 from routing.planner.subgradient import _Rows, served_multipliers
 from routing.planner.verify import verify_plan
 
-from .conftest import instance_of
-
-DUE = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)  # only the 10:00 departure of 1 December arrives in time
+from .conftest import due_today, instance_of, one_train
 
 
-def _one_train(capacity_kg: float, container: Container | None = None) -> Network:
-    rail = Service("S-AB", "A", "B", "rail", "op", 1000.0, 10.0, frozenset(range(7)), time(10, 0),
-                   cutoff_h=2.0, capacity_kg=capacity_kg, capacity_m3=None, kg_per_m3=0.0,
-                   eur_per_kg=1.0, container=container, co2e_g_per_tkm=20.0, origin_tz="UTC")
-    places = {x: Location(x, x, "city", "BE", 50.0, 5.0, "UTC") for x in "AB"}
-    return Network(places, {rail.id: rail})
-
-
-def _three(kgs: tuple[float, ...] = (900, 400, 400)) -> tuple[Consignment, ...]:
-    return tuple(Consignment("A", "B", kg, 1.0, datetime(2026, 12, 1, 6 + i, 0, tzinfo=UTC), DUE, id=f"c{i}")
-                 for i, kg in enumerate(kgs))
+def _three() -> tuple[Consignment, ...]:
+    return tuple(due_today(f"c{i}", kg, 6 + i) for i, kg in enumerate((900, 400, 400)))
 
 
 def _per_row(rows: _Rows, inst: Instance, m: Multipliers) -> np.ndarray:
@@ -43,10 +31,10 @@ def _per_row(rows: _Rows, inst: Instance, m: Multipliers) -> np.ndarray:
                      for key, unit in rows.keys])
 
 
-def test_the_bound_is_tight_on_one_train() -> None:
+def test_the_bound_is_tight_onone_train() -> None:
     """900, 400 and 400 kg for one 1,000 kg departure: at most two can go, and the priced bound
     says so (the LP's is 2.22)."""
-    inst = instance_of(PlanRequest(_one_train(1000.0), _three()))
+    inst = instance_of(PlanRequest(one_train(1000.0), _three()))
     m = served_multipliers(inst, served=2)
     found = price_round(inst, m, 0)
     assert found is not None and found.bound is not None
@@ -72,7 +60,7 @@ def test_the_large_plan_path_bounds_the_number_served(monkeypatch: pytest.Monkey
     """With the large-plan threshold at zero, a plan where capacity stops a consignment takes
     phase 1's bound from the subgradient multipliers: two served of three, proven."""
     monkeypatch.setattr(pipeline_module, "LARGE_CANDIDATES", 0)
-    net = _one_train(1000.0, Container(5000.0, 50.0, 1000.0))  # a container makes the plan "large"
+    net = one_train(1000.0, Container(5000.0, 50.0, 1000.0))  # a container makes the plan "large"
     plan = plan_consignments(PlanRequest(net, _three(), time_limit_s=10))
     verify_plan(plan)
     assert len(plan.assignments) == 2
