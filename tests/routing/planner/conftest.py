@@ -53,7 +53,7 @@ def greedy_plan(inst: Instance) -> Decisions:
 DUE = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
 
 
-def one_train(capacity_kg: float, container: Container | None = None) -> Network:
+def one_train(capacity_kg: float | None, container: Container | None = None) -> Network:
     """A → B by a daily 10:00 train (EUR 1 per kg, 10 h) of `capacity_kg`, selling `container`."""
     rail = Service("S-AB", "A", "B", "rail", "op", 1000.0, 10.0, frozenset(range(7)), time(10, 0),
                    cutoff_h=2.0, capacity_kg=capacity_kg, capacity_m3=None, kg_per_m3=0.0,

@@ -18,19 +18,14 @@ from routing.planner import PlanRequest, PlanSettings, plan_consignments
 from routing.planner.consignments import read_consignments
 from routing.planner.verify import PlanVerificationError, verify_plan
 
+from .conftest import one_train
+
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "bench"))
 
 
 def _loc(lid: str) -> Location:
     return Location(lid, lid, "city", "BE", 50.0, 5.0, "UTC")
-
-
-def _tiny(capacity_kg: float | None, container: Container | None) -> Network:
-    rail = Service("S-AB", "A", "B", "rail", "op", 1000.0, 10.0, frozenset(range(7)), time(10, 0),
-                   cutoff_h=2.0, capacity_kg=capacity_kg, capacity_m3=None, kg_per_m3=0.0,
-                   eur_per_kg=1.0, container=container, co2e_g_per_tkm=20.0, origin_tz="UTC")
-    return Network({x: _loc(x) for x in "AB"}, {rail.id: rail})
 
 
 def _c(cid: str, kg: float, due: datetime | None = None) -> Consignment:
@@ -44,7 +39,7 @@ SOLVERS = ["highs", "scip", "greedy"]
 def test_two_consignments_compete_for_one_slot(solver: str) -> None:
     """Only one of two 800 kg consignments fits the single 1,000 kg departure before their due date."""
     due = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
-    req = PlanRequest(_tiny(1000.0, None), (_c("a", 800, due), _c("b", 800, due)), solver=solver,
+    req = PlanRequest(one_train(1000.0, None), (_c("a", 800, due), _c("b", 800, due)), solver=solver,
                       time_limit_s=10)
     plan = plan_consignments(req)
     verify_plan(plan)
@@ -58,7 +53,7 @@ def test_two_consignments_compete_for_one_slot(solver: str) -> None:
 @pytest.mark.parametrize("solver", ["highs", "scip"])
 def test_consolidation_beats_lcl(solver: str) -> None:
     """Two 600 kg consignments share one EUR 1,000 container instead of paying 2 × EUR 600 LCL."""
-    net = _tiny(None, Container(1000.0, 10.0, 2000.0))
+    net = one_train(None, Container(1000.0, 10.0, 2000.0))
     plan = plan_consignments(PlanRequest(net, (_c("a", 600), _c("b", 600)), solver=solver,
                                          time_limit_s=10))
     verify_plan(plan)
@@ -69,7 +64,7 @@ def test_consolidation_beats_lcl(solver: str) -> None:
 
 def test_greedy_pays_lcl_only() -> None:
     """The greedy baseline buys no containers, so it pays 2 × EUR 600 on the same instance."""
-    net = _tiny(None, Container(1000.0, 10.0, 2000.0))
+    net = one_train(None, Container(1000.0, 10.0, 2000.0))
     plan = plan_consignments(PlanRequest(net, (_c("a", 600), _c("b", 600)), solver="greedy"))
     verify_plan(plan)
     assert plan.total_cost_eur == pytest.approx(1200.0)
@@ -78,7 +73,7 @@ def test_greedy_pays_lcl_only() -> None:
 @pytest.mark.parametrize("solver", ["highs", "scip"])
 def test_equal_cost_ties_go_to_the_earliest_departure(solver: str) -> None:
     """With room on every departure, each consignment takes the first one it can catch."""
-    plan = plan_consignments(PlanRequest(_tiny(None, None), (_c("a", 300), _c("b", 400)),
+    plan = plan_consignments(PlanRequest(one_train(None, None), (_c("a", 300), _c("b", 400)),
                                          solver=solver, time_limit_s=10))
     verify_plan(plan)
     first = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -87,7 +82,7 @@ def test_equal_cost_ties_go_to_the_earliest_departure(solver: str) -> None:
 
 def test_capacity_forces_a_later_departure() -> None:
     """Without a due date the second consignment takes the next day's departure."""
-    plan = plan_consignments(PlanRequest(_tiny(1000.0, None), (_c("a", 800), _c("b", 800))))
+    plan = plan_consignments(PlanRequest(one_train(1000.0, None), (_c("a", 800), _c("b", 800))))
     verify_plan(plan)
     assert len(plan.assignments) == 2
     assert len({a.legs[0].depart for a in plan.assignments}) == 2
@@ -96,7 +91,7 @@ def test_capacity_forces_a_later_departure() -> None:
 def test_verifier_catches_overload() -> None:
     """A plan that ignored capacity fails verification against the real capacity."""
     due = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
-    req = PlanRequest(_tiny(1000.0, None), (_c("a", 800, due), _c("b", 800, due)))
+    req = PlanRequest(one_train(1000.0, None), (_c("a", 800, due), _c("b", 800, due)))
     plan = plan_consignments(req, settings=PlanSettings(capacity=False))
     assert len(plan.assignments) == 2
     from dataclasses import replace
@@ -109,7 +104,7 @@ def test_verifier_catches_wrong_total() -> None:
     """A tampered container count breaks the recomputed container fill."""
     from dataclasses import replace
 
-    net = _tiny(None, Container(1000.0, 10.0, 2000.0))
+    net = one_train(None, Container(1000.0, 10.0, 2000.0))
     plan = plan_consignments(PlanRequest(net, (_c("a", 600), _c("b", 600))))
     bad = replace(plan, departures=tuple(replace(d, containers=0) for d in plan.departures))
     with pytest.raises(PlanVerificationError, match="container"):
@@ -151,7 +146,7 @@ def test_relaxing_capacity_never_increases_cost() -> None:
     """Dropping capacity serves at least as many and, serving as many, costs no more."""
     due = datetime(2026, 12, 3, 23, 0, tzinfo=UTC)
     cs = tuple(_c(f"c{i}", 300 + 50 * i, due if i % 2 else None) for i in range(6))
-    net = _tiny(1000.0, Container(900.0, 10.0, 2000.0))
+    net = one_train(1000.0, Container(900.0, 10.0, 2000.0))
     tight = plan_consignments(PlanRequest(net, cs))
     loose = plan_consignments(PlanRequest(net, cs), settings=PlanSettings(capacity=False))
     verify_plan(tight)
@@ -236,7 +231,7 @@ def test_mip_serves_more_than_greedy(solver: str) -> None:
     flexible = Consignment("A", "B", 800, 1.0, ready, id="flexible")
     urgent = Consignment("A", "B", 800, 1.0, ready.replace(hour=7),
                          datetime(2026, 12, 1, 23, 0, tzinfo=UTC), id="urgent")
-    net = _tiny(1000.0, None)
+    net = one_train(1000.0, None)
     greedy = plan_consignments(PlanRequest(net, (flexible, urgent), solver="greedy"))
     best = plan_consignments(PlanRequest(net, (flexible, urgent), solver=solver, time_limit_s=10))
     verify_plan(greedy)
@@ -276,7 +271,7 @@ def test_a_new_served_target_keeps_the_assignment_bound_for_that_number() -> Non
     time is left to price again)."""
     from routing.planner import pipeline
 
-    req = PlanRequest(_tiny(1000.0, None), (_c("a", 800), _c("b", 800), _c("c", 150)), time_limit_s=10)
+    req = PlanRequest(one_train(1000.0, None), (_c("a", 800), _c("b", 800), _c("c", 150)), time_limit_s=10)
     state = pipeline._State(req, PlanSettings(), pipeline.Budget(10), None, lambda _: None,
                             pipeline.mathopt.SolverType.HIGHS, None, None)
     state.served_target = 3
