@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -126,6 +127,15 @@ Examples:
 """
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(message: object) -> str:
+    """`message` as one line: control characters (a newline in a file name) escaped as Python
+    writes them, so that every problem stays one line on stderr."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(message))
+
+
 class _Cli(click.Group):
     """Turns the project's errors into one line on stderr and the documented exit code."""
 
@@ -134,27 +144,27 @@ class _Cli(click.Group):
             return super().invoke(ctx)
         except FileFormatError as exc:
             for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
+                click.echo(f"error: {one_line(problem)}", err=True)
             ctx.exit(2)
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(exc)}", err=True)
             ctx.exit(2)
         except UnservableRowsError as exc:
             for problem in exc.problems:
-                click.echo(f"cannot serve: {problem}", err=True)
+                click.echo(f"cannot serve: {one_line(problem)}", err=True)
             ctx.exit(1)
         except UnservableError as exc:
-            click.echo(f"cannot serve: {exc}", err=True)
+            click.echo(f"cannot serve: {one_line(exc)}", err=True)
             ctx.exit(1)
         except RoutingError as exc:  # pragma: no cover - every error has a branch above
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(exc)}", err=True)
             ctx.exit(1)
         except BrokenPipeError:
             # The reader of stdout went away (`| head`): stop quietly, as a SIGPIPE would.
             _silence_stdout()
             ctx.exit(EX_BROKEN_PIPE)
         except OSError as exc:
-            click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+            click.echo(one_line(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")), err=True)
             ctx.exit(2)
 
 
@@ -1249,7 +1259,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         message = " ".join(exc.format_message().split())  # click's messages may span lines
-        click.echo(f"error: {message}{hint}", err=True)
+        click.echo(one_line(f"error: {message}{hint}"), err=True)
         return exc.exit_code
     except (click.Abort, KeyboardInterrupt):
         click.echo("interrupted", err=True)

@@ -9,7 +9,7 @@ import click
 
 from formats import table, to_json
 from network import columns as C
-from network.errors import RoutingError
+from network.errors import InputError, RoutingError
 from network.world import resolve_place_noted
 from routing.itinerary import Itinerary
 from routing.report import consignment_dict, itinerary_dict
@@ -68,6 +68,9 @@ def resilience(ctx: click.Context, origins: tuple[str, ...], destinations: tuple
     net, reference, options = _request(ctx, kw, [])
     net, origin_ids = _ids(net, origins, "BE", "origin", "--from")
     net, destination_ids = _ids(net, destinations, "CN", "destination", "--to")
+    both = sorted(set(origin_ids) & set(destination_ids))
+    if both:  # as `route Namur Namur`: no pair of a place with itself is a lane
+        raise InputError(f"--to {net.locations[both[0]].name!r} is the same place as an origin (--from)")
     report = resilience_report(net, origin_ids, destination_ids, goods=goods, max_legs=max_legs,
                                reference=reference, options=options)
     _emit(to_json(_document(net, report)) if fmt == "json" else _text(net, report))

@@ -60,7 +60,14 @@ def _groups(values: tuple[str, ...]) -> list[list[Path]]:
         parts = [p.strip() for p in value.split(",")]
         if not all(parts):
             raise click.BadParameter(f"{value!r} names an empty file", param_hint="'--scenario'")
-        groups.append([Path(p) for p in parts])
+        paths = [Path(p) for p in parts]
+        resolved = [path.resolve() for path in paths]
+        for i, path in enumerate(resolved):
+            if path in resolved[:i]:  # its changes would apply twice in the column
+                raise click.BadParameter(f"{value!r} names {parts[i]!r} twice: a scenario applies once "
+                                         "per column (write a change twice in one file to apply it "
+                                         "twice)", param_hint="'--scenario'")
+        groups.append(paths)
     return groups
 
 

@@ -195,3 +195,18 @@ GOODS_CLASSES = ("general", "perishable", "reefer", "dg")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAILY = "daily"
 CORRIDOR_KINDS = ("border", "passage", "route")
+
+
+# Every column each network file may have: a column not listed (a misspelt `goodz`, which would
+# otherwise leave every service accepting every goods class) is refused where it stands.
+KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
+    LOCATIONS_FILE: (*LOCATION_COLUMNS, *LOCATION_OPTIONAL_COLUMNS),
+    SERVICES_FILE: (*SERVICE_COLUMNS, *SERVICE_OPTIONAL_COLUMNS),
+    SHAPES_FILE: (*SHAPE_COLUMNS, SOURCE, AS_OF),
+    ACCESS_FILE: (*ACCESS_COLUMNS, *ACCESS_OPTIONAL_COLUMNS),
+    CALENDAR_DATES_FILE: CALENDAR_DATES_COLUMNS,
+    FX_FILE: FX_COLUMNS,
+    SURCHARGES_FILE: SURCHARGE_COLUMNS,
+    CORRIDORS_FILE: CORRIDOR_COLUMNS,
+    RELIABILITY_FILE: RELIABILITY_COLUMNS,
+}

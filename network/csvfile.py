@@ -13,8 +13,11 @@ from __future__ import annotations
 import csv
 import re
 import stat
+import sys
+import tomllib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from network.errors import FileFormatError, Problem
 from routing.limits import MAX_FIELD_CHARS, MAX_INPUT_BYTES
@@ -75,6 +78,43 @@ def read_toml_text(path: Path, name: str, kind: str, max_bytes: int) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise _refuse(name, line, f"byte 0x{data[exc.start]:02X} is not UTF-8 "
                                   "(save the file as UTF-8)") from None
+
+
+# Tables and arrays nested deeper than this are refused: hand-written files nest two or three
+# levels, and Python's parser would exhaust its recursion limit a few hundred levels down.
+MAX_TOML_DEPTH = 32
+_INT64 = 2**63
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """`tomllib.loads(text)` with the limits TOML sets or a hand-written file never reaches:
+    integers outside 64 bits (the TOML specification requires an error) and nesting deeper than
+    `MAX_TOML_DEPTH`; each a `tomllib.TOMLDecodeError` naming the key path, like a syntax error."""
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError(f"nested more than {MAX_TOML_DEPTH} levels deep") from None
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError:  # an integer of thousands of digits (Python's conversion limit)
+        raise tomllib.TOMLDecodeError(f"an integer of over {sys.get_int_max_str_digits():,} digits") from None
+    stack: list[tuple[str, Any, int]] = [("", data, 0)]
+    while stack:  # iterative: the checks must not recurse either
+        path, value, depth = stack.pop()
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int) and not -_INT64 <= value < _INT64:
+            raise tomllib.TOMLDecodeError(f"{path}: integer outside the 64-bit range TOML allows")
+        if isinstance(value, (dict, list)):
+            if depth >= MAX_TOML_DEPTH:
+                raise tomllib.TOMLDecodeError(f"{path}: nested more than {MAX_TOML_DEPTH} levels deep")
+            # Array entries count from 1, as the files' own messages count them (`change[1]`).
+            items = value.items() if isinstance(value, dict) else enumerate(value, start=1)
+            for key, item in items:
+                where = ((f"{path}.{key}" if path else str(key)) if isinstance(value, dict)
+                         else f"{path}[{key}]")
+                stack.append((where, item, depth + 1))
+    return data
 
 
 def likely_encoding(data: bytes) -> str:

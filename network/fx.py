@@ -50,6 +50,14 @@ class FxError(InputError):
     """No exchange rate for a currency on a date (before the table's first rate)."""
 
 
+# Units of a currency per euro: no currency is worth more than EUR 1,000 (the dearest, the
+# Kuwaiti dinar, is about 0.33 per euro) and the weakest trade near 1e5 per euro. Bounding the
+# rate also bounds every converted price, which the engine keeps in whole micro-euros.
+MIN_PER_EUR, MAX_PER_EUR = 1e-3, 1e9
+RATE_RANGE_TEXT = (f"is not a rate from {MIN_PER_EUR:g} to {MAX_PER_EUR:,.0f} "
+                   "(units of the currency per euro)")
+
+
 @dataclass(frozen=True)
 class FxRate:
     """Units of `currency` per euro, in force from `date` until the next row of the currency."""
@@ -65,8 +73,8 @@ class FxRate:
         problem = currency_problem(self.currency)
         if problem is not None:
             errors.append(("currency", problem))
-        if not (isinstance(self.per_eur, (int, float)) and 0 < self.per_eur < 1e9):
-            errors.append(("per_eur", f"{self.per_eur!r} is not a rate greater than 0 (units per euro)"))
+        if not (isinstance(self.per_eur, (int, float)) and MIN_PER_EUR <= self.per_eur <= MAX_PER_EUR):
+            errors.append(("per_eur", f"{self.per_eur!r} {RATE_RANGE_TEXT}"))
         if errors:
             raise InvalidFieldsError(f"fx rate {self.currency} {self.date}", errors)
 

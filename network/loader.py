@@ -6,6 +6,8 @@ planner sees every defect of a file in one go, each with its file, line and colu
 
 from __future__ import annotations
 
+import difflib
+import os
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
@@ -325,6 +327,36 @@ class _Context:
             row.problem(column, message)
 
 
+def _present(path: Path) -> bool:
+    """Whether an optional file is there: a link to nothing is (and fails to read, named)."""
+    return path.exists() or path.is_symlink()
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _misnamed_files(root: Path) -> list[Problem]:
+    """CSV files of `root` whose name is close to a network file's but not it (`Surcharges.csv`,
+    `calendar.csv`): read as nothing, they would leave the network silently without them."""
+    known = sorted(C.KNOWN_COLUMNS)
+    problems = []
+    for path in sorted(root.glob("*.csv"), key=lambda p: p.name):
+        name = path.name
+        if name in C.KNOWN_COLUMNS:
+            continue
+        close = [k for k in known if k.lower() == name.lower()] or difflib.get_close_matches(
+            name.lower(), known, n=1, cutoff=0.75)
+        if close and not _same_file(root / close[0], path):
+            # (On a file system blind to case, `Surcharges.csv` is surcharges.csv, read.)
+            problems.append(Problem(name, None, None, f"not a network file: did you mean {close[0]!r}? "
+                                                      f"(the network's files: {', '.join(known)})"))
+    return problems
+
+
 def load_network(directory: str | Path | None = None) -> Network:
     """Load and validate the network in `directory` (the embedded default when None).
 
@@ -343,16 +375,16 @@ def load_network(directory: str | Path | None = None) -> Network:
     for required in (C.LOCATIONS_FILE, C.SERVICES_FILE):
         if not (root / required).exists():
             raise InputError(f"network directory {str(root)!r} has no {required}")
-    problems: list[Problem] = []
+    problems: list[Problem] = _misnamed_files(root)
     location_file = FileRead()
     locations = _load_locations(root / C.LOCATIONS_FILE, problems, location_file)
     if location_file.complete and location_file.rows == 0:
         problems.append(Problem(C.LOCATIONS_FILE, None, None, "no locations (a header but no rows)"))
     corridor_file = FileRead()
     corridors = (load_corridors(root / C.CORRIDORS_FILE, problems, corridor_file)
-                 if (root / C.CORRIDORS_FILE).exists() else None)
+                 if _present(root / C.CORRIDORS_FILE) else None)
     fx_file = FileRead()
-    fx = load_fx(root / C.FX_FILE, problems, fx_file) if (root / C.FX_FILE).exists() else FxTable()
+    fx = load_fx(root / C.FX_FILE, problems, fx_file) if _present(root / C.FX_FILE) else FxTable()
     context = _Context(corridors if corridor_file.complete else None,
                        fx if fx_file.complete else None, corridor_file.ids)
     # A service naming a location rejected above is not re-reported: every id written counts.
@@ -362,22 +394,22 @@ def load_network(directory: str | Path | None = None) -> Network:
                                      service_file)
     # A network without services is valid (a shape then names an unknown service).
     service_ids = service_file.ids if service_file.complete else None
-    if (root / C.CALENDAR_DATES_FILE).exists():
+    if _present(root / C.CALENDAR_DATES_FILE):
         services, cards = load_calendar_dates(root / C.CALENDAR_DATES_FILE, services, cards,
                                               service_ids, problems)
     shapes = (
         _load_shapes(root / C.SHAPES_FILE, services, service_ids, problems)
-        if (root / C.SHAPES_FILE).exists()
+        if _present(root / C.SHAPES_FILE)
         else {}
     )
     access = (_load_access(root / C.ACCESS_FILE, context, problems)
-              if (root / C.ACCESS_FILE).exists() else {})
+              if _present(root / C.ACCESS_FILE) else {})
     surcharges = (load_surcharges(root / C.SURCHARGES_FILE, services, service_ids,
                                   context.corridors, context.fx, problems)
-                  if (root / C.SURCHARGES_FILE).exists() else ())
+                  if _present(root / C.SURCHARGES_FILE) else ())
     reliability = (load_reliability(root / C.RELIABILITY_FILE, service_ids,
                                     location_file.ids if location_file.usable else None, problems)
-                   if (root / C.RELIABILITY_FILE).exists() else NO_RELIABILITY)
+                   if _present(root / C.RELIABILITY_FILE) else NO_RELIABILITY)
     if problems:
         raise FileFormatError(sorted(problems, key=_problem_order))
     # Services referring to locations rejected above never reach this point.

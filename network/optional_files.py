@@ -15,7 +15,7 @@ from pathlib import Path
 
 from network import columns as C
 from network.errors import Problem
-from network.fx import EUR, FxRate, FxTable, currency_problem
+from network.fx import EUR, MAX_PER_EUR, MIN_PER_EUR, RATE_RANGE_TEXT, FxRate, FxTable, currency_problem
 from network.model import Corridor, Service
 from network.reliability import Delay, Reliability, ReliabilityRule
 from network.rows import (
@@ -33,7 +33,6 @@ REQUIRED_FX_COLUMNS = (C.DATE, C.CURRENCY, C.PER_EUR)
 REQUIRED_CALENDAR_COLUMNS = (C.SERVICE, C.DATE, C.EXCEPTION)
 REQUIRED_SURCHARGE_COLUMNS = (C.ID, C.KIND, C.AMOUNT)
 REQUIRED_RELIABILITY_COLUMNS = (C.ID, C.FORM)
-MAX_PER_EUR = 1e9  # units of a currency per euro (the weakest currencies trade near 1e5)
 
 
 def load_corridors(path: Path, problems: list[Problem], status: FileRead) -> dict[str, Corridor]:
@@ -56,9 +55,8 @@ def load_corridors(path: Path, problems: list[Problem], status: FileRead) -> dic
 
 def _per_eur(text: str) -> float:
     value = parse_float(text)
-    if not 0 < value <= MAX_PER_EUR:
-        raise ValueError(f"{text} is not a rate greater than 0 and at most {MAX_PER_EUR:,.0f} "
-                         "(units of the currency per euro)")
+    if not MIN_PER_EUR <= value <= MAX_PER_EUR:
+        raise ValueError(f"{text} {RATE_RANGE_TEXT}")
     return value
 
 

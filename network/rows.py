@@ -7,6 +7,7 @@ file's every defect is reported in one pass.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +32,11 @@ FIELD_TO_COLUMN = {"origin": C.FROM, "destination": C.TO, "container": C.CONTAIN
 
 
 def parse_float(text: str) -> float:
-    """A finite decimal number (no units, no thousands separators)."""
+    """A finite decimal number as network files write it: ASCII digits, a point before any
+    decimals, no units and no grouping (Python's `float` alone would take `1_000` and digits of
+    other scripts)."""
+    if not text.isascii() or "_" in text:
+        raise ValueError(f"{text!r} is not a number (network files write numbers as 1234.5)")
     try:
         value = float(text)
     except ValueError:
@@ -66,6 +71,8 @@ def parse_days(text: str) -> frozenset[int]:
     for token in tokens:
         day = lookup.get(token.lower()[:3]) if token.lower() in _DAY_SPELLINGS else None
         if day is None:
+            if token.lower() == C.DAILY:
+                raise ValueError("'daily' stands alone (it means every day): drop the other days")
             raise ValueError(f"{token!r} is not a weekday (use Mon Tue Wed Thu Fri Sat Sun or daily)")
         if day in days:
             raise ValueError(f"{token!r} is listed twice")
@@ -87,7 +94,7 @@ _DAY_SPELLINGS = {
 def parse_hhmm(text: str) -> time:
     """A local clock time `HH:MM` (00:00 to 23:59)."""
     parts = text.split(":")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[1]) != 2:
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts) or len(parts[1]) != 2:
         raise ValueError(f"{text!r} is not a time of day HH:MM")
     hour, minute = int(parts[0]), int(parts[1])
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
@@ -108,8 +115,9 @@ def parse_goods(text: str) -> frozenset[str]:
 
 def parse_count(text: str) -> int:
     """A whole number >= 0."""
-    if not text.isdigit():
-        raise ValueError(f"{text!r} is not a whole number")
+    if not (text.isascii() and text.isdigit()):
+        below = " (at least 0)" if text.startswith("-") else ""
+        raise ValueError(f"{text!r} is not a whole number{below}")
     return int(text)
 
 
@@ -282,7 +290,14 @@ def header_ok(name: str, header: tuple[str, ...], required: tuple[str, ...],
     duplicated = sorted({h for h in header if header.count(h) > 1})
     for column in duplicated:
         problems.append(Problem(name, 1, column, "column appears twice"))
-    return not missing and not duplicated
+    known = C.KNOWN_COLUMNS.get(name)
+    unknown = [(i, h) for i, h in enumerate(header, start=1) if known is not None and h not in known]
+    for number, column in unknown:
+        close = difflib.get_close_matches(column.lower(), known or (), n=1, cutoff=0.6)
+        hint = (f"; did you mean {close[0]!r}?" if close
+                else f" (the columns of {name}: {', '.join(known or ())})")
+        problems.append(Problem(name, 1, column or "(empty)", f"unknown column {column!r}{hint}", number))
+    return not missing and not duplicated and not unknown
 
 
 def check_unique(row: Row, key: str, seen: dict[str, int]) -> bool:

@@ -65,7 +65,7 @@ from zoneinfo import ZoneInfo
 
 from network.calendar import Calendar, Edit, Schedule, overlap, window_span
 from network.columns import MODES
-from network.csvfile import read_toml_text
+from network.csvfile import parse_toml, read_toml_text
 from network.errors import FileFormatError, InvalidFieldsError, Problem
 from network.fx import EUR, currency_problem
 from network.model import AppliedScenario, Network, Service, zone
@@ -390,7 +390,7 @@ def parse_scenario(text: str, file: str, network: Network) -> Scenario:
     """A scenario from TOML `text`, checked against `network`; raises `FileFormatError` with
     every problem as `file: key path: message`."""
     try:
-        raw = tomllib.loads(text)
+        raw = parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise FileFormatError([Problem(file, None, None, f"not valid TOML: {exc}")]) from None
     return scenario_from_data(raw, file, network)
@@ -548,6 +548,7 @@ class _Draft:
     """The services, rate cards, shapes and surcharges of the network being built."""
 
     def __init__(self, network: Network) -> None:
+        self.touching = ""  # the service a change is making (for its messages)
         self.network = network
         self.services = dict(network.services)
         self.cards = dict(network.rate_cards)
@@ -744,55 +745,80 @@ def _applied(network: Network, scenario: Scenario) -> Network:
         if skip:
             skip -= 1
             continue
-        label = f"{scenario.name} (change {n})"
-        action = change.action
-        if action == "add_surcharge":
-            draft.surcharges.append(change.values["surcharge"])
-            continue
-        selected = draft.select(change.selector)
-        if action in ("close", "open"):
-            hours = change.values.get("crossing_h") or 0.0
-            start, end = (b - timedelta(hours=hours) if isinstance(b, datetime) else b
-                          for b in change.window)
-            window = (Edit(action == "open", start, end, label),)
-            for sid in selected:
-                draft.edit(sid, window)
-        elif action in _SPLITTING:
-            group = _same_services_and_window(changes, n - 1)
-            skip = len(group) - 1
-            split = _SplitEdits.of(change, label)
-            changed = partial(_changed, changes=group)
-            for sid in selected:
-                if change.dated:
-                    # Only departures in the window change: all of them (in place), none (skip),
-                    # or some (a variant takes the window over).
-                    meets = draft.meets(sid, change.start, change.end)
-                    if meets == "none":
-                        continue
-                    if meets == "part":
-                        draft.split(sid, split, f"{sid}__{scenario.slug}-{n}", changed)
-                        continue
-                draft.put(sid, [r.evolve(**changed(r)) for r in draft.rows(sid)])
-        else:  # scale_price, add_price
-            for sid in selected:
-                rows = draft.rows(sid)
-                calendar = draft.calendar(sid)
-                source = _estimate_source(change.source, rows[0].source, scenario.name)
-                if not change.dated:
-                    new_rows = [_repriced(r, change, source) for r in rows]
-                else:
-                    first = change.start if isinstance(change.start, date) else None
-                    last = change.end if isinstance(change.end, date) else None
-                    inside, outside = _dated_rows(rows, first, last)
-                    new_rows = [*outside, *(_repriced(r, change, source) for r in inside)]
-                    if not calendar.periods:
-                        # Rows now date the price only: the service stays valid on every day.
-                        calendar = replace(calendar, periods=((None, None),))
-                draft.put(sid, [r.evolve(calendar=calendar) for r in new_rows])
+        draft.touching = ""
+        try:
+            skip = _apply_change(draft, scenario, n)
+        except InvalidFieldsError as exc:
+            # Each value is in its range, but the service it makes is not (a price scaled
+            # beyond what a tariff may be): the scenario's problem, located in its file.
+            key = _CHANGED_KEY.get(change.action, "action")
+            raise FileFormatError([Problem(scenario.file, None, None,
+                                           f"change[{n}].{key}: makes service {draft.touching!r} "
+                                           f"invalid: {exc}")]) from None
     return network.derived(services=draft.services, changed=draft.changed, rate_cards=draft.cards,
                            shapes=draft.shapes, surcharges=tuple(draft.surcharges),
                            scenarios=(*network.scenarios,
                                       AppliedScenario(scenario.name, scenario.file, len(scenario.changes))))
+
+
+# The key of each action whose value can make a service invalid (`_applied`).
+_CHANGED_KEY = {"scale_price": "factor", "add_price": "amount", "scale_capacity": "factor",
+                "scale_duration": "factor", "add_duration": "hours"}
+
+
+def _apply_change(draft: _Draft, scenario: Scenario, n: int) -> int:
+    """Apply `scenario.changes[n - 1]` to `draft`; how many changes after it it applied too."""
+    changes = scenario.changes
+    change = changes[n - 1]
+    label = f"{scenario.name} (change {n})"
+    action = change.action
+    if action == "add_surcharge":
+        draft.surcharges.append(change.values["surcharge"])
+        return 0
+    selected = draft.select(change.selector)
+    if action in ("close", "open"):
+        hours = change.values.get("crossing_h") or 0.0
+        start, end = (b - timedelta(hours=hours) if isinstance(b, datetime) else b
+                      for b in change.window)
+        window = (Edit(action == "open", start, end, label),)
+        for sid in selected:
+            draft.edit(sid, window)
+        return 0
+    if action in _SPLITTING:
+        group = _same_services_and_window(changes, n - 1)
+        split = _SplitEdits.of(change, label)
+        changed = partial(_changed, changes=group)
+        for sid in selected:
+            draft.touching = sid
+            if change.dated:
+                # Only departures in the window change: all of them (in place), none (skip),
+                # or some (a variant takes the window over).
+                meets = draft.meets(sid, change.start, change.end)
+                if meets == "none":
+                    continue
+                if meets == "part":
+                    draft.split(sid, split, f"{sid}__{scenario.slug}-{n}", changed)
+                    continue
+            draft.put(sid, [r.evolve(**changed(r)) for r in draft.rows(sid)])
+        return len(group) - 1
+    # scale_price, add_price
+    for sid in selected:
+        draft.touching = sid
+        rows = draft.rows(sid)
+        calendar = draft.calendar(sid)
+        source = _estimate_source(change.source, rows[0].source, scenario.name)
+        if not change.dated:
+            new_rows = [_repriced(r, change, source) for r in rows]
+        else:
+            first = change.start if isinstance(change.start, date) else None
+            last = change.end if isinstance(change.end, date) else None
+            inside, outside = _dated_rows(rows, first, last)
+            new_rows = [*outside, *(_repriced(r, change, source) for r in inside)]
+            if not calendar.periods:
+                # Rows now date the price only: the service stays valid on every day.
+                calendar = replace(calendar, periods=((None, None),))
+        draft.put(sid, [r.evolve(calendar=calendar) for r in new_rows])
+    return 0
 
 
 def _same_services_and_window(changes: Sequence[Change], first: int) -> list[Change]:

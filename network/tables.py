@@ -11,6 +11,7 @@ columns (what Excel leaves after the last one used) are ignored in both.
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -197,8 +198,6 @@ def _xlsx(data: bytes, name: str, sheet: str | None) -> Table:
     if expanded > MAX_XLSX_EXPANDED:
         raise _refuse(name, f"is an xlsx workbook that expands to {expanded / 2**20:,.0f} MiB, over "
                             f"the {MAX_XLSX_EXPANDED / 2**20:,.0f} MiB limit")
-    import warnings
-
     from openpyxl import load_workbook
 
     try:
@@ -209,44 +208,58 @@ def _xlsx(data: bytes, name: str, sheet: str | None) -> Table:
         detail = " ".join(str(exc).split())[:120] or type(exc).__name__
         raise _refuse(name, f"is not a readable xlsx workbook ({detail})") from None
     try:
-        names = list(book.sheetnames)
-        if not names:
-            raise _refuse(name, "the workbook has no sheet")
-        if sheet is None:
-            chosen = names[0]
-        else:
-            matches = [n for n in names if n == sheet] or [n for n in names
-                                                          if n.casefold() == sheet.strip().casefold()]
-            if not matches:
-                raise _refuse(name, f"no sheet {sheet!r} in the workbook (its sheets: "
-                                    f"{', '.join(repr(n) for n in names)})")
-            chosen = matches[0]
-        table = Table(name, f"xlsx, sheet {chosen!r}" + (" (the first)" if sheet is None else ""),
-                      [])
-        for number, row in enumerate(book[chosen].iter_rows(), start=1):
-            if number > MAX_ROWS:
-                raise _refuse(name, f"sheet {chosen!r} has more than {MAX_ROWS:,} rows")
-            cells = [_cell_value(c) for c in row]
-            if not table.header:
-                if not any(v not in (None, "") for v in cells):
-                    continue
-                table.header = [("" if v is None else str(v)).strip() for v in _trim(cells)]
-                table.header_line = number
-                continue
-            if not any(v not in (None, "") for v in cells):
-                continue
-            if len(cells) > len(table.header):
-                cells = cells[: len(table.header)] + _trim(cells[len(table.header):])
-            cells += [None] * (len(table.header) - len(cells))  # a sheet stores no empty cells
-            table.rows.append((number, cells))
-        if not table.header:
-            others = [n for n in names if n != chosen]
-            hint = (f": give --sheet (the other sheets: {', '.join(repr(n) for n in others)})"
-                    if others and sheet is None else "")
-            raise _refuse(name, f"sheet {chosen!r} is empty (expected a header row){hint}")
-        return table
+        # A read-only workbook parses its sheets lazily: a damaged sheet (cut short, a cell
+        # naming a column or shared string that does not exist, text in a number cell) fails
+        # while its rows are read, in any of openpyxl's or the XML parser's exceptions.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _sheet_table(book, name, sheet)
+    except FileFormatError:
+        raise
+    except Exception as exc:
+        detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise _refuse(name, f"is not a readable xlsx workbook ({detail})") from None
     finally:
         book.close()
+
+
+def _sheet_table(book: Any, name: str, sheet: str | None) -> Table:
+    """The table of sheet `sheet` of `book` (the first when None)."""
+    names = list(book.sheetnames)
+    if not names:
+        raise _refuse(name, "the workbook has no sheet")
+    if sheet is None:
+        chosen = names[0]
+    else:
+        matches = [n for n in names if n == sheet] or [n for n in names
+                                                      if n.casefold() == sheet.strip().casefold()]
+        if not matches:
+            raise _refuse(name, f"no sheet {sheet!r} in the workbook (its sheets: "
+                                f"{', '.join(repr(n) for n in names)})")
+        chosen = matches[0]
+    table = Table(name, f"xlsx, sheet {chosen!r}" + (" (the first)" if sheet is None else ""), [])
+    for number, row in enumerate(book[chosen].iter_rows(), start=1):
+        if number > MAX_ROWS:
+            raise _refuse(name, f"sheet {chosen!r} has more than {MAX_ROWS:,} rows")
+        cells = [_cell_value(c) for c in row]
+        if not table.header:
+            if not any(v not in (None, "") for v in cells):
+                continue
+            table.header = [("" if v is None else str(v)).strip() for v in _trim(cells)]
+            table.header_line = number
+            continue
+        if not any(v not in (None, "") for v in cells):
+            continue
+        if len(cells) > len(table.header):
+            cells = cells[: len(table.header)] + _trim(cells[len(table.header):])
+        cells += [None] * (len(table.header) - len(cells))  # a sheet stores no empty cells
+        table.rows.append((number, cells))
+    if not table.header:
+        others = [n for n in names if n != chosen]
+        hint = (f": give --sheet (the other sheets: {', '.join(repr(n) for n in others)})"
+                if others and sheet is None else "")
+        raise _refuse(name, f"sheet {chosen!r} is empty (expected a header row){hint}")
+    return table
 
 
 def _cell_value(cell: Any) -> Any:

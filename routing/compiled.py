@@ -14,13 +14,14 @@ import math
 import weakref
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from network.columns import GOODS_CLASSES, MODES
+from network.errors import InputError
 from network.model import Network, Service
 from network.timetable import WEEK_S, service_week_departures
 from routing.tariffs import Terms
@@ -233,7 +234,7 @@ class CompiledNetwork:
             lcl = np.maximum(low, fixed + per_kg * kg + per_tkm * kg / 1000.0 * t["km"])
             fcl = n * box_eur
             price = np.where(t["has_box"] & (fcl < lcl), fcl, lcl)
-            return PriceTable(np.rint(price * 1e6).astype(np.int64).tolist(),
+            return PriceTable(micro_euros(price, self._service_id, weight_kg),
                               np.rint(co2_kg * 1e6).astype(np.int64).tolist(), price)
         # Copies of the tariff arrays (they are the network's), with each `terms` row's figures.
         a = {"kg_per_m3": t["kg_per_m3"], "km": t["km"], "has_box": t["has_box"], "box_kg": t["box_kg"],
@@ -249,8 +250,11 @@ class CompiledNetwork:
             a["per_eur"][si], a["percent"][si], a["s_kg"][si] = x.per_eur, x.percent, x.per_kg_eur
             a["s_box"][si], a["s_one"][si] = x.per_container_eur, x.per_consignment_eur
         price = terms_prices(a, weight_kg, volume_m3)
-        return PriceTable(np.rint(price * 1e6).astype(np.int64).tolist(),
+        return PriceTable(micro_euros(price, self._service_id, weight_kg),
                           np.rint(co2_kg * 1e6).astype(np.int64).tolist(), price)
+
+    def _service_id(self, si: int) -> str:
+        return self.services[si].id
 
     def too_small(self, weight_kg: float, volume_m3: float) -> frozenset[int]:
         """Services whose capacity per departure cannot hold the consignment alone."""
@@ -591,6 +595,24 @@ def loosened(dist: np.ndarray, margin: float) -> list[float]:
     out = np.maximum(dist - margin, 0.0)
     out[~np.isfinite(dist)] = INF
     return out.tolist()  # type: ignore[no-any-return]
+
+
+# The most one leg may cost (EUR): the engine adds prices in whole micro-euros, which 64-bit
+# integers hold up to 9.2e18; a dearer leg comes from a tariff and a weight far outside any
+# real freight (each is within its own range, their product is not).
+MAX_LEG_EUR = 1e12
+
+
+def micro_euros(price: np.ndarray, service_of: Callable[[int], str], weight_kg: float) -> list[int]:
+    """`price` (EUR per row) in whole micro-euros; an `InputError` naming the first row's
+    service (`service_of(row)`) when a leg would cost over `MAX_LEG_EUR` (or no number)."""
+    over = ~(price <= MAX_LEG_EUR)
+    if over.any():
+        row = int(np.argmax(over))
+        raise InputError(f"service {service_of(row)!r} would cost EUR {float(price[row]):,.4g} for "
+                         f"{weight_kg:,.0f} kg, over the EUR {MAX_LEG_EUR:,.0f} one leg may cost: "
+                         "check its tariff (and surcharges, exchange rate) and the weight")
+    return np.rint(price * 1e6).astype(np.int64).tolist()  # type: ignore[no-any-return]
 
 
 # Graphs with fewer arcs than this are searched in Python (importing scipy costs more).

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from network.fx import FxRate
-from network.model import Service, split_part
+from network.model import Location, Service, split_part
 from routing.compiled import MODE_RANK, micro
 from routing.consignment import Consignment
 from routing.tariffs import LegPrice
@@ -52,8 +52,16 @@ class Handling:
     location: str
     cost_eur: float
     hours: float
-    co2e_kg: float = 0.0
-    co2e_ttw_kg: float | None = 0.0
+    co2e_kg: float
+    co2e_ttw_kg: float | None
+
+    @classmethod
+    def at(cls, location: Location, weight_kg: float) -> Handling:
+        """Changing service at `location` with `weight_kg`: its charge, time and hub emissions
+        (the one way every search builds it, so no itinerary leaves the hub's CO2e out)."""
+        hub_kg = location.handling_co2e_kg(weight_kg)
+        return cls(location.id, location.handling_cost_eur(weight_kg), location.handling_h, hub_kg,
+                   split_part(hub_kg, location.hub_co2e_ttw_kg_per_t, location.hub_co2e_kg_per_t))
 
     @property
     def co2e_wtt_kg(self) -> float | None:

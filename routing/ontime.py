@@ -265,9 +265,7 @@ def build_itinerary(network: Network, c: Consignment, legs: Sequence[PlannedLeg]
     built, handling = [], []
     for i, (service, depart_s) in enumerate(legs):
         if i:
-            location = network.locations[service.origin]
-            handling.append(Handling(location.id, location.handling_cost_eur(c.weight_kg),
-                                     location.handling_h))
+            handling.append(Handling.at(network.locations[service.origin], c.weight_kg))
         depart = from_seconds(depart_s, network.locations[service.origin].tz)
         price = leg_price_on(network, service, c.weight_kg, c.volume_m3, depart.date())
         built.append(Leg(service=service, depart=depart,

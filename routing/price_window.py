@@ -29,7 +29,7 @@ import numpy as np
 
 from network.model import Network, Service, zone
 from network.timetable import from_seconds, to_seconds
-from routing.compiled import CompiledNetwork, micro, terms_prices
+from routing.compiled import CompiledNetwork, micro, micro_euros, terms_prices
 from routing.costing import leg_price
 from routing.departure_costs import DepartureCosts
 from routing.tariffs import Terms, changes_within, price_changes, price_eur, price_with, terms_at
@@ -150,7 +150,8 @@ def stretch_prices(layout: _Layout, weight_kg: float, volume_m3: float) -> list[
     consignment: `routing.tariffs.price_eur` vectorised (`compiled.terms_prices`), so each is
     what it gives for the stretch's terms."""
     price = terms_prices(layout.stretches, weight_kg, volume_m3)
-    return np.rint(price * 1e6).astype(np.int64).tolist()  # type: ignore[no-any-return]
+    rows = [t.row for _, _, terms in layout.dated for t in terms]
+    return micro_euros(price, lambda i: rows[i].id, weight_kg)
 
 
 # Layouts kept per compiled network (windows of different days), then the memo starts again.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from network.errors import FieldError, RoutingError, UnservableError
 from network.model import Location, Network
@@ -88,7 +88,9 @@ def parse_when(text: str | None, tz_name: str, what: str, field: str = "",
             message = message.replace(repr(iso), repr(text))
         raise FieldError(field or what, f"{what}: {message}") from None
     if not instant_in_range(instant):
-        raise outside
+        utc = instant.astimezone(UTC).isoformat(timespec="minutes").replace("+00:00", "Z")
+        raise FieldError(field or what, f"{what} {text} ({utc}) is outside the supported range "
+                                        f"{date_range_text()}")
     return instant
 
 

@@ -76,7 +76,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from network.model import Network, Service, split_part
+from network.model import Network, Service
 from network.timetable import from_seconds, to_seconds
 from routing.compiled import (
     NO_LEAD,
@@ -809,12 +809,7 @@ def _itinerary(p: _Problem, label: _Label) -> Itinerary:
     for i, step in enumerate(chain):
         service = cn.services[step.si]
         if i > 0:
-            location = network.locations[service.origin]
-            hub_kg = location.handling_co2e_kg(c.weight_kg)
-            handling.append(Handling(location.id, location.handling_cost_eur(c.weight_kg),
-                                     location.handling_h, hub_kg,
-                                     split_part(hub_kg, location.hub_co2e_ttw_kg_per_t,
-                                                location.hub_co2e_kg_per_t)))
+            handling.append(Handling.at(network.locations[service.origin], c.weight_kg))
         depart = from_seconds(step.depart, network.locations[service.origin].tz)
         price = leg_price_on(network, service, c.weight_kg, c.volume_m3, depart.date())
         legs.append(Leg(

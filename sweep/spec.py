@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from network.csvfile import read_toml_text
+from network.csvfile import parse_toml, read_toml_text
 from network.errors import FileFormatError, Problem
 from network.scenarios import MAX_SCENARIO_BYTES
 from routing.limits import (
@@ -267,8 +267,9 @@ def _number_problem(value: Any, setting: str) -> str | None:
         return f"{value!r} is not a finite number"
     below = value <= low if low_open else value < low
     if below or value > high:
-        bracket = "(" if low_open else ""
-        return f"{value!r} is outside {bracket}{low:g} to {high:,g}{' ' + unit if unit else ''}"
+        lowest = f"greater than {low:g}" if low_open else f"from {low:g}"
+        highest = f"{high:,.0f}" if float(high).is_integer() else f"{high:g}"
+        return f"{value!r} is outside the allowed range: {lowest} to {highest}{' ' + unit if unit else ''}"
     return None
 
 
@@ -438,7 +439,7 @@ def _scenario_file(path: Path, where: str, problems: _Problems, cache: dict[Path
     if path in cache:
         return cache[path]
     try:
-        raw = tomllib.loads(read_toml_text(path, str(path), "scenario file", MAX_SCENARIO_BYTES))
+        raw = parse_toml(read_toml_text(path, str(path), "scenario file", MAX_SCENARIO_BYTES))
     except FileFormatError as exc:
         problems.add(where, f"{str(path)!r}: " + "; ".join(p.message for p in exc.problems))
         return None
@@ -639,7 +640,7 @@ def parse_spec(text: str, file: Path) -> SweepSpec:
     shown = str(file)
     problems = _Problems(shown)
     try:
-        raw = tomllib.loads(text)
+        raw = parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise FileFormatError([Problem(shown, None, None, f"not valid TOML: {exc}")]) from None
     root = file.resolve().parent

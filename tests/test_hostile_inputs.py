@@ -154,12 +154,17 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(("args", "needle"), [
     (["route", *LANE[:6], "--ready", "9999-12-31T09:00"],
-     "--ready 9999-12-31T09:00 is outside the supported range 1971-01-01 to 2199-12-31 UTC"),
-    (["route", *LANE[:6], "--ready", "0001-01-01T09:00"], "--ready 0001-01-01T09:00 is outside"),
+     "--ready 9999-12-31T09:00 (9999-12-31T08:00Z) is outside the supported range 1971-01-01 to "
+     "2199-12-31 UTC"),
+    (["route", *LANE[:6], "--ready", "0001-01-01T09:00"], "--ready 0001-01-01T09:00 (0001-01-01T"),
     (["compare", *LANE[:6], "--ready", "0001-01-01T00:00+00:00"], "is outside the supported range"),
-    (["pareto", *LANE, "--due", "9999-12-31"], "--due 9999-12-31 is outside the supported range"),
+    (["pareto", *LANE, "--due", "9999-12-31"], "--due 9999-12-31 (9999-12-31T15:59Z) is outside"),
     (["route", *LANE[:6], "--ready", "2199-12-20T09:00"], "plus 60 days (--horizon-days) runs past"),
-    (["network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "9999-12-31"], "--from 9999-12-31 is outside"),
+    (["network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "9999-12-31"],
+     "--from 9999-12-31 (9999-12-30T23:00Z) is outside"),
+    # Inside the range as a local date, outside it as the UTC instant: the message says which.
+    (["network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "1971-01-01"],
+     "--from 1971-01-01 (1970-12-31T23:00Z) is outside"),
     (["network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "0001-01-01"], "--from 0001-01-01 is outside"),
     (["network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "2199-12-30"], "plus 14 days (--days)"),
 ])
@@ -169,8 +174,8 @@ def test_instant_outside_the_supported_range_is_refused(work, args, needle):
 
 
 @pytest.mark.parametrize(("ready", "due", "needle"), [
-    ("9999-12-31T09:00", "", "c.csv:2:6 (ready): ready 9999-12-31T09:00 is outside the supported"),
-    ("2026-12-01T09:00", "0001-01-01", "c.csv:2:7 (due): due 0001-01-01 is outside the supported"),
+    ("9999-12-31T09:00", "", "c.csv:2:6 (ready): ready 9999-12-31T09:00 (9999-12-31T08:00Z) is outside"),
+    ("2026-12-01T09:00", "0001-01-01", "c.csv:2:7 (due): due 0001-01-01 (0001-01-01T"),
     ("2199-12-30T09:00", "", "c.csv:2:6 (ready): ready 2199-12-30T09:00:00+01:00 plus 60 days"),
 ])
 def test_consignments_csv_instant_outside_the_range_is_located(work, ready, due, needle):
@@ -682,3 +687,119 @@ def test_xlsx_and_be_csv_outputs_are_all_or_nothing(work, monkeypatch):
     refused(invoke("compare", *LANE, "--out", "c.xlsx", "--map", "c.html"), 2, "Input/output error")
     refused(invoke("plan", str(SAMPLE), "--out", "out", "--format", "xlsx", "--map", "p.html",
                    "--quiet", "--solver", "greedy"), 2, "Input/output error")
+
+
+# --- a second fuzz of the inputs (30 Nov 2026) --------------------------------------------------
+
+SCENARIO_HEAD = 'name = "x"\n[[change]]\ncomment = "c"\nsource = "s"\n'
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    ("x = " + "[" * 800 + "]" * 800 + "\n", "not valid TOML: nested more than 32 levels deep"),
+    ("x = " + "[" * 40 + "]" * 40 + "\n", "change[1].x[1][1]"),
+    ('action = "scale_price"\nmode = "rail"\nfactor = 1' + "0" * 5000 + "\n",
+     "not valid TOML: an integer of over 4,300 digits"),
+    ('action = "add_duration"\nmode = "rail"\nhours = 1' + "0" * 30 + "\n",
+     "change[1].hours: integer outside the 64-bit range TOML allows"),
+])
+def test_toml_beyond_what_it_may_hold_is_one_line(work, body, needle):
+    """A scenario nested too deep or with an integer TOML cannot hold is exit 2, not exit 70."""
+    path = work.write("s.toml", SCENARIO_HEAD + body)
+    refused(invoke("scenarios", "validate", str(path)), 2, needle)
+
+
+def test_sweep_with_an_integer_toml_cannot_hold_is_one_line(work):
+    """The sweep spec is read by the same TOML rules."""
+    path = work.write("sweep.toml", 'name = "x"\n[run]\nbatch = 1' + "0" * 400 + "\n")
+    refused(invoke("sweep", str(path), "--out", "out"), 2, "run.batch: integer outside the 64-bit range")
+
+
+def test_scenario_change_that_makes_a_service_invalid_names_its_key(work):
+    """Each value in its range, the service it makes out of range: the file and key, not a
+    bare field message."""
+    path = work.write("s.toml", SCENARIO_HEAD + 'action = "scale_duration"\nmode = "sea"\nfactor = 100\n')
+    refused(invoke("scenarios", "validate", str(path)), 2,
+            "s.toml: change[1].factor: makes service 'SEA-ANR-NGB' invalid", "duration_h: 108000")
+
+
+def test_leg_dearer_than_the_engine_can_add_is_refused(work):
+    """A tariff and a weight each in range whose leg price overflows micro-euros: one line."""
+    net = work.network("net", services=("861000,2747,333,0,0.25,0,100,3000,67,21000,",
+                                        ",,333,0,0.25,10000,100,,,,"))
+    refused(invoke("--network", str(net), "route", "Liège", "Zhengzhou", "--weight", "10000t",
+                   "--volume", "40000m3", "--ready", "2026-12-01T09:00"), 2,
+            "service 'TRAIN' would cost EUR", "over the EUR 1,000,000,000,000 one leg may cost")
+
+
+def _damaged_workbook() -> bytes:
+    """A one-row consignments workbook whose weight cell holds text in a number cell (what a
+    damaged or hand-edited sheet holds): openpyxl fails only when the row is read."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append(["a", "Huy", "Chengdu", 123, 1, "2026-12-01T09:00", "", "general", 10])
+    saved, out = io.BytesIO(), io.BytesIO()
+    book.save(saved)
+    source = zipfile.ZipFile(saved)
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b"<v>123</v>" in data
+                data = data.replace(b"<v>123</v>", b"<v>abc</v>")
+            target.writestr(item, data)
+    source.close()
+    return out.getvalue()
+
+
+def test_damaged_sheet_is_one_line(work):
+    """A sheet that fails while its rows are read is "not a readable xlsx workbook", exit 2."""
+    work.write("c.xlsx", _damaged_workbook())
+    refused(invoke("plan", "c.xlsx", "--out", "out", "--quiet"), 2,
+            "c.xlsx: is not a readable xlsx workbook")
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["scenarios", "compare", *LANE, "--scenario", "a.toml,a.toml"], "names 'a.toml' twice"),
+    (["network", "resilience", "--from", "Namur", "--to", "Namur"], "is the same place as an origin"),
+])
+def test_a_query_that_repeats_itself_is_refused(work, args, needle):
+    """The same scenario twice in one column, a lane from a place to itself: exit 2."""
+    refused(invoke(*args), 2, needle)
+
+
+def test_control_characters_in_a_file_name_stay_on_one_line(work):
+    """A newline in a file's name is shown escaped: one problem, one line."""
+    work.write("bad\nname.csv", HEADER + "a,Huy,Chengdu,-100,1,2026-12-01T09:00,,general,10\n")
+    refused(invoke("plan", "bad\nname.csv", "--out", "out", "--quiet"), 2, "bad\\nname.csv:2:4 (weight_kg)")
+
+
+@pytest.mark.parametrize(("old", "new", "needle"), [
+    (",11000,", ",1_000,", "services.csv:3:6 (distance_km): '1_000' is not a number"),
+    (",11000,", ",\uff11\uff11\uff10\uff10\uff10,",
+     "(distance_km): '\uff11\uff11\uff10\uff10\uff10' is not a number"),
+    (",10:00,", ",\u0661\u0660:\u0660\u0660,",
+     "(departure): '\u0661\u0660:\u0660\u0660' is not a time of day"),
+    (",Mon Thu,", ",daily Mon,", "(days): 'daily' stands alone"),
+])
+def test_network_numbers_are_ascii_decimals(work, old, new, needle):
+    """Network files write numbers one way (a point, ASCII digits): `1_000` or digits of
+    other scripts, which Python's own parsers take, are refused where they stand."""
+    net = work.network("net", services=(old, new))
+    refused(invoke("network", "validate", str(net)), 2, needle)
+
+
+def test_a_misnamed_or_dangling_network_file_is_named(work):
+    """`Surcharges.csv` is not read as surcharges.csv, and says so; a link to nothing in place of
+    an optional file cannot be read, and says so."""
+    net = work.network("net")
+    work.write("net/Surcharges.csv", "id,kind,amount\n")
+    os.symlink(work.root / "nowhere.csv", net / "corridors.csv")
+    refused(invoke("network", "validate", str(net)), 2,
+            "Surcharges.csv: not a network file: did you mean 'surcharges.csv'?",
+            "corridors.csv: cannot read", lines=2)

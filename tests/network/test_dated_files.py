@@ -33,7 +33,8 @@ BROKEN = {
                               "no USD exchange rate on or before 2020-01-01 "
                               "(fx.csv starts USD on 2023-01-01)"),
     "fx_duplicate_date": ("fx.csv", 4, C.DATE, "USD on 2023-01-01 is listed twice"),
-    "fx_bad_rate": ("fx.csv", 2, C.PER_EUR, "is not a rate greater than 0"),
+    "fx_bad_rate": ("fx.csv", 2, C.PER_EUR, "is not a rate from 0.001 to 1,000,000,000"),
+    "fx_rate_too_small": ("fx.csv", 2, C.PER_EUR, "5e-324 is not a rate from 0.001"),
     "fx_eur_row": ("fx.csv", 2, C.CURRENCY, "EUR is the reference currency"),
     "unknown_corridor": ("services.csv", 3, C.CORRIDORS, "unknown corridor 'PL-BY'"),
     "corridor_bad_kind": ("corridors.csv", 2, C.KIND, "unknown kind 'wall'"),

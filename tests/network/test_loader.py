@@ -93,6 +93,7 @@ BROKEN = {
                                           "unknown service 'PLANE' (and its 2 other points, to line 6)"),
     "malformed_corridor_row": ("corridors.csv", 2, None, "expected 5 fields, found 3"),
     "missing_column": ("services.csv", 1, C.DURATION_H, "required column is missing"),
+    "unknown_column": ("services.csv", 1, "goodz", "unknown column 'goodz'; did you mean 'goods'?"),
     "departure_without_days": ("services.csv", 4, C.DAYS, "required when a departure"),
     "container_incomplete": ("services.csv", 3, C.CONTAINER_EUR, "go together"),
     "wrong_field_count": ("services.csv", 4, None, "expected 24 fields, found 25"),

@@ -47,7 +47,9 @@ def two_routes(tmp_path_factory):
                         eur_fixed=200, distance_km=8000)]
     rules = [{"id": "SEA", "service": "SHIP", **SHIP_LATE},
              {"id": "RAIL", "service": "TRAIN", "form": "quantiles", "p50_h": 0, "p90_h": 1}]
-    directory = write_network(tmp_path_factory.mktemp("two"), [location(x, handling_h=2) for x in "ABCD"],
+    # Hubs emit (1.5 kg/t): every itinerary the on-time search builds carries its hubs' CO2e too.
+    directory = write_network(tmp_path_factory.mktemp("two"),
+                              [location(x, handling_h=2, hub_co2e_kg_per_t=1.5) for x in "ABCD"],
                               services, reliability=rules)
     return directory, load_network(directory)
 
