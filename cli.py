@@ -252,6 +252,11 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "c
                        default="table", show_default=True, help="Output format.")
 
 
+def _scenario_names(network: Network) -> str:
+    """The what-if scenarios applied, for a CSV's `scenarios` column ("" for none)."""
+    return " + ".join(sc.name for sc in network.scenarios)
+
+
 def _location_record(network: Network) -> list[dict[str, Any]]:
     return [
         {C.ID: x.id, C.NAME: x.name, C.KIND: x.kind, C.COUNTRY: x.country, C.LAT: x.lat,
@@ -323,10 +328,11 @@ def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str,
     if fmt == "csv":
         if what == "all":
             raise click.UsageError("CSV holds one table: add --what locations or --what services")
-        records = locations if what == "locations" else services
+        names = _scenario_names(net)
+        records = [r | {"scenarios": names} for r in (locations if what == "locations" else services)]
         fields = ((*C.LOCATION_COLUMNS, *C.LOCATION_OPTIONAL_COLUMNS) if what == "locations"
                   else (*C.SERVICE_COLUMNS, *C.SERVICE_OPTIONAL_COLUMNS, *SERVICE_SCENARIO_COLUMNS))
-        click.echo(to_csv(records, fields, csv_dialect.lower()), nl=False)
+        click.echo(to_csv(records, (*fields, "scenarios"), csv_dialect.lower()), nl=False)
         return
     parts = []
     if what in ("all", "locations"):
@@ -398,17 +404,19 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
     net = scenario_network(ctx, scenario_files)
     fmt = fmt.lower()
     service = _service(net, service_id)
+    names = _scenario_names(net)
     start = parse_when(start_text, service.origin_tz, "--from")
     assert start is not None
     check_window(start, days, "--from", "--days")
     if not service.is_timetabled:
         start_s = start.timestamp()
         periods = open_periods(service, start_s, start_s + days * 86400.0)
-        rows_open = [{"service": service.id, "from": a, "to": b} for a, b in periods]
-        _render_rows(rows_open, fmt, csv_dialect.lower(), ["service", "from", "to"],
+        rows_open = [{"service": service.id, "from": a, "to": b, "scenarios": names} for a, b in periods]
+        _render_rows(rows_open, fmt, csv_dialect.lower(), ["service", "from", "to", "scenarios"],
                      lambda r: [r["from"].replace("T", " "), r["to"].replace("T", " ")],
                      [f"may leave {service.origin} from", "until (local)"],
-                     empty=f"{service.id} departs on demand and may not leave in this period")
+                     empty=f"{service.id} departs on demand and may not leave in this period",
+                     note=scenario_line(net).strip())
         return
     arrival_tz = net.locations[service.destination].zone
     rows = []
@@ -416,11 +424,12 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
         arr = (dep + timedelta(hours=service.duration_h)).astimezone(arrival_tz)
         cutoff = dep - timedelta(hours=service.cutoff_h)
         rows.append({"service": service.id, "cutoff": cutoff.isoformat(),
-                     "departure": dep.isoformat(), "arrival": arr.isoformat()})
-    _render_rows(rows, fmt, csv_dialect.lower(), ["service", "cutoff", "departure", "arrival"],
+                     "departure": dep.isoformat(), "arrival": arr.isoformat(), "scenarios": names})
+    _render_rows(rows, fmt, csv_dialect.lower(), ["service", "cutoff", "departure", "arrival", "scenarios"],
                  lambda r: [r["cutoff"][:16].replace("T", " "), r["departure"].replace("T", " "),
                             r["arrival"].replace("T", " ")],
-                 ["cut-off (local)", f"departs {service.origin}", f"arrives {service.destination}"])
+                 ["cut-off (local)", f"departs {service.origin}", f"arrives {service.destination}"],
+                 note=scenario_line(net).strip())
     variants = sorted(sid for sid, s in net.services.items() if s.variant_of == service.id)
     if variants and fmt == "table":  # a scenario's dated change runs some departures as these
         _emit(f"(in scenario windows it runs as {', '.join(variants)}: list them with "
@@ -429,13 +438,15 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
 
 def _render_rows(rows: list[dict[str, Any]], fmt: str, dialect: str, fields: list[str],
                  table_row: Callable[[dict[str, Any]], list[Any]], header: list[str],
-                 empty: str = "no departures") -> None:
+                 empty: str = "no departures", note: str = "") -> None:
+    """Rows as JSON, CSV or a table (`note`, if any, on the line above the table)."""
     if fmt == "json":
         _emit(to_json(rows))
     elif fmt == "csv":
         click.echo(to_csv(rows, fields, dialect), nl=False)
     else:
-        _emit(table([table_row(r) for r in rows], header) if rows else empty)
+        body = table([table_row(r) for r in rows], header) if rows else empty
+        _emit(f"{note}\n{body}" if note else body)
 
 
 # --- route, compare, pareto ----------------------------------------------------------------------

@@ -118,9 +118,10 @@ def compare_scenarios(ctx: click.Context, /, origin: str | None, destination: st
     if consignments_csv is not None and single:
         raise click.UsageError("give ORIGIN DESTINATION or --consignments, not both")
     if consignments_csv is None and (origin is None or destination is None):
-        raise click.UsageError("give ORIGIN and DESTINATION (with --weight and --volume), or --consignments")
-    if single and (kw["weight"] is None or kw["volume"] is None):
-        raise click.UsageError("--weight and --volume are required for one consignment")
+        raise click.UsageError("give ORIGIN and DESTINATION (with --weight), or --consignments")
+    if single and kw["weight"] is None:
+        # Without --volume the goods class's default density gives it, as on `route`.
+        raise click.UsageError("--weight is required for one consignment")
     per_consignment = [f"--{name.removesuffix('_eur')}"
                        for name in ("weight", "volume", "ready", "due", "value_eur") if kw[name] is not None]
     if consignments_csv is not None and per_consignment:

@@ -106,8 +106,15 @@ def test_network_show_and_departures_under_a_scenario():
     assert doc["scenarios"][0]["file"] == CLOSED
     assert "Scenarios applied: Poland-Belarus border closed (again)" in run("network", "show", "--scenario",
                                                                             CLOSED).output
-    assert run("network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "2026-12-01", "--scenario",
-               CLOSED).output.strip() == "no departures"
+    closed = run("network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "2026-12-01", "--scenario",
+                 CLOSED).output.strip().splitlines()
+    assert closed == [f"Scenarios applied: Poland-Belarus border closed (again) ({CLOSED}).", "no departures"]
+    fuel = str(ROOT / "scenarios" / "fuel-surcharge-2026.toml")  # changes prices, not departures
+    listed = run("network", "departures", "RAIL-ZIH-LGG-ZZ", "--from", "2026-12-01", "--days", "4",
+                 "--scenario", fuel, "--format", "csv").output.splitlines()
+    assert listed[0] == "service,cutoff,departure,arrival,scenarios"
+    assert len(listed) == 3, listed
+    assert all(r.endswith(",Fuel surcharges up from March 2026") for r in listed[1:]), listed
     # The road runs itself until 28 Jan; slower variants take 29 Jan-4 Feb and 14-28 Feb; closed
     # in the holiday; its own again from 1 March.
     rows = json.loads(run("network", "departures", "ROAD-CN-ZZCC-ZHENGZHOU", "--from", "2027-01-20",
@@ -264,6 +271,13 @@ def test_plan_under_a_scenario(tmp_path):
     assert result.exit_code == 0, result.output
     assert "scenarios applied: Poland-Belarus border closed (again)" in result.output
     assert "RAIL-ZIH" not in (tmp_path / "out" / "assignments.csv").read_text(encoding="utf-8")
+    # Every output names it: plan.json's summary and each CSV's `scenarios` column.
+    summary = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))["summary"]
+    assert [s["name"] for s in summary["scenarios"]] == ["Poland-Belarus border closed (again)"]
+    for name in ("assignments.csv", "departures.csv"):
+        with (tmp_path / "out" / name).open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert rows and {r["scenarios"] for r in rows} == {"Poland-Belarus border closed (again)"}, name
 
 
 @pytest.mark.parametrize("command", [["route", *LANE], ["network", "show"]])

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -351,6 +352,27 @@ def test_ctrl_c_during_plan_exits_130_and_leaves_nothing(work):
     assert err.strip().splitlines()[-1] == "interrupted"
     assert "Traceback" not in out + err
     assert out == ""
+
+
+@pytest.mark.parametrize("after_s", [1.0, 3.0])
+def test_ctrl_c_to_the_whole_process_group_exits_130_alone(work, after_s):
+    """A terminal's Ctrl-C reaches the solver workers too, starting or solving: they ignore
+    it, the plan's process kills them; exit 130, `interrupted`, no worker's traceback, no hang
+    (before: a traceback per worker, and once a pool left waiting for its dead workers)."""
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "cli.py"), "plan", str(SAMPLE), "--out", "out", "--time-limit", "30",
+         "--quiet"],
+        cwd=work.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        time.sleep(after_s)
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err[-2000:]
+    assert err.strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in out + err, err[-2000:]
 
 
 @pytest.mark.parametrize("args", [

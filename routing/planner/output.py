@@ -21,11 +21,19 @@ ASSIGNMENT_FIELDS = ["consignment", "origin", "origin_name", "destination", "des
                      "on_time_probability", "arrival_p50", "arrival_p90",
                      "missed_connection_probability",
                      # appended (issue 15): the CO2e split and the hubs' part
-                     "co2e_ttw_kg", "co2e_wtt_kg", "co2e_hub_kg"]
+                     "co2e_ttw_kg", "co2e_wtt_kg", "co2e_hub_kg",
+                     # appended: the what-if scenarios the plan ran under (issue 14)
+                     "scenarios"]
 PLAN_FILES = ("assignments.csv", "departures.csv", "plan.json")
 XLSX_FILE = "plan.xlsx"
 DEPARTURE_FIELDS = ["service", "departure", "kg_used", "capacity_kg", "m3_used", "capacity_m3",
-                    "containers", "container_eur", "consignments", "in_container"]
+                    "containers", "container_eur", "consignments", "in_container", "scenarios"]
+
+
+def scenario_names(plan: Plan) -> str:
+    """The what-if scenarios the plan's network carries, in order ("" for none): the CSVs'
+    `scenarios` column, as the route CSV writes it."""
+    return " + ".join(s.name for s in plan.request.network.scenarios)
 
 
 def summary(plan: Plan) -> dict[str, Any]:
@@ -46,6 +54,8 @@ def summary(plan: Plan) -> dict[str, Any]:
         "containers": sum(d.containers for d in plan.departures),
         "stages": [{"stage": name, "seconds": seconds, "note": note} for name, seconds, note in plan.stages],
         "on_time": plan.request.on_time,
+        "scenarios": [{"name": s.name, "file": s.file, "changes": s.changes}
+                      for s in plan.request.network.scenarios],
     }
 
 
@@ -156,7 +166,7 @@ def assignment_rows(plan: Plan, on_time: Mapping[str, Figures] | None = None) ->
             "reason": "", **_reliability(on_time.get(c.id)),
             **dict(zip(("co2e_ttw_kg", "co2e_wtt_kg"), ("" if x is None else round(x, 3)
                                                          for x in co2e_split(plan, a)), strict=True)),
-            "co2e_hub_kg": round(a.handling_co2e_kg, 3),
+            "co2e_hub_kg": round(a.handling_co2e_kg, 3), "scenarios": scenario_names(plan),
         })
     for u in plan.unassigned:
         c = u.consignment
@@ -165,7 +175,7 @@ def assignment_rows(plan: Plan, on_time: Mapping[str, Figures] | None = None) ->
             "destination": c.destination, "destination_name": _name(plan, c.destination),
             "weight_kg": c.weight_kg, "volume_m3": c.volume_m3, "goods": c.goods,
             "due": c.due.isoformat() if c.due else "", "status": f"unassigned: {u.reason}",
-            "reason": u.detail})
+            "reason": u.detail, "scenarios": scenario_names(plan)})
     return rows
 
 
@@ -175,6 +185,7 @@ def departure_rows(plan: Plan) -> list[dict[str, Any]]:
         "capacity_kg": d.capacity_kg, "m3_used": round(d.volume_m3, 3), "capacity_m3": d.capacity_m3,
         "containers": d.containers, "container_eur": d.container_eur,
         "consignments": " ".join(d.consignments), "in_container": " ".join(d.in_container),
+        "scenarios": scenario_names(plan),
     } for d in plan.departures]
 
 

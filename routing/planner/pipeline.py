@@ -173,10 +173,16 @@ def plan_consignments(request: PlanRequest, progress: Progress | None = None,
 
     def work() -> None:
         try:
-            outcome["plan"] = _run(request, settings, budget, progress or (lambda _: None))
+            outcome["plan"] = _run(request, settings, budget, progress or (lambda _: None), pool)
         except BaseException as exc:  # handed to the waiting thread
             outcome["error"] = exc
 
+    pool = SolverPool(budget, settings.workers)
+    if request.solver != "greedy":
+        # Started here, in the caller's thread (the main thread of `cli.py`, where the workers
+        # can start with Ctrl-C ignored: `workers._interrupts_ignored`); they import the solver
+        # while candidates are generated.
+        pool.start()
     thread = threading.Thread(target=work, name="plan", daemon=True)
     with native_stdout_silenced():
         thread.start()
@@ -191,7 +197,9 @@ def plan_consignments(request: PlanRequest, progress: Progress | None = None,
     return plan
 
 
-def _run(request: PlanRequest, settings: PlanSettings, budget: Budget, progress: Progress) -> Plan:
+def _run(request: PlanRequest, settings: PlanSettings, budget: Budget, progress: Progress,
+         pool: SolverPool) -> Plan:
+    """The pipeline (module docstring); closes `pool` when done."""
     objective = PlanObjective.of(request.objective, request.consignments, request.eur_per_tco2,
                                  request.eur_per_day)
     rules = ContainerRules(request.network, request.consignments, objective)
@@ -200,11 +208,8 @@ def _run(request: PlanRequest, settings: PlanSettings, budget: Budget, progress:
         progress(f"{text} ({budget.elapsed():.1f} s)")
 
     kind = mathopt.SolverType.GSCIP if request.solver == "scip" else mathopt.SolverType.HIGHS
-    pool = SolverPool(budget, settings.workers)
     state = _State(request, settings, budget, pool, say, kind, objective, rules)
     try:
-        if request.solver != "greedy":
-            pool.start()  # the workers import the solver while candidates are generated
         _columns(state)
         if request.solver == "greedy":
             greedy = solve_greedy(state.instance)

@@ -14,6 +14,7 @@ import contextlib
 import multiprocessing
 import multiprocessing.pool
 import os
+import signal
 import sys
 import threading
 import time
@@ -45,6 +46,29 @@ def _solve(model_bytes: bytes, solver_type: int, params_bytes: bytes, model_para
         for solution in result.solutions:
             solution.ClearField("basis")  # the slowest part to parse back; only warm starts use it
     return bytes(result.SerializeToString())
+
+
+def _ignore_interrupts() -> None:
+    """In a worker, first thing: a Ctrl-C reaches every process of the terminal's group, and
+    workers that died of it mid-task (a traceback each) could leave the pool waiting for them;
+    the plan's process alone handles it, by killing the workers (`SolverPool.terminate`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """SIGINT ignored by this process while it starts worker processes, when this is the main
+    thread (only it may set handlers): a process started then starts with it ignored, and
+    Python installs no KeyboardInterrupt of its own, so a Ctrl-C during a worker's first second
+    (importing the solver, before `_ignore_interrupts` can run) does not reach it either."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _warm() -> int:
@@ -111,7 +135,9 @@ class SolverPool:
         """Start the workers now (they take a moment to import the solver)."""
         with self._lock:
             if self._pool is None:
-                self._pool = multiprocessing.get_context("spawn").Pool(self.workers)
+                with _interrupts_ignored():
+                    self._pool = multiprocessing.get_context("spawn").Pool(
+                        self.workers, initializer=_ignore_interrupts)
                 for _ in range(self.workers):
                     self._pool.apply_async(_warm)
 
