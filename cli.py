@@ -102,6 +102,7 @@ from routing.report_text import (
     money_lines,
     open_periods,
     scenario_line,
+    scenario_names,
     service_extras,
 )
 from routing.search import (
@@ -252,11 +253,6 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "c
                        default="table", show_default=True, help="Output format.")
 
 
-def _scenario_names(network: Network) -> str:
-    """The what-if scenarios applied, for a CSV's `scenarios` column ("" for none)."""
-    return " + ".join(sc.name for sc in network.scenarios)
-
-
 def _location_record(network: Network) -> list[dict[str, Any]]:
     return [
         {C.ID: x.id, C.NAME: x.name, C.KIND: x.kind, C.COUNTRY: x.country, C.LAT: x.lat,
@@ -328,7 +324,7 @@ def network_show(ctx: click.Context, fmt: str, what: str, csv_dialect: str,
     if fmt == "csv":
         if what == "all":
             raise click.UsageError("CSV holds one table: add --what locations or --what services")
-        names = _scenario_names(net)
+        names = scenario_names(net)
         records = [r | {"scenarios": names} for r in (locations if what == "locations" else services)]
         fields = ((*C.LOCATION_COLUMNS, *C.LOCATION_OPTIONAL_COLUMNS) if what == "locations"
                   else (*C.SERVICE_COLUMNS, *C.SERVICE_OPTIONAL_COLUMNS, *SERVICE_SCENARIO_COLUMNS))
@@ -404,7 +400,7 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
     net = scenario_network(ctx, scenario_files)
     fmt = fmt.lower()
     service = _service(net, service_id)
-    names = _scenario_names(net)
+    names = scenario_names(net)
     start = parse_when(start_text, service.origin_tz, "--from")
     assert start is not None
     check_window(start, days, "--from", "--days")

@@ -142,6 +142,9 @@ VOLUME_UNITS = {"": 1.0, "m3": 1.0, "m³": 1.0, "cbm": 1.0, "l": 0.001, "litre":
 
 def _parse(text: str, units: dict[str, float], what: str, example: str,
            decimal: str | None) -> float:
+    if not text.strip():  # an empty cell (in a workbook, also a formula never calculated)
+        raise InputError(f"the {what} is empty: give a number with "
+                         f"{' or '.join(u for u in units if u in ('kg', 't', 'm3', 'l'))}, e.g. {example}")
     match = _SIGNED_NUMBER_UNIT.match(text)
     unit = (match.group(2) or "").lower() if match else None
     if match is None or unit not in units:

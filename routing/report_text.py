@@ -17,6 +17,11 @@ from routing.report import Money
 SERVICE_SCENARIO_COLUMNS = ("calendar_dates", "scenario_edits", "variant_of", "rate_rows")
 
 
+def scenario_names(network: Network) -> str:
+    """The what-if scenarios applied, in order, for a CSV's `scenarios` column ("" for none)."""
+    return " + ".join(s.name for s in network.scenarios)
+
+
 def scenario_line(network: Network) -> str:
     """` Scenarios applied: A (a.toml), B (b.toml).` or ""."""
     if not network.scenarios:

@@ -139,10 +139,10 @@ def prepare(spec: SweepSpec, store: Store, network_dir: Path | None = None) -> P
                                                   delimiter=cset.delimiter, decimal=cset.decimal,
                                                   encoding=cset.encoding)
         except FileFormatError as exc:
-            problems.extend(exc.problems)
+            problems.extend(_named(exc.problems, cset, spec))
             continue
         except UnservableRowsError as exc:
-            unservable.extend(exc.problems)
+            unservable.extend(_named(exc.problems, cset, spec))
             continue
         data.append(SetData(net, Consignments(consignments)))
         digests.append(digest({"file": file_digest(path.read_bytes()), "sheet": cset.sheet,
@@ -157,6 +157,20 @@ def prepare(spec: SweepSpec, store: Store, network_dir: Path | None = None) -> P
                     tuple(tuple(c.id for c in d.consignments.items) for d in data))
     return Prepared(spec, network, Path(root), files, data, inputs, cells(spec, inputs),
                     dict(spec.scenario_data))
+
+
+def _named(found: Sequence[Problem], cset: ConsignmentSet, spec: SweepSpec) -> list[Problem]:
+    """Problems of a set's file; a generated set's named by the spec's set (the file written
+    for it is the store's, removed when the sweep stops on them)."""
+    if cset.file is not None:
+        return list(found)
+    named = []
+    for p in found:
+        row = f", row {p.line - 1}" if p.line is not None and p.line > 1 else ""
+        column = f" ({p.column})" if p.column else ""
+        named.append(Problem(str(spec.file), None, None, f"consignments set {cset.label!r} "
+                                                          f"(generated{row}){column}: {p.message}"))
+    return named
 
 
 def _set_file(cset: ConsignmentSet, network: Network, store: Store) -> Path:
@@ -293,7 +307,12 @@ class Sweep:
             raise
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is not None and not issubclass(kind, KeyboardInterrupt):
+            # An error (a Dask scheduler that cannot be reached) before any cell finished: a
+            # directory this run created goes again, as every other command's outputs do. A
+            # Ctrl-C keeps it, the store to resume from (what the CLI then says).
+            self.store.discard()
         self.store.__exit__()
 
     @property

@@ -134,7 +134,7 @@ def test_plan_reports_what_its_assignments_rest_on(tmp_path):
     legs = sum(leg["co2e_kg"] for leg in a["legs"])
     assert legs + a["co2e_hub_kg"] == pytest.approx(a["co2e_kg"], abs=0.003)
     header = (tmp_path / "out" / "assignments.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.endswith(",co2e_ttw_kg,co2e_wtt_kg,co2e_hub_kg")
+    assert header.endswith(",co2e_ttw_kg,co2e_wtt_kg,co2e_hub_kg,scenarios")
 
 
 @pytest.mark.parametrize("day", ["29/11/2026", "29.11.2026", " 2026-11-29 "])

@@ -115,7 +115,8 @@ def test_usage_errors(tmp_path):
 
 
 def test_an_unreachable_scheduler_is_named(tmp_path, monkeypatch):
-    """--scheduler at an address where nothing listens: exit 2, one line."""
+    """--scheduler at an address where nothing listens: exit 2, one line, and no --out
+    directory left behind (the run created it; no cell finished)."""
     import sweep.cluster
 
     monkeypatch.setattr(sweep.cluster, "CONNECT_TIMEOUT_S", 1.0)
@@ -124,6 +125,7 @@ def test_an_unreachable_scheduler_is_named(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1].startswith(
         "error: --scheduler: cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'")
+    assert not (tmp_path / "o").exists()
 
 
 def test_ctrl_c_on_the_local_cluster_keeps_what_finished_and_the_rerun_resumes(tmp_path):
@@ -154,3 +156,17 @@ def test_ctrl_c_on_the_local_cluster_keeps_what_finished_and_the_rerun_resumes(t
     assert rest.exit_code == 0
     assert f"12 cells, {logged} finished before; {12 - logged} to compute" in rest.stderr
     assert Path(out / LOG).read_text().count("\n") == 12
+
+
+def test_a_generated_set_that_cannot_be_read_is_named_by_the_spec(tmp_path):
+    """A generated set whose dates run past the supported range: its problems name the spec's
+    set and row (the file written for it is the store's, removed), and no --out is left."""
+    spec = tmp_path / "gen.toml"
+    spec.write_text('name = "x"\n[run]\nwhat = "route"\n[[consignments]]\n'
+                    "generate = { n = 3, start = 2199-12-25, days = 7 }\n", encoding="utf-8")
+    result = run("sweep", str(spec), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith(f"error: {spec}: consignments set ") for line in lines), lines
+    assert "(generated, row 1)" in result.stderr
+    assert not (tmp_path / "o").exists()

@@ -12,6 +12,7 @@ from formats import OutputSet, Sheet, local_naive, to_csv, to_json, to_xlsx
 from network.model import split_part
 from routing.planner.model import Assignment, Plan, PlannedLeg, Unassigned
 from routing.reliability import Figures
+from routing.report_text import scenario_names
 
 ASSIGNMENT_FIELDS = ["consignment", "origin", "origin_name", "destination", "destination_name",
                      "weight_kg", "volume_m3", "goods", "legs", "departures", "in_container",
@@ -29,11 +30,6 @@ XLSX_FILE = "plan.xlsx"
 DEPARTURE_FIELDS = ["service", "departure", "kg_used", "capacity_kg", "m3_used", "capacity_m3",
                     "containers", "container_eur", "consignments", "in_container", "scenarios"]
 
-
-def scenario_names(plan: Plan) -> str:
-    """The what-if scenarios the plan's network carries, in order ("" for none): the CSVs'
-    `scenarios` column, as the route CSV writes it."""
-    return " + ".join(s.name for s in plan.request.network.scenarios)
 
 
 def summary(plan: Plan) -> dict[str, Any]:
@@ -166,7 +162,7 @@ def assignment_rows(plan: Plan, on_time: Mapping[str, Figures] | None = None) ->
             "reason": "", **_reliability(on_time.get(c.id)),
             **dict(zip(("co2e_ttw_kg", "co2e_wtt_kg"), ("" if x is None else round(x, 3)
                                                          for x in co2e_split(plan, a)), strict=True)),
-            "co2e_hub_kg": round(a.handling_co2e_kg, 3), "scenarios": scenario_names(plan),
+            "co2e_hub_kg": round(a.handling_co2e_kg, 3), "scenarios": scenario_names(plan.request.network),
         })
     for u in plan.unassigned:
         c = u.consignment
@@ -175,7 +171,7 @@ def assignment_rows(plan: Plan, on_time: Mapping[str, Figures] | None = None) ->
             "destination": c.destination, "destination_name": _name(plan, c.destination),
             "weight_kg": c.weight_kg, "volume_m3": c.volume_m3, "goods": c.goods,
             "due": c.due.isoformat() if c.due else "", "status": f"unassigned: {u.reason}",
-            "reason": u.detail, "scenarios": scenario_names(plan)})
+            "reason": u.detail, "scenarios": scenario_names(plan.request.network)})
     return rows
 
 
@@ -185,7 +181,7 @@ def departure_rows(plan: Plan) -> list[dict[str, Any]]:
         "capacity_kg": d.capacity_kg, "m3_used": round(d.volume_m3, 3), "capacity_m3": d.capacity_m3,
         "containers": d.containers, "container_eur": d.container_eur,
         "consignments": " ".join(d.consignments), "in_container": " ".join(d.in_container),
-        "scenarios": scenario_names(plan),
+        "scenarios": scenario_names(plan.request.network),
     } for d in plan.departures]
 
 
