@@ -142,10 +142,7 @@ class Delay:
             named.append((self.on_time_share, self.window_h or 0.0, "window_h"))
         named.sort(key=lambda x: (x[0], x[1]))
         for (p_a, h_a, name_a), (p_b, h_b, name_b) in itertools.pairwise(named):
-            # The window's share is all the arrivals within it (the distribution function there),
-            # a quantile at the same delay only a least share: 0 % within 0 h contradicts p50 0 h.
-            exact_below = name_a == "window_h" and h_b == h_a and p_a < p_b
-            if h_b < h_a or (p_b == p_a and h_b != h_a) or exact_below:
+            if h_b < h_a or (p_b == p_a and h_b != h_a):
                 # A larger share of arrivals within a smaller delay: say which figures disagree.
                 column = "on_time_share" if "window_h" in (name_a, name_b) else name_b
                 errors.append((column, f"{_point_text(p_a, h_a, name_a)} contradicts "

@@ -26,8 +26,6 @@ BROKEN = {
     "reliability_late_mean_within_window": (2, C.LATE_MEAN_H, "6 h is not above window_h 12 h"),
     "reliability_quantiles_contradict": (2, C.ON_TIME_SHARE,
         "p50_h (50 % within 30 h) contradicts on_time_share/window_h (70 % within 2 h)"),
-    "reliability_window_share_below_quantile": (2, C.ON_TIME_SHARE,
-        "on_time_share/window_h (0 % within 0 h) contradicts p50_h (50 % within 0 h)"),
     "reliability_p90_below_p50": (2, C.P90_H, "24 h is below p50_h 48 h"),
     "reliability_unknown_service": (2, C.SERVICE, "unknown service 'TRAINN'; did you mean 'TRAIN'?"),
     "reliability_pattern_matches_nothing": (2, C.SERVICE, "pattern 'SEA-*' matches no service"),
