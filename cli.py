@@ -46,7 +46,7 @@ from network.errors import (
 from network.loader import DEFAULT_NETWORK_DIR, load_network
 from network.model import Location, Network, Service
 from network.quantities import parse_volume_m3, parse_weight_kg
-from network.timetable import departures
+from network.timetable import departures, from_seconds, to_seconds
 from network.world import ACCESS_OPERATOR
 from routing.compare import (
     MODE_ORDER,
@@ -414,11 +414,13 @@ def network_departures(ctx: click.Context, service_id: str, start_text: str, day
                      empty=f"{service.id} departs on demand and may not leave in this period",
                      note=scenario_line(net).strip())
         return
-    arrival_tz = net.locations[service.destination].zone
     rows = []
     for dep in departures(service, start, start + timedelta(days=days)):
-        arr = (dep + timedelta(hours=service.duration_h)).astimezone(arrival_tz)
-        cutoff = dep - timedelta(hours=service.cutoff_h)
+        # In absolute time (an aware datetime plus a timedelta is wall-clock arithmetic in its
+        # own zone: an hour off across a change of summer time, as the engine is not).
+        dep_s = to_seconds(dep)
+        arr = from_seconds(dep_s + service.duration_h * 3600.0, net.locations[service.destination].tz)
+        cutoff = from_seconds(dep_s - service.cutoff_h * 3600.0, service.origin_tz)
         rows.append({"service": service.id, "cutoff": cutoff.isoformat(),
                      "departure": dep.isoformat(), "arrival": arr.isoformat(), "scenarios": names})
     _render_rows(rows, fmt, csv_dialect.lower(), ["service", "cutoff", "departure", "arrival", "scenarios"],
@@ -815,9 +817,13 @@ class Result:
             if mode["served"]:
                 continue
             earliest = mode.get("earliest") or mode.get("most_punctual")
-            base = {"rank": "", "main_mode": mode["mode"], "status": mode["explanation"]}
+            base = {"rank": "", "main_mode": mode["mode"], "status": mode["explanation"],
+                    "scenarios": " + ".join(s["name"] for s in doc["scenarios"])}
             if earliest is not None:
-                base = {**_csv_itinerary(earliest), **base, "rank": ""}
+                # Its total in the display currency too, as the itineraries' rows have it.
+                base = {**_csv_itinerary(earliest), **base, "rank": "", "currency": earliest["currency"],
+                        "itinerary_cost": earliest["cost"],
+                        "prices_valid_until": earliest["prices_valid_until"] or ""}
             rows.append({**base, **query})
         return rows
 

@@ -220,7 +220,9 @@ def missing_modes(network: Network, consignment: Consignment, options: SearchOpt
             gaps[mode] = ModeGap(mode, "capacity", f"every {mode} departure is smaller than this "
                                                    f"consignment (largest {largest.capacity_kg:,.0f} kg)")
         elif mode in late:
-            it = late[mode]
+            # Searched without the due date, shown against it: its figures say it is late too
+            # (`meets_due` False in every output, not unknown).
+            it = replace(late[mode], consignment=consignment)
             gaps[mode] = ModeGap(mode, "due_date", f"meets due: no — earliest arrival "
                                                    f"{_local_text(it.arrive)}", it)
         else:

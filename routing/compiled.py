@@ -66,6 +66,10 @@ class CompiledNetwork:
         self.services: tuple[Service, ...] = tuple(network.services[s] for s in sorted(network.services))
         self.service_index = {s.id: i for i, s in enumerate(self.services)}
         ss = self.services
+        # What tells routes apart (alternatives are distinct routes): each service's own index,
+        # or its base service's for a scenario's dated variant (the same route in a window).
+        self.route_of = [self.service_index.get(s.variant_of, si) if s.variant_of else si
+                         for si, s in enumerate(ss)]
         self.s_from = [self.index[s.origin] for s in ss]
         self.s_to = [self.index[s.destination] for s in ss]
         self.dur_s = [s.duration_h * 3600.0 for s in ss]

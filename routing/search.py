@@ -148,7 +148,7 @@ class _Label:
         self.depart = depart  # departure instant of the last leg
         self.lead = lead  # (distance, rank) of the longest leg so far
         self.seen = seen  # bit set of the locations visited (itinerary searches only)
-        self.sig = sig  # service indices so far (alternatives only)
+        self.sig = sig  # the route so far (`CompiledNetwork.route_of` of each leg; alternatives only)
         self.dead = False
 
 
@@ -606,7 +606,7 @@ class _Search:
         price, emit = p.leg_prices()
         handling_s, handling, hub_co2 = cn.handling_s, p.handling, p.hub_co2
         dur_s, cut_s, timetabled, s_to, leads = cn.dur_s, cn.cut_s, cn.timetabled, cn.s_to, cn.lead
-        restricted = cn.restricted
+        restricted, route_of = cn.restricted, cn.route_of
         horizon_end, due, latest = p.horizon_end, self.due, self.latest
         costs = p.costs
         while heap:
@@ -674,7 +674,7 @@ class _Search:
                     child = _Label(nxt, arrive, cost + leg_cost, co2 + emit[si], label.legs + 1,
                                    label, si, depart, lead,
                                    label.seen | 1 << nxt if self.elementary else 0,
-                                   (*label.sig, si) if self.k > 1 else ())
+                                   (*label.sig, route_of[si]) if self.k > 1 else ())
                     child_bound = self.bound(child)
                     if child_bound[0] < INF and self.admit(child):
                         self.stats.labels_created += 1

@@ -200,3 +200,47 @@ def test_plan_writes_outputs_and_map(tmp_path):
     html = (tmp_path / "plan.html").read_text(encoding="utf-8")
     for row in doc["unassigned"]:
         assert row["consignment"] in html
+
+
+@pytest.mark.parametrize(("service", "start"), [
+    ("SEA-ANR-SHA", "2027-02-10"),  # sails in winter time, arrives after Europe's change to summer time
+    ("SEA-ANR-SHA", "2027-03-20"),  # the cut-off in winter time, the sailing in summer time
+    ("RAIL-ZIH-LGG-ZZ", "2027-03-08"),
+    ("RAIL-ZIH-LGG-ZZ", "2027-10-20"),  # back to winter time
+])
+def test_departures_listed_across_a_change_of_summer_time_are_in_absolute_time(service, start):
+    """Arrival = departure + duration and cut-off = departure - cutoff_h as elapsed time, as the
+    engine counts them, not as clock readings in the origin's zone (which were an hour off)."""
+    from datetime import datetime
+
+    from network import load_network
+
+    row = load_network().services[service]
+    result = run("network", "departures", service, "--from", start, "--days", "30", "--format", "json")
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)
+    assert listed
+    for r in listed:
+        depart, arrive, cutoff = (datetime.fromisoformat(r[k]) for k in ("departure", "arrival", "cutoff"))
+        assert (arrive - depart).total_seconds() == row.duration_h * 3600.0, r
+        assert (depart - cutoff).total_seconds() == row.cutoff_h * 3600.0, r
+
+
+def test_a_mode_that_misses_the_due_date_says_so_in_every_output():
+    """`compare`'s row for a late mode: its earliest itinerary is late in the JSON (`meets_due`
+    false, not unknown) and in the CSV, whose row has its total in the display currency too."""
+    import csv
+    import io
+
+    args = ["compare", "Bruxelles", "Xian", "--weight", "150kg", "--ready", "2027-02-08T09:00",
+            "--due", "2027-02-20", "--currency", "CNY"]
+    doc = json.loads(run(*args, "--format", "json").stdout)
+    late = [m for m in doc["modes"] if not m["served"]]
+    assert late and all(m["earliest"]["meets_due"] is False for m in late), late
+    rows = list(csv.DictReader(io.StringIO(run(*args, "--format", "csv").stdout)))
+    gaps = [r for r in rows if r["status"].startswith("meets due: no")]
+    assert {r["main_mode"] for r in gaps} == {m["mode"] for m in late}
+    for r in gaps:
+        earliest = next(m["earliest"] for m in late if m["mode"] == r["main_mode"])
+        assert r["meets_due"] == "no" and r["currency"] == "CNY"
+        assert float(r["itinerary_cost"]) == earliest["cost"]

@@ -299,3 +299,15 @@ def test_scenarios_compare_served_in_no_column_exits_1_and_says_why():
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.startswith("cannot serve: no column serves it; on the base network, no itinerary "
                                     "arrives by 2026-12-02T23:59:59+08:00; the earliest possible arrival")
+
+
+def test_alternatives_under_a_dated_scenario_are_distinct_routes():
+    """A scenario's dated variant runs its service's route in a window: the route taken by the
+    variant and by the service itself is one alternative, not two (as a week later is not)."""
+    result = run("route", "Liège", "Hangzhou", "--weight", "1.2t", "--volume", "6m3", "--ready",
+                 "2027-02-03T09:00", "--alternatives", "3", "--scenario", CNY, "--format", "json")
+    assert result.exit_code == 0, result.output
+    itineraries = json.loads(result.stdout)["itineraries"]
+    routes = [tuple(leg["service"].split("__")[0] for leg in it["legs"]) for it in itineraries]
+    assert len(routes) == 4 and len(set(routes)) == 4, routes
+    assert any("__" in leg["service"] for it in itineraries for leg in it["legs"])  # variants ran
