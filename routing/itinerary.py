@@ -152,8 +152,14 @@ class Itinerary:
 
     @property
     def signature(self) -> tuple[str, ...]:
-        """The service sequence: two itineraries with the same one are not distinct routes."""
+        """The service sequence (each service by its own id, a scenario's variant too)."""
         return tuple(leg.service.id for leg in self.legs)
+
+    @property
+    def route(self) -> tuple[str, ...]:
+        """The route: the service sequence with each scenario variant read as its service (two
+        itineraries on one route are not distinct alternatives)."""
+        return tuple(leg.service.variant_of or leg.service.id for leg in self.legs)
 
     @property
     def fx_rates(self) -> tuple[FxRate, ...]:

@@ -292,13 +292,15 @@ def search_on_time(network: Network, consignment: Consignment, options: SearchOp
     proven = False
     for batch in BATCHES:
         k = max(batch, need)
-        listed = best_itineraries(network, consignment, replace(options, alternatives=k - 1)).itineraries
+        listed = best_itineraries(network, consignment, replace(options, alternatives=k - 1,
+                                                                variants_apart=True)).itineraries
         for it in listed:
             if it.signature not in s.examined:
                 result = s.examine(it)
                 if result is not None:
                     found.append(result)
         found.sort(key=lambda f: f.order)
+        found = _distinct_routes(found)
         if len(listed) < k:
             proven = True  # every sequence meeting the due date has been examined
             break
@@ -308,6 +310,18 @@ def search_on_time(network: Network, consignment: Consignment, options: SearchOp
             break
     return OnTimeResult(tuple(found[:need]), proven and s.complete, s.most_punctual(),
                         len(s.examined), s.timings)
+
+
+def _distinct_routes(found: list[Found]) -> list[Found]:
+    """`found` (best first) with the first of each route only: the sequences searched apart
+    (a scenario's variant and its service) are one route to the user (`Itinerary.route`)."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for f in found:
+        if f.itinerary.route not in seen:
+            seen.add(f.itinerary.route)
+            out.append(f)
+    return out
 
 
 def best_by_mode_on_time(network: Network, consignment: Consignment, options: SearchOptions,
@@ -338,7 +352,8 @@ def best_by_mode_on_time(network: Network, consignment: Consignment, options: Se
     for batch in BATCHES[1:]:
         if all(proven.values()):
             break
-        listed = best_itineraries(network, consignment, replace(options, alternatives=batch - 1)).itineraries
+        listed = best_itineraries(network, consignment, replace(options, alternatives=batch - 1,
+                                                                variants_apart=True)).itineraries
         for it in listed:
             if it.signature in s.examined:
                 continue

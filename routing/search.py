@@ -114,6 +114,10 @@ class SearchOptions:
     weights: Weights = field(default_factory=Weights)
     horizon_days: float = DEFAULT_HORIZON_DAYS
     alternatives: int = 0
+    # Alternatives are distinct routes: a scenario's dated variant of a service runs that
+    # service's route (`CompiledNetwork.route_of`). True tells them apart, as the on-time search
+    # needs (it examines each service sequence's own departures, `routing/ontime.py`).
+    variants_apart: bool = False
 
     def __post_init__(self) -> None:
         if not (isinstance(self.horizon_days, (int, float)) and 0 < self.horizon_days <= MAX_HORIZON_DAYS):
@@ -606,7 +610,8 @@ class _Search:
         price, emit = p.leg_prices()
         handling_s, handling, hub_co2 = cn.handling_s, p.handling, p.hub_co2
         dur_s, cut_s, timetabled, s_to, leads = cn.dur_s, cn.cut_s, cn.timetabled, cn.s_to, cn.lead
-        restricted, route_of = cn.restricted, cn.route_of
+        restricted = cn.restricted
+        route_of: Sequence[int] = range(len(cn.services)) if p.options.variants_apart else cn.route_of
         horizon_end, due, latest = p.horizon_end, self.due, self.latest
         costs = p.costs
         while heap:

@@ -301,11 +301,13 @@ def test_scenarios_compare_served_in_no_column_exits_1_and_says_why():
                                     "arrives by 2026-12-02T23:59:59+08:00; the earliest possible arrival")
 
 
-def test_alternatives_under_a_dated_scenario_are_distinct_routes():
+@pytest.mark.parametrize("extra", [[], ["--due", "2027-02-20", "--on-time", "0.5"]])
+def test_alternatives_under_a_dated_scenario_are_distinct_routes(extra):
     """A scenario's dated variant runs its service's route in a window: the route taken by the
-    variant and by the service itself is one alternative, not two (as a week later is not)."""
+    variant and by the service itself is one alternative, not two (as a week later is not),
+    in the engine's alternatives and in the on-time search's."""
     result = run("route", "Liège", "Hangzhou", "--weight", "1.2t", "--volume", "6m3", "--ready",
-                 "2027-02-03T09:00", "--alternatives", "3", "--scenario", CNY, "--format", "json")
+                 "2027-02-03T09:00", "--alternatives", "3", "--scenario", CNY, "--format", "json", *extra)
     assert result.exit_code == 0, result.output
     itineraries = json.loads(result.stdout)["itineraries"]
     routes = [tuple(leg["service"].split("__")[0] for leg in it["legs"]) for it in itineraries]
