@@ -70,7 +70,11 @@ class Store:
     def __enter__(self) -> Store:
         self.created = not self.dir.exists()
         self.dir.mkdir(exist_ok=True)
-        handle = (self.dir / LOCK).open("a")
+        try:
+            handle = (self.dir / LOCK).open("a")
+        except OSError as exc:  # a directory or an unwritable file where the lock belongs
+            raise InputError(f"--out: cannot open the sweep's lock {str(self.dir / LOCK)!r}: "
+                             f"{exc.strerror or exc}") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -170,3 +170,12 @@ def test_a_generated_set_that_cannot_be_read_is_named_by_the_spec(tmp_path):
     assert lines and all(line.startswith(f"error: {spec}: consignments set ") for line in lines), lines
     assert "(generated, row 1)" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_lock_path_that_is_a_directory_is_named(tmp_path):
+    """Where the sweep's lock belongs there is a directory: exit 2, naming --out and the path."""
+    (tmp_path / "o" / ".sweep.lock").mkdir(parents=True)
+    result = run("sweep", str(plans_spec(tmp_path, weeks=1)), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith("error: --out: cannot open the sweep's lock ")
+    assert result.stderr.splitlines()[-1].endswith(": Is a directory")
