@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from cli_types import FiniteFloat, InputDirectory, OutputPath
+from cli_types import FiniteFloat, InputDirectory, OutputPath, repeated_file
 from formats import (
     CSV_DIALECTS,
     OutputSet,
@@ -204,12 +204,10 @@ def scenario_network(ctx: click.Context, files: Sequence[Path]) -> Network:
     before any is applied; problems of all of them at once, exit 2)."""
     obj = ctx.ensure_object(dict)
     obj["scenario_files"] = list(files)
-    seen: set[Path] = set()
-    for path in files:
-        if path.resolve() in seen:  # its changes would apply twice (CNY twice: road times x4)
-            raise InputError(f"--scenario {str(path)!r} is given twice: a scenario applies once "
-                             "(write a change twice in one file to apply it twice)")
-        seen.add(path.resolve())
+    again = repeated_file(files)
+    if again is not None:  # its changes would apply twice (CNY twice: road times x4)
+        raise InputError(f"--scenario {str(files[again])!r} is given twice: a scenario applies once "
+                         "(write a change twice in one file to apply it twice)")
     net = _network(ctx)
     if not files:
         return net
@@ -808,17 +806,18 @@ class Result:
     def csv_rows(self) -> list[dict[str, Any]]:
         doc = self.document()
         query = _csv_query(doc)
+        names = scenario_names(self.network)
         rows = []
         for it in doc["itineraries"]:
             base = _csv_itinerary(it)
             for i, leg in enumerate(it["legs"]):
-                rows.append({**base, **_csv_leg(leg, i, it), **query, **_csv_money(doc, it, leg)})
+                rows.append({**base, **_csv_leg(leg, i, it), **query, **_csv_money(it, leg, names)})
         for mode in doc.get("modes", []):
             if mode["served"]:
                 continue
             earliest = mode.get("earliest") or mode.get("most_punctual")
             base = {"rank": "", "main_mode": mode["mode"], "status": mode["explanation"],
-                    "scenarios": " + ".join(s["name"] for s in doc["scenarios"])}
+                    "scenarios": names}
             if earliest is not None:
                 # Its total in the display currency too, as the itineraries' rows have it.
                 base = {**_csv_itinerary(earliest), **base, "rank": "", "currency": earliest["currency"],
@@ -971,14 +970,14 @@ def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _csv_money(doc: dict[str, Any], it: dict[str, Any], leg: dict[str, Any]) -> dict[str, Any]:
-    """The dated-price columns (issue 14) of one leg row."""
+def _csv_money(it: dict[str, Any], leg: dict[str, Any], scenarios: str) -> dict[str, Any]:
+    """The dated-price columns (issue 14) of one leg row (`scenarios`: `scenario_names`)."""
     return {"currency": it["currency"], "cost": leg["cost"], "itinerary_cost": it["cost"],
             "tariff_currency": leg["currency"], "fx_per_eur": leg["fx_per_eur"],
             "surcharges_eur": round(sum(s["cost_eur"] for s in leg["surcharges"]), 2),
             "price_estimate": leg["price_estimate"],
             "prices_valid_until": it["prices_valid_until"] or "",
-            "scenarios": " + ".join(s["name"] for s in doc["scenarios"])}
+            "scenarios": scenarios}
 
 
 def _csv_leg(leg: dict[str, Any], i: int, it: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli_types import FiniteFloat, OutputPath
+from cli_types import FiniteFloat, OutputPath, repeated_file
 from formats import OutputSet, table, to_csv, to_json
 from network import columns as C
 from network.errors import InputError
@@ -61,12 +61,11 @@ def _groups(values: tuple[str, ...]) -> list[list[Path]]:
         if not all(parts):
             raise click.BadParameter(f"{value!r} names an empty file", param_hint="'--scenario'")
         paths = [Path(p) for p in parts]
-        resolved = [path.resolve() for path in paths]
-        for i, path in enumerate(resolved):
-            if path in resolved[:i]:  # its changes would apply twice in the column
-                raise click.BadParameter(f"{value!r} names {parts[i]!r} twice: a scenario applies once "
-                                         "per column (write a change twice in one file to apply it "
-                                         "twice)", param_hint="'--scenario'")
+        again = repeated_file(paths)
+        if again is not None:  # its changes would apply twice in the column
+            raise click.BadParameter(f"{value!r} names {parts[again]!r} twice: a scenario applies once "
+                                     "per column (write a change twice in one file to apply it "
+                                     "twice)", param_hint="'--scenario'")
         groups.append(paths)
     return groups
 

@@ -8,6 +8,7 @@ allowed range in click's usual one-line `Invalid value for '--option': ...` mess
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,15 @@ class InputDirectory(NonEmptyPath):
     message)."""
 
     name = "directory"
+
+
+def repeated_file(paths: Sequence[Path]) -> int | None:
+    """The position in `paths` of the first file named again (compared after resolving links
+    and `..`), or None: a scenario named twice would apply its changes twice."""
+    seen: set[Path] = set()
+    for i, path in enumerate(paths):
+        resolved = path.resolve()
+        if resolved in seen:
+            return i
+        seen.add(resolved)
+    return None

@@ -120,6 +120,11 @@ class _Layout:
     terms: tuple[tuple[int, Terms], ...]
 
     @cached_property
+    def stretch_services(self) -> tuple[str, ...]:
+        """The service of each stretch (in `dated` order), for messages."""
+        return tuple(t.row.id for _, _, terms in self.dated for t in terms)
+
+    @cached_property
     def stretches(self) -> dict[str, np.ndarray]:
         """Every dated service's stretches in a row each (in `dated` order): what their price
         depends on, as the arrays `compiled.terms_prices` reads."""
@@ -150,8 +155,7 @@ def stretch_prices(layout: _Layout, weight_kg: float, volume_m3: float) -> list[
     consignment: `routing.tariffs.price_eur` vectorised (`compiled.terms_prices`), so each is
     what it gives for the stretch's terms."""
     price = terms_prices(layout.stretches, weight_kg, volume_m3)
-    rows = [t.row for _, _, terms in layout.dated for t in terms]
-    return micro_euros(price, lambda i: rows[i].id, weight_kg)
+    return micro_euros(price, lambda i: layout.stretch_services[i], weight_kg)
 
 
 # Layouts kept per compiled network (windows of different days), then the memo starts again.
