@@ -11,6 +11,7 @@ columns (what Excel leaves after the last one used) are ignored in both.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -42,6 +43,7 @@ class Table:
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
     decimal: str | None = None  # the decimal separator of text numbers, when known
     header_line: int = 1
+    sheet: str | None = None  # the xlsx sheet read
 
 
 def _refuse(name: str, message: str, line: int | None = None) -> FileFormatError:
@@ -213,7 +215,8 @@ def _xlsx(data: bytes, name: str, sheet: str | None) -> Table:
         # while its rows are read, in any of openpyxl's or the XML parser's exceptions.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _sheet_table(book, name, sheet)
+            table, empty = _sheet_table(book, name, sheet)
+            problems = _uncalculated(archive, data, name, table, empty)
     except FileFormatError:
         raise
     except Exception as exc:
@@ -221,10 +224,55 @@ def _xlsx(data: bytes, name: str, sheet: str | None) -> Table:
         raise _refuse(name, f"is not a readable xlsx workbook ({detail})") from None
     finally:
         book.close()
+    if problems:
+        raise FileFormatError(problems)
+    return table
 
 
-def _sheet_table(book: Any, name: str, sheet: str | None) -> Table:
-    """The table of sheet `sheet` of `book` (the first when None)."""
+# A formula element in a sheet's XML (`<f>`, `<f t="shared" …/>`, or with a namespace prefix).
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _uncalculated(archive: zipfile.ZipFile, data: bytes, name: str, table: Table,
+                  empty: set[tuple[int, int]]) -> list[Problem]:
+    """The cells of `empty` (row, column index) that hold a formula with no value saved: a
+    workbook written by a program (or saved without recalculating) stores formulas without
+    their results, and such a cell would otherwise read as empty, e.g. a weight "is empty"
+    beside its formula. (A formula whose result is empty text is saved as such, typed text:
+    `_sheet_table` leaves those out of `empty`.)
+
+    The sheet is read again (formulas this time) only when a cell is empty and some sheet has
+    a formula."""
+    kept = {number for number, _ in table.rows}  # a row left out as empty stays out
+    empty = {(number, col) for number, col in empty if number in kept and col < len(table.header)}
+    if not empty or not any(_FORMULA.search(archive.read(info))
+                            for info in archive.infolist()
+                            if info.filename.startswith("xl/worksheets/")):
+        return []
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        problems = []
+        for number, row in enumerate(book[table.sheet].iter_rows(), start=1):
+            for col, cell in enumerate(row[:len(table.header)]):
+                formula = getattr(cell, "value", None)
+                if ((number, col) in empty and isinstance(formula, str)
+                        and formula.startswith("=")):
+                    problems.append(Problem(
+                        name, number, table.header[col] or None,
+                        f"the cell holds a formula with no saved value ({formula[:40]}): open the "
+                        "workbook in Excel or LibreOffice and save it, or type the value",
+                        col + 1))
+        return problems
+    finally:
+        book.close()
+
+
+def _sheet_table(book: Any, name: str, sheet: str | None) -> tuple[Table, set[tuple[int, int]]]:
+    """The table of sheet `sheet` of `book` (the first when None), and where its rows have an
+    empty cell that is not text (row number, column index): a number or a formula never
+    calculated (`_uncalculated`)."""
     names = list(book.sheetnames)
     if not names:
         raise _refuse(name, "the workbook has no sheet")
@@ -237,11 +285,15 @@ def _sheet_table(book: Any, name: str, sheet: str | None) -> Table:
             raise _refuse(name, f"no sheet {sheet!r} in the workbook (its sheets: "
                                 f"{', '.join(repr(n) for n in names)})")
         chosen = matches[0]
-    table = Table(name, f"xlsx, sheet {chosen!r}" + (" (the first)" if sheet is None else ""), [])
+    table = Table(name, f"xlsx, sheet {chosen!r}" + (" (the first)" if sheet is None else ""), [],
+                  sheet=chosen)
+    empty: set[tuple[int, int]] = set()
     for number, row in enumerate(book[chosen].iter_rows(), start=1):
         if number > MAX_ROWS:
             raise _refuse(name, f"sheet {chosen!r} has more than {MAX_ROWS:,} rows")
         cells = [_cell_value(c) for c in row]
+        empty.update((number, col) for col, (cell, value) in enumerate(zip(row, cells, strict=True))
+                     if value is None and getattr(cell, "data_type", None) != "str")
         if not table.header:
             if not any(v not in (None, "") for v in cells):
                 continue
@@ -259,7 +311,7 @@ def _sheet_table(book: Any, name: str, sheet: str | None) -> Table:
         hint = (f": give --sheet (the other sheets: {', '.join(repr(n) for n in others)})"
                 if others and sheet is None else "")
         raise _refuse(name, f"sheet {chosen!r} is empty (expected a header row){hint}")
-    return table
+    return table, empty
 
 
 def _cell_value(cell: Any) -> Any:

@@ -684,6 +684,40 @@ def test_spreadsheet_input_it_cannot_read_is_one_line(work, name, make, args, ne
     refused(invoke("plan", name, "--out", "out", "--quiet", *args), 2, needle)
 
 
+def _with_cell_xml(workbook: bytes, cell: str, xml: str) -> bytes:
+    """`workbook` with the first sheet's cell `cell` replaced by `xml` (as another program, or
+    Excel itself, would have saved it)."""
+    import io
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rf'<c r="{cell}"[^>]*>.*?</c>'.encode(), xml.encode(), data, count=1)
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def test_a_formula_never_calculated_is_named_not_read_as_empty(work):
+    """A formula saved without its value (a workbook written by a program) is refused where it
+    is, not read as an empty weight; one whose saved result is empty text reads as empty."""
+    rows = [[*GOOD_XLSX_ROWS[0], "due"], [*GOOD_XLSX_ROWS[1], "2027-02-28"],
+            ["b", "Huy", "Chengdu", "=D2*2", 1, "2026-12-01", "2027-02-28"]]
+    work.write("c.xlsx", _xlsx(rows))
+    refused(invoke("plan", "c.xlsx", "--out", "out", "--quiet"), 2,
+            "c.xlsx:3:4 (weight_kg): the cell holds a formula with no saved value (=D2*2)")
+    computed = _with_cell_xml(_xlsx(rows), "D3", '<c r="D3"><f>D2*2</f><v>200</v></c>')
+    empty_text = _with_cell_xml(computed, "G3", '<c r="G3" t="str"><f>IF(1,"","")</f><v></v></c>')
+    work.write("ok.xlsx", empty_text)
+    work.expect("out/assignments.csv", "out/departures.csv", "out/plan.json")
+    outcome = invoke("plan", "ok.xlsx", "--out", "out", "--quiet", "--solver", "greedy")
+    assert outcome.code == 0, outcome.err
+    assert "b," in (work.root / "out" / "assignments.csv").read_text()
+
+
 @pytest.mark.parametrize(("args", "needle"), [
     (["route", *LANE, "--value", "20.000"], "'--value': '20.000' is ambiguous: 20000 or 20?"),
     (["route", *LANE[:2], "--weight", "1.500kg", "--volume", "1m3"], "weight '1.500' is ambiguous"),
