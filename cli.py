@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from cli_types import FiniteFloat, InputDirectory, OutputPath, repeated_file
+from cli_types import FiniteFloat, InputDirectory, InterruptedWith, OutputPath, repeated_file
 from formats import (
     CSV_DIALECTS,
     OutputSet,
@@ -160,6 +160,11 @@ class _Cli(click.Group):
         except RoutingError as exc:  # pragma: no cover - every error has a branch above
             click.echo(f"error: {one_line(exc)}", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt as exc:
+            # Here, not in `run`: click's `main` would first write an empty line to stderr.
+            detail = exc.detail if isinstance(exc, InterruptedWith) else ""
+            click.echo(one_line(f"interrupted: {detail}") if detail else "interrupted", err=True)
+            ctx.exit(EX_INTERRUPTED)
         except BrokenPipeError:
             # The reader of stdout went away (`| head`): stop quietly, as a SIGPIPE would.
             _silence_stdout()

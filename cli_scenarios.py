@@ -46,11 +46,18 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
         touched = sorted({sid for ch in scenario.changes if ch.action != "add_surcharge"
                           for sid in select(base, ch.selector)})
         variants = len(changed.services) - len(base.services)
-        lines.append(f"{scenario.file}: valid — {scenario.name!r}: {len(scenario.changes)} changes, "
-                     f"{len(touched)} services changed" + (f", {variants} dated variants" if variants else "")
-                     + (f", {len(changed.surcharges) - len(base.surcharges)} surcharges added"
-                        if len(changed.surcharges) > len(base.surcharges) else ""))
+        added = len(changed.surcharges) - len(base.surcharges)
+        lines.append(f"{scenario.file}: valid — {scenario.name!r}: "
+                     f"{_count(len(scenario.changes), 'change')}, "
+                     f"{_count(len(touched), 'service')} changed"
+                     + (f", {_count(variants, 'dated variant')}" if variants else "")
+                     + (f", {_count(added, 'surcharge')} added" if added > 0 else ""))
     _emit("\n".join(lines))
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 change`, `3 changes`."""
+    return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
 def _groups(values: tuple[str, ...]) -> list[list[Path]]:

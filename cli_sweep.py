@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli_types import OutputPath
+from cli_types import InterruptedWith, OutputPath
 from network.errors import InputError
 
 
@@ -155,9 +155,8 @@ def sweep(ctx: click.Context, spec_file: Path, out_dir: Path, scheduler: str | N
                                      f"{sum(threads.values())} threads")
                     outcome = opened.run(client, plan_workers=plan_workers, listener=printer)
         except KeyboardInterrupt:
-            printer.line(f"interrupted: the finished cells are kept in {out_dir}/ (results.csv, "
-                         "report.html); run the same command again to resume")
-            raise
+            raise InterruptedWith(f"the finished cells are kept in {out_dir}/ (results.csv, "
+                                  "report.html); run the same command again to resume") from None
     assert outcome is not None
     click.echo(f"{outcome.total:,} cells: {outcome.total - outcome.failed:,} done, {outcome.failed:,} "
                f"failed · {out_dir}/results.parquet, results.csv, report.html")

@@ -1,4 +1,5 @@
-"""Click parameter types shared by every command: bounded finite numbers and output paths.
+"""Click parameter types shared by every command: bounded finite numbers and output paths (and
+`InterruptedWith`, Ctrl-C with what the command kept).
 
 Click's own float type accepts `inf` and `nan`, and its path type turns an empty string into
 the current directory; these types refuse both at the boundary, naming the option and the
@@ -89,3 +90,12 @@ def repeated_file(paths: Sequence[Path]) -> int | None:
             return i
         seen.add(resolved)
     return None
+
+
+class InterruptedWith(KeyboardInterrupt):
+    """Ctrl-C, re-raised by a command that has something to say about it (what it kept): the
+    CLI writes `interrupted: <detail>` as its one line, exit 130."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail

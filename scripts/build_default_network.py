@@ -145,9 +145,6 @@ HUBS = [
      24, 90, 0.10, (0.42, 1.68), f"{CN_AIRPORT_HANDLING}; sourced: {AIRPORTSDATA}; Suparna Airlines' "
      "Liège route operates from CKG (stattimes.com 2026-01-30, https://www.stattimes.com/air-cargo/"
      "chongqing-launches-tel-aviv-cargo-route-expands-europe-freight-links-1358106)", AIRPORTS_AS_OF),
-    ("CGO", "Zhengzhou Xinzheng International Airport", "airport", "CN", 34.51970, 113.84080, "Asia/Shanghai",
-     24, 90, 0.10, (0.42, 1.68), f"{CN_AIRPORT_HANDLING}; sourced: {AIRPORTSDATA} (34.5197, 113.8408; the "
-     "reference facts sheet agrees)", AIRPORTS_AS_OF),
     ("CN-ZZ-CONTAINER", "Zhengzhou Railway Container Centre Station (ZIH terminal)", "rail_terminal", "CN",
      34.73070, 113.79920, "Asia/Shanghai", 24, 100, 0.04, (0.42, 0.18),
      "estimate: import customs and devanning EUR 100 + EUR 0.04/kg and a 24 h connection (no tariff "
@@ -270,7 +267,7 @@ CN_ROAD_SOURCE = (
     "26.8, GLEC v3 articulated truck up to 40 t, average load, diesel, Europe (73 + 22, Module 2 Table 8, "
     f"p. 92) × 1.22, GLEC's uplift for trucks over 3.5 t in Asia (p. 94; {GLEC})")
 
-CN_HUBS = ["CN-ZZ-CONTAINER", "HGH", "EHU", "TAO", "YNT", "CKG", "CGO", "CN-SHA-PORT", "CN-NGB-PORT"]
+CN_HUBS = ["CN-ZZ-CONTAINER", "HGH", "EHU", "TAO", "YNT", "CKG", "CN-SHA-PORT", "CN-NGB-PORT"]
 CN_PREFIX = {"CN-ZZ-CONTAINER": "ZZCC", "CN-SHA-PORT": "SHAPORT", "CN-NGB-PORT": "NGBPORT"}
 
 AIR_RATE = ("estimate: rate USD 2.25 per chargeable kg all-in (fuel and security included) + USD 40 "
@@ -361,15 +358,6 @@ def air_rows(coords: dict[str, tuple[float, float]]) -> list[dict[str, str]]:
         "2026 (stattimes.com, https://www.stattimes.com/air-cargo/chongqing-launches-tel-aviv-cargo-route-"
         "expands-europe-freight-links-1358106); Suparna's first B777F delivered 25 Sep 2025 (stattimes.com)",
         "2026-01", "2026-01-05")
-    add("AIR-CGO-LGG-CGO", "CGO", "Liège-Zhengzhou scheduled freighters (Saudia Cargo and others)",
-        "Mon Wed Fri", "20:00", block("CGO"), 700,
-        "estimate: three eastbound departures a week (the sources count scheduled freighters between "
-        "Zhengzhou and Liège, not departures from Liège), weekdays, B747F class, block time = great circle "
-        "/ 830 km/h + 0.7 h; operators other than Saudia Cargo not identified; sourced: scheduled freighters "
-        "Zhengzhou-Liège 'more than 15 a week', Saudia Cargo Riyadh-Zhengzhou-Liège on Mondays and Fridays "
-        "from 7 Apr 2025 (China News Service via zgyapi.01ny.cn 2025-04-07, http://zgyapi.01ny.cn/html/news/"
-        "2025/04/07/show-483826.html; realtorart.com 2025-04-08, http://www.realtorart.com/"
-        "content-27-105804-1.html)", "2025-04")
     return rows
 
 

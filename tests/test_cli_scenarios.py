@@ -147,7 +147,7 @@ def test_scenarios_validate_summarises_each_file():
     """Valid files: one line each, with what they change."""
     result = run("scenarios", "validate", CLOSED, CNY)
     assert result.exit_code == 0
-    assert "valid — 'Poland-Belarus border closed (again)': 1 changes, 1 services changed" in result.output
+    assert "valid — 'Poland-Belarus border closed (again)': 1 change, 1 service changed" in result.output
     assert "dated variants" in result.output
 
 

@@ -350,6 +350,7 @@ def test_ctrl_c_during_plan_exits_130_and_leaves_nothing(work):
             process.kill()
     assert process.returncode == 130, err[-2000:]
     assert err.strip().splitlines()[-1] == "interrupted"
+    assert "\n\ninterrupted" not in err  # one line, not click's empty line first
     assert "Traceback" not in out + err
     assert out == ""
 
