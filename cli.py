@@ -112,6 +112,7 @@ from routing.search import (
     best_itineraries,
     pareto_itineraries,
 )
+from routing.waits import price_waits
 
 __version__ = "0.1.0"
 
@@ -1147,10 +1148,17 @@ def _not_proven(sequences: int) -> str:
 
 
 def _evidence(net: Network, labelled: list[tuple[str, Itinerary]], notes: list[str]) -> None:
-    """Add the one-line warning on the estimates and old evidence the itineraries rest on."""
+    """Add the one-line warning on the estimates and old evidence the itineraries rest on, and
+    one line per itinerary that waits for a cheaper price (`routing.waits`)."""
     line = evidence_note(net, labelled)
     if line is not None:
         notes.append(f"evidence: {line}")
+    for label, it in labelled:
+        waits = price_waits(net, it)
+        if waits:
+            notes.append(f"price wait: {label} " + "; ".join(w.text() for w in waits)
+                         + ": storage is not charged in this model; --objective balanced with --value or "
+                         "--eur-per-day weighs the days")
 
 
 @cli.command()

@@ -160,6 +160,7 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
     from routing.planner import PlanRequest, plan_consignments
     from routing.planner.consignments import ReadReport, read_consignments
     from routing.planner.output import PLAN_FILES, XLSX_FILE, plan_document, plan_files
+    from routing.waits import plan_waits_note
 
     started = time.monotonic()
     fmt, objective, solver = fmt.lower(), objective.lower(), solver.lower()
@@ -203,6 +204,10 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
     if evidence is not None:  # what the chosen itineraries rest on (issue 15)
         notes.append(f"evidence: {evidence}")
         say(f"note: evidence: {evidence}")
+    waits = plan_waits_note(network, result.assignments)
+    if waits is not None:
+        notes.append(f"price wait: {waits}")
+        say(f"note: price wait: {waits}")
 
     from routing.planner.ontime import PLAN_DRAWS, assignment_figures
 

@@ -13,6 +13,7 @@ from routing.evidence import itinerary_evidence
 from routing.itinerary import Itinerary, Leg
 from routing.reliability import Figures
 from routing.tariffs import local_day
+from routing.waits import price_waits
 
 SCHEMA = "silkroute.itineraries/1"
 
@@ -171,6 +172,8 @@ def itinerary_dict(network: Network, it: Itinerary, rank: int | None = None,
         "co2e_wtt_kg": _r_or_none(it.co2e_wtt_kg),
         "co2e_hub_kg": _r(it.co2e_hub_kg, 3),
         "evidence": itinerary_evidence(network, it).as_dict(),
+        # on-demand legs that leave later than they could, for a cheaper dated price
+        "price_waits": [w.as_dict() for w in price_waits(network, it)],
         **(figures.as_dict() if figures is not None else {}),
     }
 

@@ -103,6 +103,32 @@ def test_route_json_schema():
     assert total == pytest.approx(best["cost_eur"], abs=0.05)
 
 
+def test_a_wait_for_a_cheaper_price_is_said_and_in_the_json():
+    """A `cost` answer that waits weeks at a port for next month's exchange rate says so on
+    stderr (how long, where, what it saves) and lists the wait in the JSON."""
+    lane = [*LANE[:-1], "2025-09-10T09:00"]
+    result = run("route", *lane, "--format", "json")
+    waits = json.loads(result.stdout)["itineraries"][0]["price_waits"]
+    assert [w["service"] for w in waits] == ["ROAD-CN-SHAPORT-ZHENGZHOU"] and waits[0]["days"] > 20
+    assert ("note: price wait: #1 (sea) waits " in result.stderr
+            and "at CN-SHA-PORT for ROAD-CN-SHAPORT-ZHENGZHOU's price of 2025-12-01" in result.stderr)
+    assert json.loads(run("route", *LANE, "--format", "json").stdout)["itineraries"][0]["price_waits"] == []
+
+
+def test_a_plan_says_which_assignments_wait_for_a_cheaper_price(tmp_path):
+    """The same consignment planned: the note counts it and plan.json lists its wait."""
+    csv_path = tmp_path / "c.csv"
+    csv_path.write_text("id,origin,destination,weight_kg,volume_m3,ready\n"
+                        "a,Namur,Zhengzhou,800,3.5,2025-09-10T09:00\n", encoding="utf-8")
+    result = run("plan", str(csv_path), "--out", str(tmp_path / "out"), "--format", "json",
+                 "--solver", "greedy")
+    doc = json.loads(result.stdout)
+    waits = doc["assignments"][0]["price_waits"]
+    assert [w["service"] for w in waits] == ["ROAD-CN-SHAPORT-ZHENGZHOU"], doc["assignments"][0]["legs"]
+    assert any(n.startswith("price wait: 1 of 1 assignments wait at a hub for a cheaper price")
+               for n in doc["notes"])
+
+
 def test_route_table_and_csv():
     """The table names every leg; the CSV has one row per leg."""
     table = run("route", *LANE).output

@@ -13,6 +13,7 @@ from network.model import split_part
 from routing.planner.model import Assignment, Plan, PlannedLeg, Unassigned
 from routing.reliability import Figures
 from routing.report_text import scenario_names
+from routing.waits import plan_waits
 
 ASSIGNMENT_FIELDS = ["consignment", "origin", "origin_name", "destination", "destination_name",
                      "weight_kg", "volume_m3", "goods", "legs", "departures", "in_container",
@@ -209,6 +210,7 @@ def plan_document(plan: Plan, notes: Sequence[str] = (),
                      for leg in a.legs],
             **dict(zip(("co2e_ttw_kg", "co2e_wtt_kg"), map(_r3, co2e_split(plan, a)), strict=True)),
             "co2e_hub_kg": round(a.handling_co2e_kg, 3),
+            "price_waits": [w.as_dict() for w in plan_waits(plan.request.network, a)],
         } for a in plan.assignments],
         "unassigned": [{"consignment": u.consignment.id, "reason": u.reason, "detail": u.detail,
                         "explanation": unassigned_text(plan, u),
