@@ -91,7 +91,7 @@ def leg_waits(network: Network, consignment: Consignment,
     for i, (service_id, depart, _, paid) in enumerate(legs):
         service = network.services.get(service_id)
         if service is None:
-            return tuple(waits)  # a leg of another network (an access leg): nothing to compare
+            continue  # a leg of another network (an access leg): nothing to compare
         origin = network.locations[service.origin]
         if i > 0:
             available = to_seconds(legs[i - 1][2]) + origin.handling_h * HOUR_S

@@ -102,8 +102,8 @@ def _within(a: dict[str, float], b: dict[str, float]) -> bool:
 
 @pytest.fixture(scope="module")
 def pareto_its():
-    """Charleroi → Chengdu, 2 t, 8 m³: a front with several air itineraries (one mode, told apart)."""
-    net, c = build_consignment(load_network(), "Liège", "Xi'an", weight_kg=2000.0, volume_m3=8.0,
+    """Liège → Zhengzhou, 2 t, 8 m³: a front with several air itineraries (one mode, told apart)."""
+    net, c = build_consignment(load_network(), "Liège", "Zhengzhou", weight_kg=2000.0, volume_m3=8.0,
                                ready="2026-12-01T09:00")
     its = list(pareto_itineraries(net, c, SearchOptions()).itineraries)
     modes = [it.main_mode for it in its]
