@@ -261,8 +261,9 @@ def plan_table(result: Plan, objective: str, solver: str, out_dir: Path,
     rows += [[u.consignment.id, f"UNASSIGNED ({u.reason})", "", "", "", "", "", "", ""]
              for u in result.unassigned]
     unit = "EUR " if objective == "cost" else ""
-    bound = ("no lower bound proven yet (pricing finished no round within the time limit)"
-             if head["best_bound"] is None else
+    no_bound = ("no lower bound (the greedy solver proves none)" if solver == "greedy" else
+                "no lower bound proven yet (pricing finished no round within the time limit)")
+    bound = (no_bound if head["best_bound"] is None else
              f"lower bound {unit}{head['best_bound']:,.2f} over every itinerary (gap {head['gap']:.4%})")
     lines = [table(rows, ["consignment", "services", "departs (local)", "box", "EUR", "kg CO2e",
                           "arrives (local)", "meets due", "on time"], align_right=(4, 5, 8)),

@@ -64,6 +64,7 @@ from routing.reliability import (
     itinerary_figures,
     legs_of,
     percent,
+    percent_below,
 )
 from routing.search import SearchOptions, _departure_options, best_by_main_mode, best_itineraries
 from routing.tariffs import leg_price_on
@@ -491,7 +492,7 @@ def compare_line(network: Network, c: Consignment, rows: Sequence[tuple[str, Iti
             continue
         if found.depart is None:
             needs.append(f"{mode} cannot reach it leaving up to {LOOKBACK_WEEKS} weeks earlier "
-                         f"(best {percent(found.probability)})")
+                         f"(best {percent_below(found.probability, target)})")
         else:
             needs.append(f"{mode} must leave {origin} by {found.depart.strftime('%a %d %b %Y %H:%M %z')}"
                          f" ({percent(found.probability)})")
@@ -530,7 +531,7 @@ def no_on_time_message(network: Network, c: Consignment, goal: OnTimeGoal,
         return head
     it, f = most_punctual.itinerary, most_punctual.figures
     best = "the best reachable" if proven else "the best found (not proven: more itineraries exist)"
-    return (f"{head}; {best} is {percent(f.on_time)} by {it.describe()} "
+    return (f"{head}; {best} is {percent_below(f.on_time, goal.target)} by {it.describe()} "
             f"({' > '.join(it.signature)}), departing {_short(it.depart)}, p90 arrival "
             f"{_short(f.arrive_p90)}, EUR {it.cost_eur:,.0f}")
 
@@ -573,7 +574,7 @@ def compare_reliability(network: Network, c: Consignment, options: SearchOptions
                 figs[id(by_mode[mode])] = outcome.found[0].figures
                 continue
             punctual = outcome.most_punctual
-            text = (f"on time: {percent(punctual.on_time if punctual else 0.0)} < "
+            text = (f"on time: {percent_below(punctual.on_time if punctual else 0.0, goal.target)} < "
                     f"{percent(goal.target)}" + ("" if outcome.proven else " (best found, not proven)"))
             on_time_gaps[mode] = ModeGap(mode, "on_time", text, punctual.itinerary if punctual else None)
             if punctual is not None:

@@ -19,7 +19,8 @@ from routing.limits import (
     last_day_text,
     window_in_range,
 )
-from routing.search import SearchOptions, earliest_arrival
+from routing.objectives import Objective
+from routing.search import SearchOptions, best_itineraries, earliest_arrival
 
 
 class NoItineraryError(UnservableError):
@@ -204,15 +205,41 @@ def _local(instant: datetime, location: Location) -> datetime:
 def explain_no_itinerary(network: Network, consignment: Consignment,
                          options: SearchOptions) -> NoItineraryError:
     """Why nothing was found: the earliest possible arrival and how, or no route at all."""
-    origin = network.locations[consignment.origin].name
-    destination = network.locations[consignment.destination].name
     earliest: Itinerary | None = earliest_arrival(network, consignment, options.horizon_days)
     if earliest is None:
-        return NoItineraryError(
-            f"no itinerary from {origin} to {destination} for {consignment.goods} goods with a "
-            f"departure within {options.horizon_days:g} days of ready")
+        return NoItineraryError(unreachable_reason(network, consignment, options.horizon_days)[1])
     assert consignment.due is not None
     return NoItineraryError(
         f"no itinerary arrives by {consignment.due.isoformat()}; the earliest possible arrival is "
         f"{earliest.arrive.isoformat()} by {earliest.describe()} "
         f"({' > '.join(earliest.signature)}), EUR {earliest.cost_eur:,.0f}")
+
+
+# The consignment `unreachable_reason` tries when the real one has no itinerary: small enough
+# for every service (a service's capacity is never below these).
+PROBE_KG, PROBE_M3 = 1.0, 0.001
+
+
+def unreachable_reason(network: Network, consignment: Consignment, horizon_days: float) -> tuple[str, str]:
+    """Why `consignment` has no itinerary at all, its due date aside: (`too_large`, …) when a
+    consignment of 1 kg of the same goods has one (every route that carries the goods has a
+    service smaller than this one), (`goods_class`, …) when only general goods have one, else
+    (`no_route`, …); each with its sentence."""
+    c = consignment
+    origin = network.locations[c.origin].name
+    destination = network.locations[c.destination].name
+    options = SearchOptions(Objective.TIME, horizon_days=horizon_days)
+
+    def reachable(goods: str) -> bool:
+        probe = Consignment(c.origin, c.destination, PROBE_KG, PROBE_M3, c.ready, None, goods, None, c.id)
+        return bool(best_itineraries(network, probe, options).itineraries)
+
+    if reachable(c.goods):
+        return ("too_large", f"every route from {origin} to {destination} that carries {c.goods} goods "
+                             f"has a service smaller than this consignment ({c.weight_kg:,.0f} kg, "
+                             f"{c.volume_m3:,.3g} m³): split it")
+    if c.goods != "general" and reachable("general"):
+        return ("goods_class", f"no service carries {c.goods} goods on any route from {origin} to "
+                               f"{destination}")
+    return ("no_route", f"no itinerary from {origin} to {destination} for {c.goods} goods with a "
+                        f"departure within {horizon_days:g} days of ready")

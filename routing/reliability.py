@@ -328,6 +328,15 @@ def percent(p: float | None) -> str:
     return f"{p * 100:.0f} %"
 
 
+def percent_below(p: float | None, target: float | None) -> str:
+    """`percent(p)` for a probability that falls short of `target`, never read as reaching it:
+    where whole percent would round up to the target or past it, one decimal, rounded down
+    (`89.8 %`, not `90 %` against 90 %)."""
+    if p is None or target is None or p >= target or round(p * 100) < round(target * 100, 6):
+        return percent(p)
+    return f"{math.floor(p * 1000) / 10:.1f} %"
+
+
 def _minute(seconds: float, tz: str) -> datetime | None:
     """A simulated arrival rounded up to the whole minute (None: never)."""
     return None if math.isinf(seconds) else from_seconds(math.ceil(seconds / 60.0 - 1e-9) * 60.0, tz)

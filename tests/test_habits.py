@@ -216,6 +216,16 @@ def test_compare_says_which_mode_refuses_the_goods_class():
     assert "(air: no air service accepts reefer goods)" in out
 
 
+def test_goods_too_heavy_for_every_service_that_takes_them_is_said_so():
+    """150 t of perishables: the freighters carry them but none takes 150 t (the train takes the
+    weight but not the goods): exit 1, `split it`, not "no service carries perishable goods"."""
+    outcome = invoke("compare", "La Louvière", "Hangzhou", "--weight", "150t", "--volume", "500m3",
+                     "--goods", "perishable", "--ready", "2027-01-30T15:00")
+    assert outcome.code == 1, outcome.err
+    assert ("every route from La Louvière to Hangzhou that carries perishable goods has a service "
+            "smaller than this consignment (150,000 kg, 500 m³): split it") in outcome.err
+
+
 def test_pareto_prints_a_summary_table_before_the_legs():
     out = ok(invoke("pareto", *LANE)).out
     summary, details = out.split("\n#1:", 1)

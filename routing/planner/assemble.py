@@ -7,12 +7,12 @@ from collections import defaultdict
 from network.model import Network
 from network.timetable import from_seconds
 from routing.consignment import Consignment
-from routing.objectives import Objective
 from routing.planner.decisions import DepKey, Solution
 from routing.planner.instance import Instance
 from routing.planner.model import Assignment, DepartureUse, Plan, PlannedLeg, PlanSettings, Unassigned
 from routing.planner.ontime import unassigned_on_time
-from routing.search import SearchOptions, best_itineraries, earliest_arrival
+from routing.query import unreachable_reason
+from routing.search import earliest_arrival
 
 
 def assemble(inst: Instance, sol: Solution, solver: str, elapsed: float, *, loose_only: bool,
@@ -125,12 +125,9 @@ def explain(network: Network, c: Consignment, horizon_days: float) -> Unassigned
         return Unassigned(c, "due_date", f"no itinerary meets due {c.due.isoformat()} even on an "
                                          f"empty network; earliest arrival {earliest.arrive.isoformat()} "
                                          f"({' > '.join(earliest.signature)})")
-    if earliest is None and c.goods != "general":
-        general = Consignment(c.origin, c.destination, c.weight_kg, c.volume_m3, c.ready, None,
-                              "general", c.value_eur, c.id)
-        if best_itineraries(network, general, SearchOptions(Objective.TIME,
-                                                            horizon_days=horizon_days)).itineraries:
-            return Unassigned(c, "goods_class", f"no service carries {c.goods} goods on any route "
-                                                f"from {c.origin} to {c.destination}")
+    if earliest is None:
+        reason, text = unreachable_reason(network, c, horizon_days)
+        return Unassigned(c, reason, text)
+    # An itinerary exists but this plan's pricing found none (its own horizon and rules).
     return Unassigned(c, "no_route", f"no itinerary from {c.origin} to {c.destination} departs "
                                      f"within {horizon_days:g} days of ready")

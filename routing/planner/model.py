@@ -126,7 +126,7 @@ class Unassigned:
     """A consignment left out, and why."""
 
     consignment: Consignment
-    reason: str  # "due_date", "goods_class", "no_route", "capacity", "time_limit" or "on_time"
+    reason: str  # "due_date", "goods_class", "too_large", "no_route", "capacity", "time_limit" or "on_time"
     detail: str
     full_departures: tuple[str, ...] = ()
 

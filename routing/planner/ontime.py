@@ -28,7 +28,7 @@ from network.timetable import to_seconds
 from routing.consignment import Consignment
 from routing.planner.candidates import Candidate
 from routing.planner.model import Plan, PlanRequest, Unassigned
-from routing.reliability import DEFAULT_SEED, Figures, PlannedLeg, Simulator, figures, percent
+from routing.reliability import DEFAULT_SEED, Figures, PlannedLeg, Simulator, figures, percent, percent_below
 
 # Draws per column: the standard error of a probability is at most 0.5/sqrt(1,000) = 0.016
 # (route and compare use 10,000: 0.005); fewer draws keep judging 10,000 columns within a few
@@ -148,9 +148,9 @@ def unassigned_on_time(request: PlanRequest, c: Consignment) -> Unassigned | Non
         return None
     known = _MOST_PUNCTUAL.get(id(request), {}).get(c.id)
     if known is not None:  # its first candidates were judged: the most punctual of them
+        best = percent_below(known[0], target)
         return Unassigned(c, "on_time", f"no candidate itinerary is on time with probability ≥ "
-                                        f"{percent(target)}; the most punctual is {percent(known[0])} "
-                                        f"({known[1]})")
+                                        f"{percent(target)}; the most punctual is {best} ({known[1]})")
     from routing.planner.candidates import expand, search_options, weights_for
     from routing.search import route_sequences
 
@@ -166,9 +166,9 @@ def unassigned_on_time(request: PlanRequest, c: Consignment) -> Unassigned | Non
     values = probabilities(request.network, [(_legs(e), to_seconds(c.due)) for e in earliest])
     k = max(range(len(earliest)), key=values.__getitem__)
     route = " > ".join(leg.service.id for leg in earliest[k].legs)
+    best = percent_below(values[k], target)
     return Unassigned(c, "on_time", f"no candidate itinerary is on time with probability ≥ "
-                                    f"{percent(target)}; the most punctual is {percent(values[k])} "
-                                    f"({route})")
+                                    f"{percent(target)}; the most punctual is {best} ({route})")
 
 
 def assignment_figures(plan: Plan) -> dict[str, Figures]:

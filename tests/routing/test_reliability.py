@@ -18,7 +18,7 @@ from network import load_network
 from network.reliability import LATE_MEAN, Delay
 from network.timetable import to_seconds
 from routing.consignment import Consignment
-from routing.reliability import DEFAULT_SEED, Simulator, itinerary_figures, legs_of, uniforms
+from routing.reliability import DEFAULT_SEED, Simulator, itinerary_figures, legs_of, percent_below, uniforms
 from routing.search import SearchOptions, best_itineraries
 from tests.builders import location, service, write_network
 from tests.verifier import RawNetwork, verify_itinerary, verify_reliability
@@ -230,3 +230,12 @@ def test_figures_match_the_independent_verifier(raw_legs, raw_rules, spread_at, 
         verify_itinerary(raw, found[0], 30)
         figures = itinerary_figures(net, found, draws=300)
         verify_reliability(raw, found[0], figures[0], 300, DEFAULT_SEED)
+
+
+@pytest.mark.parametrize(("p", "target", "shown"), [
+    (0.898, 0.9, "89.8 %"), (0.8999, 0.9, "89.9 %"), (0.6, 0.9, "60 %"), (0.95, 0.9, "95 %"),
+    (0.994, 0.999, "99 %"), (0.004, 0.9, "< 1 %"), (0.7, None, "70 %"),
+])
+def test_a_chance_below_the_target_never_reads_as_reaching_it(p, target, shown):
+    """Whole percent that would round up to the target gets a decimal, rounded down."""
+    assert percent_below(p, target) == shown

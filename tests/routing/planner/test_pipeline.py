@@ -211,17 +211,24 @@ def test_cli_never_overwrites_input(tmp_path: Path) -> None:
 
 
 def test_unassigned_reasons() -> None:
-    """No-service goods and impossible due dates are explained, not blamed on capacity."""
+    """No-service goods, goods too heavy for every service that takes them and impossible due
+    dates are explained, not blamed on capacity."""
     rail = Service("S-AB", "A", "B", "rail", "op", 1000.0, 10.0, frozenset(range(7)), time(10, 0),
                    cutoff_h=2.0, eur_per_kg=1.0, goods=frozenset({"general"}), origin_tz="UTC")
-    net = Network({x: _loc(x) for x in "AB"}, {rail.id: rail})
+    air = Service("A-AB", "A", "B", "air", "op", 1000.0, 2.0, frozenset(range(7)), time(20, 0),
+                  cutoff_h=2.0, eur_per_kg=3.0, goods=frozenset({"general", "perishable"}),
+                  capacity_kg=5000.0, origin_tz="UTC")
+    net = Network({x: _loc(x) for x in "AB"}, {rail.id: rail, air.id: air})
     ready = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
     dg = Consignment("A", "B", 100, 1.0, ready, goods="dg", id="dg")
     late = Consignment("A", "B", 100, 1.0, ready, datetime(2026, 12, 1, 12, 0, tzinfo=UTC), id="late")
-    plan = plan_consignments(PlanRequest(net, (dg, late)))
+    heavy = Consignment("A", "B", 8000, 10.0, ready, goods="perishable", id="heavy")
+    plan = plan_consignments(PlanRequest(net, (dg, late, heavy)))
     verify_plan(plan)
     reasons = {u.consignment.id: u.reason for u in plan.unassigned}
-    assert reasons == {"dg": "goods_class", "late": "due_date"}
+    assert reasons == {"dg": "goods_class", "late": "due_date", "heavy": "too_large"}
+    detail = next(u.detail for u in plan.unassigned if u.consignment.id == "heavy")
+    assert "has a service smaller than this consignment (8,000 kg" in detail
 
 
 @pytest.mark.parametrize("solver", ["highs", "scip"])
