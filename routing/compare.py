@@ -9,7 +9,7 @@ from datetime import datetime
 
 import numpy as np
 
-from network.model import Network
+from network.model import Network, Service
 from network.timetable import to_seconds
 from routing.consignment import Consignment
 from routing.itinerary import Itinerary
@@ -216,9 +216,8 @@ def missing_modes(network: Network, consignment: Consignment, options: SearchOpt
         if not accepting:
             gaps[mode] = ModeGap(mode, "goods_class", f"no {mode} service accepts {goods} goods")
         elif not big_enough:
-            largest = max(accepting, key=lambda s: s.capacity_kg or 0.0)
             gaps[mode] = ModeGap(mode, "capacity", f"every {mode} departure is smaller than this "
-                                                   f"consignment (largest {largest.capacity_kg:,.0f} kg)")
+                                                   f"consignment (largest {_largest(accepting)})")
         elif mode in late:
             # Searched without the due date, shown against it: its figures say it is late too
             # (`meets_due` False in every output, not unknown).
@@ -229,6 +228,14 @@ def missing_modes(network: Network, consignment: Consignment, options: SearchOpt
             gaps[mode] = ModeGap(mode, "no_route", f"no {mode} itinerary within "
                                                    f"{options.horizon_days:g} days of ready")
     return gaps
+
+
+def _largest(services: Sequence[Service]) -> str:
+    """The largest capacity of `services` in each unit some of them limit: `100,000 kg, 700 m³`
+    (a service limited in one unit only counts in that one)."""
+    kgs = [s.capacity_kg for s in services if s.capacity_kg is not None]
+    m3s = [s.capacity_m3 for s in services if s.capacity_m3 is not None]
+    return ", ".join([*([f"{max(kgs):,.0f} kg"] if kgs else []), *([f"{max(m3s):,.0f} m³"] if m3s else [])])
 
 
 def break_even_notes(result: Comparison, gaps: Mapping[str, ModeGap]) -> list[str]:

@@ -34,10 +34,18 @@ WORKING_DAY_START = time(9, 0)
 DAY_END = time(23, 59, 59)
 DATE_MEANS = {"start": time(0, 0), "working": WORKING_DAY_START, "end": DAY_END}
 
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 # Day first, as Belgian Excel writes dates in CSV: 1/12/2026, 01.12.2026 9:00, 1-12-2026 18:30:00.
 _DAY_FIRST = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4})"
                         r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
+
+
+def _date_alone(text: str) -> date | None:
+    """The date of ISO 8601 text that is a date without a time, in any form the standard has
+    (`2026-12-03`, `20261203`, `2026-W49-4`), else None: each means `DATE_MEANS`, not midnight."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 def day_first(text: str) -> str | None:
@@ -77,9 +85,9 @@ def parse_when(text: str | None, tz_name: str, what: str, field: str = "",
     iso = text
     try:
         iso = day_first(text) or text
-        if _ISO_DATE.match(iso):
-            iso = datetime.combine(date.fromisoformat(iso.strip()),
-                                   DATE_MEANS[date_means]).isoformat()
+        alone = _date_alone(iso)
+        if alone is not None:
+            iso = datetime.combine(alone, DATE_MEANS[date_means]).isoformat()
         instant = parse_instant(iso, tz_name)
     except OverflowError:  # a local time next to year 1 or 9999 does not convert to UTC
         raise outside from None

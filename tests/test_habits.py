@@ -92,8 +92,12 @@ def test_weight_with_a_decimal_comma():
 # --- dates --------------------------------------------------------------------------------------
 
 
-def test_a_date_alone_means_nine_for_ready_and_the_end_of_the_day_for_due():
-    doc = json.loads(ok(invoke("route", *LANE[:6], "--ready", "2026-12-01", "--due", "2026-12-31",
+@pytest.mark.parametrize(("ready", "due"), [
+    ("2026-12-01", "2026-12-31"), ("20261201", "20261231"), ("2026-W49-2", "2026-W53-4"),
+])
+def test_a_date_alone_means_nine_for_ready_and_the_end_of_the_day_for_due(ready, due):
+    """Every ISO 8601 form of a date without a time (extended, basic, week date)."""
+    doc = json.loads(ok(invoke("route", *LANE[:6], "--ready", ready, "--due", due,
                                "--format", "json")).out)
     assert doc["consignment"]["ready"] == "2026-12-01T09:00:00+01:00"
     assert doc["consignment"]["due"] == "2026-12-31T23:59:59+08:00"

@@ -181,9 +181,9 @@ def plan_consignments(request: PlanRequest, progress: Progress | None = None,
     thread = threading.Thread(target=work, name="plan", daemon=True)
     with native_stdout_silenced():  # the workers inherit the silenced stdout too
         if request.solver != "greedy":
-            # Started here, in the caller's thread (the main thread of `cli.py`, where a Ctrl-C
-            # while the workers start is kept, not lost: `workers._interrupts_deferred`); they
-            # import the solver while candidates are generated.
+            # Started here, in the caller's thread (the main thread of `cli.py`, where the
+            # workers can start with Ctrl-C ignored: `workers._interrupts_ignored`); they import
+            # the solver while candidates are generated.
             pool.start()
         thread.start()
         wait_for(thread, budget)

@@ -51,32 +51,24 @@ def _solve(model_bytes: bytes, solver_type: int, params_bytes: bytes, model_para
 def _ignore_interrupts() -> None:
     """In a worker, first thing: a Ctrl-C reaches every process of the terminal's group, and
     workers that died of it mid-task (a traceback each) could leave the pool waiting for them;
-    the plan's process alone handles it, by killing the workers (`SolverPool.terminate`). The
-    worker started with SIGINT blocked (`_interrupts_deferred`): ignored first, then unblocked,
-    so one that arrived while it imported the solver is dropped."""
+    the plan's process alone handles it, by killing the workers (`SolverPool.terminate`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @contextlib.contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """SIGINT blocked in this thread while it starts worker processes: they inherit the mask,
-    so a Ctrl-C during a worker's first second (importing the solver, before
-    `_ignore_interrupts` runs in it) cannot kill it. In the main thread, a Ctrl-C that arrives
-    meanwhile is kept and raised as KeyboardInterrupt once they are started, not lost (another
-    thread of the process may take the signal: a handler that records it is set for the while)."""
-    main = threading.current_thread() is threading.main_thread()
-    received: list[int] = []
-    old = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum)) if main else None
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+def _interrupts_ignored() -> Iterator[None]:
+    """SIGINT ignored by this process while it starts worker processes, when this is the main
+    thread (only it may set handlers): a process started then starts with it ignored, and
+    Python installs no KeyboardInterrupt of its own, so a Ctrl-C during a worker's first second
+    (importing the solver, before `_ignore_interrupts` can run) does not reach it either."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending Ctrl-C is handled here
-        if main:
-            signal.signal(signal.SIGINT, old)
-    if received:
-        raise KeyboardInterrupt
+        signal.signal(signal.SIGINT, old)
 
 
 def _warm() -> int:
@@ -143,15 +135,9 @@ class SolverPool:
         """Start the workers now (they take a moment to import the solver)."""
         with self._lock:
             if self._pool is None:
-                try:
-                    with _interrupts_deferred():
-                        self._pool = multiprocessing.get_context("spawn").Pool(
-                            self.workers, initializer=_ignore_interrupts)
-                except KeyboardInterrupt:  # Ctrl-C while they started: none is left running
-                    if self._pool is not None:
-                        self._pool.terminate()
-                        self._pool = None
-                    raise
+                with _interrupts_ignored():
+                    self._pool = multiprocessing.get_context("spawn").Pool(
+                        self.workers, initializer=_ignore_interrupts)
                 for _ in range(self.workers):
                     self._pool.apply_async(_warm)
 

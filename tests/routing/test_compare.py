@@ -13,7 +13,7 @@ import pytest
 from network import DEFAULT_NETWORK_DIR, Network, load_network
 from network import columns as C
 from network.timetable import to_seconds
-from routing.compare import MAX_KG, MIN_KG, CostCurve, break_even_weight_kg, route_costs_eur
+from routing.compare import MAX_KG, MIN_KG, CostCurve, break_even_weight_kg, missing_modes, route_costs_eur
 from routing.consignment import Consignment
 from routing.itinerary import Itinerary
 from routing.search import SearchOptions, best_by_main_mode
@@ -104,3 +104,22 @@ def test_the_break_even_weight_is_where_rail_becomes_cheaper(request, which, ori
         return _scalar_cost(network, air, w, w * density) - _scalar_cost(network, rail, w, w * density)
 
     assert air_less_rail(weight + 0.1) > 0 >= air_less_rail(weight - 0.1)
+
+
+@pytest.mark.parametrize(("capacity", "said"), [
+    ({C.CAPACITY_M3: "100"}, "(largest 100 m³)"),
+    ({C.CAPACITY_KG: "20000", C.CAPACITY_M3: "100"}, "(largest 20,000 kg, 100 m³)"),
+])
+def test_a_mode_too_small_names_its_largest_capacity_in_the_units_that_limit(tmp_path, capacity, said):
+    """Sea limited in m³ only, or in both: the reason names what the services hold, no crash."""
+    services = [service("SEA", "A", "B", mode="sea", days="daily", departure="12:00", duration_h=600,
+                        distance_km=19000, eur_per_kg=0.1, **capacity),
+                service("AIR", "A", "B", mode="air", days="daily", departure="12:00", duration_h=14,
+                        distance_km=8900, eur_per_kg=4.0)]
+    network = load_network(write_network(tmp_path, [location("A"), location("B", tz="Asia/Shanghai",
+                                                                           country="CN")], services))
+    consignment = Consignment("A", "B", 5000, 150, READY)
+    found = best_by_main_mode(network, consignment, SearchOptions(horizon_days=40))
+    gaps = missing_modes(network, consignment, SearchOptions(horizon_days=40), found)
+    assert gaps["sea"].reason == "capacity"
+    assert gaps["sea"].text == f"every sea departure is smaller than this consignment {said}"
