@@ -134,12 +134,17 @@ def generated(sizes: list[int], repeat: int) -> None:
             "time / peer", "cold first query"], rows)
 
 
-def _generated_row(net: Network, n: int, repeat: int) -> list[str]:
+def generated_queries(net: Network, repeat: int) -> list[Consignment]:
+    """The benchmark's queries on a generated network: Europe to Asia, seeded."""
     rng = random.Random(3)
     eu = sorted(x for x in net.locations if x.startswith("EU"))
     asia = sorted(x for x in net.locations if x.startswith("AS"))
-    queries = [Consignment(rng.choice(eu), rng.choice(asia), rng.uniform(50, 5000), rng.uniform(0.1, 20),
-                           START + timedelta(hours=13 * i)) for i in range(repeat)]
+    return [Consignment(rng.choice(eu), rng.choice(asia), rng.uniform(50, 5000), rng.uniform(0.1, 20),
+                        START + timedelta(hours=13 * i)) for i in range(repeat)]
+
+
+def _generated_row(net: Network, n: int, repeat: int) -> list[str]:
+    queries = generated_queries(net, repeat)
     options = {o: SearchOptions(objective=o, horizon_days=56) for o in Objective}
     cold = _timed(lambda: best_itineraries(net, queries[0], options[Objective.TIME]))
     compiled(net).expand_timetables(to_seconds(WINDOW[0]), to_seconds(WINDOW[1]))
