@@ -835,7 +835,10 @@ class Result:
     def xlsx_sheets(self) -> list[Sheet]:
         doc = self.document()
         net = self.network
-        summary = Sheet("itineraries", ["rank", "main mode", "status", "cost (EUR)", "transit (days)",
+        # The display currency's cost beside the euros when it is not the euro (`--currency`).
+        other = [f"cost ({self.money.code})"] if self.money.code != "EUR" else []
+        summary = Sheet("itineraries", ["rank", "main mode", "status", "cost (EUR)", *other,
+                                        "transit (days)",
                                         "departs (local time)", "arrives (local time)",
                                         "CO2e (kg)", "meets due", "services", "summary",
                                         "on-time probability", "arrives p50 (local time)",
@@ -843,15 +846,19 @@ class Result:
                                         "expected days late",
                                         "CO2e tank-to-wheel (kg)", "CO2e well-to-tank (kg)",
                                         "CO2e at hubs (kg)", "evidence"])
-        for rank, (label, it, status) in enumerate(self.summary(), start=1):
-            is_result = it is not None and it in self.itineraries
+        # An itinerary's rank is its number in every other output (a mode that cannot serve
+        # has a row here, but no number).
+        ranks = {id(it): i for i, it in enumerate(self.itineraries, start=1)}
+        for label, it, status in self.summary():
             if it is None:
-                summary.rows.append(["", label, status, None, None, None, None, None, "", "", "",
-                                     None, None, None, None, None, None, None, None, ""])
+                summary.rows.append(["", label, status, None, *[None] * len(other), None, None, None,
+                                     None, "", "", "", None, None, None, None, None, None, None, None,
+                                     ""])
                 continue
             f = self.figures_of(it)
-            summary.rows.append([rank if is_result else "", label, status or "found",
-                                 round(it.cost_eur, 2), round(it.transit_h / 24, 2),
+            summary.rows.append([ranks.get(id(it), ""), label, status or "found",
+                                 round(it.cost_eur, 2), *[round(self.money.of(it.cost_eur), 2)] * len(other),
+                                 round(it.transit_h / 24, 2),
                                  local_naive(it.depart), local_naive(it.arrive),
                                  round(it.co2e_kg, 2),
                                  {True: "yes", False: "no", None: ""}[it.meets_due],
@@ -1065,12 +1072,14 @@ def _map_html(result: Result, best: int) -> str:
             "arrival and CO2e at once", "compare": "the best itinerary of each mode"}[result.command]
     due = f", due {_local(c.due)}" if c.due else ""
     title = (f"{net.locations[c.origin].name} → {net.locations[c.destination].name}: {what}")
+    scenarios = scenario_names(net)
     subtitle = (f"{c.weight_kg:,.0f} kg, {c.volume_m3:g} m³ of {c.goods} goods · ready "
-                f"{_local(c.ready)}{due}")
+                f"{_local(c.ready)}{due}" + (f" · scenarios: {scenarios}" if scenarios else ""))
     m = itineraries_map(net, result.itineraries, title=title, subtitle=subtitle,
                         computed_at=datetime.now(UTC).astimezone(), best_index=best,
                         best_word="" if result.command == "route" else f"the {word}",
-                        figures=[result.figures_of(it) for it in result.itineraries])
+                        figures=[result.figures_of(it) for it in result.itineraries],
+                        money=result.money)
     return map_html(m)
 
 

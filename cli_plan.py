@@ -37,6 +37,7 @@ def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, obj
 
     from maps import Unassigned, flows_from_departures, flows_map, map_html
     from routing.planner.output import unassigned_text
+    from routing.report_text import scenario_names
 
     served = len(result.assignments)
     total = served + len(result.unassigned)
@@ -45,6 +46,9 @@ def _plan_map_html(ctx: click.Context, result: Plan, consignments_csv: Path, obj
                 f"{result.total_co2e_kg / 1000:,.1f} t CO2e")
     if warned:  # the full line is in the notes (stderr, plan.json, the workbook)
         subtitle += " · ⚠ rests on estimates or on evidence older than 18 months (see the notes)"
+    scenarios = scenario_names(result.request.network)
+    if scenarios:
+        subtitle += f" · scenarios: {scenarios}"
     m = flows_map(result.request.network, flows_from_departures(result.departures),
                   [Unassigned(u.consignment.id, unassigned_text(result, u)) for u in result.unassigned],
                   title=title, subtitle=subtitle, computed_at=datetime.now(UTC).astimezone())
@@ -160,6 +164,7 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
     from routing.planner import PlanRequest, plan_consignments
     from routing.planner.consignments import ReadReport, read_consignments
     from routing.planner.output import PLAN_FILES, XLSX_FILE, plan_document, plan_files
+    from routing.report_text import scenario_names
     from routing.waits import plan_waits_note
 
     started = time.monotonic()
@@ -215,7 +220,7 @@ def plan(ctx: click.Context, consignments_csv: Path, sheet: str | None, delimite
     query = [("consignments", f"{consignments_csv} ({report.description})"),
              ("objective", objective), ("solver", solver), ("time limit (s)", time_limit),
              ("horizon (days)", horizon_days), ("on time (probability asked)", on_time),
-             ("reliability draws", PLAN_DRAWS)]
+             ("reliability draws", PLAN_DRAWS), ("scenarios", scenario_names(network))]
     # All or nothing: every file is complete in a temporary before any is renamed into place.
     with OutputSet(protected=inputs) as outputs:
         outputs.make_dir(out_dir)

@@ -163,7 +163,7 @@ def compare_scenarios(ctx: click.Context, /, origin: str | None, destination: st
                                f"{explain_no_itinerary(probe_net, probe, options)}")
     money = money_for(probe_net, probe, kw["currency"])
     if kw["map_path"] is not None:
-        _write_map(ctx, outcomes, kw["map_path"], network_inputs(ctx))
+        _write_map(ctx, outcomes, kw["map_path"], network_inputs(ctx), money)
     _emit_outcomes(outcomes, kw["fmt"], money)
 
 
@@ -262,8 +262,9 @@ def _emit_outcomes(outcomes: list[Outcome], fmt: str, money: Money) -> None:
     _emit("\n\n".join([head, body, *(["\n".join(notes)] if notes else [])]))
 
 
-def _write_map(ctx: click.Context, outcomes: list[Outcome], map_path: Path, inputs: list[Path]) -> None:
-    from maps import closed_services_layer, itineraries_map, map_html
+def _write_map(ctx: click.Context, outcomes: list[Outcome], map_path: Path, inputs: list[Path],
+               money: Money) -> None:
+    from maps import itineraries_map, map_html
     from routing.whatif import union_network
 
     its, labels = [], []
@@ -277,10 +278,12 @@ def _write_map(ctx: click.Context, outcomes: list[Outcome], map_path: Path, inpu
     c = outcomes[0].consignment
     title = (f"scenarios compare: {net.locations[c.origin].name} → {net.locations[c.destination].name}, "
              f"{c.weight_kg:,.0f} kg, ready {c.ready.isoformat()}")
-    m = itineraries_map(net, its, labels=labels, title=title, computed_at=datetime.now(UTC).astimezone())
-    for o in outcomes[1:]:
-        if o.column.closed:
-            closed_services_layer(m, o.network, o.column.closed, f"Closed under {o.column.label}")
+    # Shown first and starred: the base column's best (the first column with one).
+    best = next((its.index(o.best) for o in outcomes if o.best is not None and o.best in its), 0)
+    closed = [(o.network, o.column.closed, f"Closed under {o.column.label}")
+              for o in outcomes[1:] if o.column.closed]
+    m = itineraries_map(net, its, labels=labels, title=title, computed_at=datetime.now(UTC).astimezone(),
+                        best_index=best, closed=closed, money=money)
     with OutputSet(protected=inputs) as outputs:
         outputs.add(map_path, map_html(m))
         outputs.commit()

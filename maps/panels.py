@@ -12,6 +12,7 @@ from network.model import Location, Network, Service
 from network.world import ACCESS_OPERATOR
 from routing.itinerary import Itinerary, Leg
 from routing.reliability import Figures, percent
+from routing.report import EUROS, Money
 
 
 def esc(value: object) -> str:
@@ -72,7 +73,7 @@ def location_tooltip(location: Location, role: str = "") -> str:
     return f"{esc(role)}: {esc(location.name)}" if role else esc(location.name)
 
 
-def _leg_facts(network: Network, leg: Leg) -> list[tuple[str, str]]:
+def _leg_facts(network: Network, leg: Leg, money: Money = EUROS) -> list[tuple[str, str]]:
     s = leg.service
     tariff = leg.basis + (f" ×{leg.containers}" if leg.containers else "")
     return [
@@ -87,7 +88,7 @@ def _leg_facts(network: Network, leg: Leg) -> list[tuple[str, str]]:
         ("duration", esc(duration_text(s.duration_h))),
         ("chargeable weight", f"{leg.chargeable_kg:,.0f} kg"),
         ("tariff", esc(tariff)),
-        ("cost", f"EUR {leg.cost_eur:,.2f}"),
+        ("cost", esc(money.text(leg.cost_eur))),
         ("CO2e", f"{leg.co2e_kg:,.1f} kg"),
         ("CO2e split", esc(_split_text(leg.co2e_ttw_kg, leg.co2e_wtt_kg))),
     ]
@@ -117,15 +118,16 @@ def _split_text(ttw: float | None, wtt: float | None) -> str:
     return f"tank-to-wheel {ttw:,.1f} kg + well-to-tank {wtt:,.1f} kg"
 
 
-def leg_popup(network: Network, leg: Leg, layer: str, figures: Figures | None = None) -> str:
+def leg_popup(network: Network, leg: Leg, layer: str, figures: Figures | None = None,
+              money: Money = EUROS) -> str:
     """Everything about one leg; `layer` names the itinerary it belongs to (and `figures` gives
-    that itinerary's reliability)."""
-    return f"<b>{esc(layer)}</b>" + _rows(_leg_facts(network, leg) + reliability_facts(figures))
+    that itinerary's reliability); its cost in `money`'s currency."""
+    return f"<b>{esc(layer)}</b>" + _rows(_leg_facts(network, leg, money) + reliability_facts(figures))
 
 
-def leg_tooltip(network: Network, leg: Leg) -> str:
+def leg_tooltip(network: Network, leg: Leg, money: Money = EUROS) -> str:
     """The same facts as the popup, compactly."""
-    facts = dict(_leg_facts(network, leg))
+    facts = dict(_leg_facts(network, leg, money))
     return (f"<b>{facts['service']}</b> · {facts['mode']} · {facts['operator']}<br>"
             f"{facts['from → to']}<br>"
             f"{facts['distance']} · {facts['duration']}<br>"
@@ -197,7 +199,7 @@ def layers_panel() -> str:
 
 def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_index: int,
                   best_word: str = "", figures: Sequence[Figures | None] | None = None,
-                  warnings: Sequence[str] = ()) -> str:
+                  warnings: Sequence[str] = (), money: Money = EUROS) -> str:
     """The itineraries as cards: number, name, cost, time, CO2e (well to wheel, its split and the
     hubs' part), departure and arrival, due, services (with `figures`, the p50 and p90 arrivals
     and the on-time chance), and what the figures rest on (`warnings`, one text per itinerary,
@@ -220,7 +222,7 @@ def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_i
             f"<div class='sr-card{' best' if best else ''}' style='border-color:{style.color}'>"
             f"<div><span class='sr-num' style='background:{style.color}'>{i + 1}</span>"
             f"<b>{esc(name)}</b>{mark}</div>"
-            f"<div class='sr-figures'>EUR {it.cost_eur:,.0f} · {it.transit_h / 24:.1f} days · "
+            f"<div class='sr-figures'>{esc(money.text(it.cost_eur, 0))} · {it.transit_h / 24:.1f} days · "
             f"{it.co2e_kg:,.0f} kg CO2e</div>"
             f"<div>{esc(_co2_parts(it))}</div>"
             f"<div>departs {esc(short_time(it.depart))}</div>"

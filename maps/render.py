@@ -23,6 +23,7 @@ from branca.element import Element
 from formats import write_atomic
 from maps.assets import inline_leaflet
 from maps.basemap import add_base_layer
+from maps.closed import closed_services_layer
 from maps.elements import BoundPopup, BoundTooltip, Script, add_panel, add_style
 from maps.flows import ServiceFlow, Unassigned
 from maps.geometry import bounds, service_path
@@ -62,6 +63,7 @@ from network.model import Location, Network, Point, Service
 from routing.evidence import itinerary_evidence
 from routing.itinerary import Itinerary
 from routing.reliability import Figures
+from routing.report import EUROS, Money
 
 __all__ = ["flows_map", "itineraries_map", "layer_names", "map_html", "save_map"]
 
@@ -177,13 +179,15 @@ def _labels(itineraries: Sequence[Itinerary], labels: Sequence[str] | None) -> l
     return [f"{x} (#{i + 1})" if x in repeated else x for i, x in enumerate(labels)]
 
 
-def layer_names(itineraries: Sequence[Itinerary], labels: Sequence[str] | None = None) -> list[str]:
-    """Layer names like `1. Rail via RAIL-ZIH-LGG-ZZ — EUR 752, 23.6 days, 202 kg CO2e`.
+def layer_names(itineraries: Sequence[Itinerary], labels: Sequence[str] | None = None,
+                money: Money = EUROS) -> list[str]:
+    """Layer names like `1. Rail via RAIL-ZIH-LGG-ZZ — EUR 752, 23.6 days, 202 kg CO2e` (the
+    cost in `money`'s currency).
 
     Without `labels`, each itinerary is labelled by its main mode and longest service; labels
     that repeat get their rank appended so every layer name is distinct.
     """
-    return [f"{label} — EUR {it.cost_eur:,.0f}, {it.transit_h / 24:.1f} days, {it.co2e_kg:,.0f} kg CO2e"
+    return [f"{label} — {money.text(it.cost_eur, 0)}, {it.transit_h / 24:.1f} days, {it.co2e_kg:,.0f} kg CO2e"
             for label, it in zip(_labels(itineraries, labels), itineraries, strict=True)]
 
 
@@ -214,7 +218,9 @@ def _badge(group: Element, point: Point, number: int, color: str, tip: str) -> N
 def itineraries_map(network: Network, itineraries: Sequence[Itinerary], *,
                     labels: Sequence[str] | None = None, title: str, computed_at: datetime,
                     best_index: int = 0, subtitle: str = "", best_word: str = "",
-                    figures: Sequence[Figures | None] | None = None) -> folium.Map:
+                    figures: Sequence[Figures | None] | None = None,
+                    closed: Sequence[tuple[Network, Sequence[str], str]] = (),
+                    money: Money = EUROS) -> folium.Map:
     """A map of itineraries of one consignment, one toggleable layer each.
 
     Only the layer of `itineraries[best_index]` is shown at first; the layer choices in the
@@ -222,14 +228,17 @@ def itineraries_map(network: Network, itineraries: Sequence[Itinerary], *,
     itinerary each carries its number on its main leg, so alternatives of one mode are told
     apart. `network` must hold every location and service the itineraries use (pass the
     network the search ran on, world cities joined). `figures` (aligned with `itineraries`)
-    adds each one's reliability to its card and its legs' popups.
+    adds each one's reliability to its card and its legs' popups. `closed` adds, per (network,
+    service ids, layer name), a layer of closed services in grey (`maps.closed`), before the
+    layer list is built (a layer added after it breaks the page's script). Amounts are in
+    `money`'s currency (`--currency`; euros by default).
     """
     if not itineraries:
         raise ValueError("no itineraries to map")
     if not 0 <= best_index < len(itineraries):
         raise ValueError(f"best_index {best_index} is outside 0..{len(itineraries) - 1}")
     m, side = _base_map(title, computed_at, network, subtitle)
-    names = layer_names(itineraries, labels)
+    names = layer_names(itineraries, labels, money)
     consignment = itineraries[0].consignment
     roles = {consignment.origin: "Origin", consignment.destination: "Destination"}
     ends = folium.FeatureGroup(name="Origin and destination", control=False).add_to(m)
@@ -250,9 +259,9 @@ def itineraries_map(network: Network, itineraries: Sequence[Itinerary], *,
                 path, **mode_style(service.mode).options(),
                 class_name=f"sr-leg sr-mode-{service.mode} sr-route-{i}")
             line.add_to(group)
-            line.add_child(BoundTooltip(leg_tooltip(network, leg)))
+            line.add_child(BoundTooltip(leg_tooltip(network, leg, money)))
             line.add_child(BoundPopup(leg_popup(network, leg, f"{i + 1}. {name}",
-                                                figures[i] if figures is not None else None)))
+                                                figures[i] if figures is not None else None, money)))
         if numbered:
             # Each number sits at its own fraction of its main leg (from 20 % to 80 % in the
             # order of the list), so numbers on one leg, or on legs side by side, stay apart.
@@ -260,8 +269,10 @@ def itineraries_map(network: Network, itineraries: Sequence[Itinerary], *,
             fraction = 0.2 + 0.6 * i / (len(itineraries) - 1)
             spot = point_along(service_path(network, main), fraction)
             _badge(group, spot, i + 1, mode_style(main.mode).color, f"{i + 1}. {name}")
+    for closed_network, service_ids, name in closed:
+        closed_services_layer(m, closed_network, service_ids, name)
     side.add(summary_panel(_labels(itineraries, labels), itineraries, best_index, best_word, figures,
-                           [itinerary_evidence(network, it).text() for it in itineraries]))
+                           [itinerary_evidence(network, it).text() for it in itineraries], money))
     side.add(layers_panel())
     side.add(legend_panel(sorted(modes), kinds, badges=numbered))
     _finish(m, side, points)

@@ -48,6 +48,9 @@ class Money:
                 "source": self.rate.source if self.rate else None}
 
 
+EUROS = Money()  # the default display currency (frozen: safe as a shared default)
+
+
 def money_for(network: Network, consignment: Consignment, code: str) -> Money:
     """The display currency `code` at the rate of the consignment's ready date (the local date
     at its origin); raises `FxError` (bad input) when fx.csv has no rate on or before it."""

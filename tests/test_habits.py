@@ -287,6 +287,27 @@ def test_xlsx_output_is_typed_frozen_filtered_and_inert(tmp_path, monkeypatch):
     assert query["command"] == "route" and "network data as of" in query
 
 
+def test_xlsx_numbers_itineraries_as_every_other_output_and_converts_cost(tmp_path, monkeypatch):
+    """A mode that cannot serve has a row but no number (sea is 2, as in the JSON and the legs
+    sheet), and `--currency USD` adds the converted cost beside the euros."""
+    monkeypatch.chdir(tmp_path)
+    closed = str(Path(__file__).resolve().parents[1] / "scenarios" / "pl-by-border-closed.toml")
+    ok(invoke("compare", *LANE, "--scenario", closed, "--currency", "USD", "--out", "c.xlsx"))
+    doc = json.loads(ok(invoke("compare", *LANE, "--scenario", closed, "--currency", "USD",
+                               "--format", "json")).out)
+    book = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    sheet = book["itineraries"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    ranked = {r["main mode"]: r["rank"] for r in rows if r["rank"] not in ("", None)}
+    assert ranked == {it["main_mode"]: it["rank"] for it in doc["itineraries"]}
+    assert {r["main mode"] for r in rows if r["rank"] in ("", None)} == {"rail"}
+    legs = {(r[0].value, r[1].value) for r in book["legs"].iter_rows(min_row=2)}
+    assert legs == {(it["rank"], it["main_mode"]) for it in doc["itineraries"]}
+    assert all(r["cost (USD)"] == it["cost"] for r in rows for it in doc["itineraries"]
+               if r["rank"] == it["rank"])
+
+
 def test_xlsx_needs_an_output_file():
     outcome = invoke("route", *LANE, "--format", "xlsx")
     assert outcome.code == 2 and "--out FILE.xlsx" in outcome.err

@@ -59,6 +59,22 @@ def test_compare_map_of_the_default_network(tmp_path, session, default_compare):
     session.assert_clean()
 
 
+def test_a_map_with_closed_services_loads_and_greys_them(tmp_path, session, default_compare):
+    """What `scenarios compare --map` draws: itineraries and a layer of closed services, listed
+    with the others; the page runs to the end (a layer added after the list broke it)."""
+    net, its = default_compare
+    rail = next(it for it in its if it.main_mode == "rail")
+    closed = [(net, [rail.main_leg.service.id], "Closed under border closed")]
+    path = save_map(itineraries_map(net, its, title="scenarios compare", computed_at=COMPUTED_AT,
+                                    closed=closed), tmp_path / "closed.html")
+    page = session.page
+    session.open(path)
+    assert _count(page, "path.sr-closed") == 1
+    labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert any(label.strip() == "Closed under border closed" for label in labels), labels
+    session.assert_clean()
+
+
 def test_popups_open_with_the_right_text_and_xss_stays_text(tmp_path, session, tiny, tiny_itineraries):
     path = save_map(itineraries_map(tiny, tiny_itineraries, labels=[XSS, "Rail", "Sea"],
                                     title=f"route {XSS}", computed_at=COMPUTED_AT),

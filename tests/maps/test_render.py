@@ -16,6 +16,7 @@ from maps.panels import esc
 from maps.style import GREAT_CIRCLE_POINTS, KIND_STYLES, MODE_STYLES
 from routing.itinerary import Itinerary
 from routing.objectives import Objective
+from routing.report import Money
 from tests.maps.conftest import COMPUTED_AT, RAIL_SHAPE, XSS, XSS_OPERATOR
 
 LAYER_NAME = re.compile(r"^(Air|Rail|Sea|Road) via [A-Z0-9-]+ — EUR [\d,]+, \d+\.\d days, [\d,]+ kg CO2e$")
@@ -73,6 +74,20 @@ def test_repeated_labels_get_their_rank_and_labels_must_match(tiny, tiny_itinera
     assert names[0].startswith("same (#1) — EUR") and names[1].startswith("same (#2) — EUR")
     with pytest.raises(ValueError, match="2 labels for 3 itineraries"):
         layer_names(tiny_itineraries, ["a", "b"])
+
+
+def test_amounts_are_in_the_currency_asked(tiny, tiny_itineraries):
+    """With `--currency USD` the layer names, the cards and the legs' popups show dollars."""
+    usd = Money("USD", 1.25)
+    names = layer_names(tiny_itineraries, money=usd)
+    first = tiny_itineraries[0]
+    assert names[0].endswith(f"— USD {first.cost_eur * 1.25:,.0f}, {first.transit_h / 24:.1f} days, "
+                             f"{first.co2e_kg:,.0f} kg CO2e")
+    page = map_html(itineraries_map(tiny, tiny_itineraries, title="t", computed_at=COMPUTED_AT,
+                                    money=usd))
+    assert f"USD {first.legs[0].cost_eur * 1.25:,.2f}" in page  # a leg's popup
+    assert f"USD {first.cost_eur * 1.25:,.0f} · " in page  # its card
+    assert f"EUR {first.cost_eur:,.0f} · " not in page
 
 
 def test_one_line_per_leg_styled_by_mode(tiny, tiny_itineraries):
