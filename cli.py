@@ -869,8 +869,8 @@ class Result:
         legs = Sheet("legs", ["rank", "main mode", "leg", "service", "operator", "from", "to", "mode",
                               "departs (local time)", "arrives (local time)", "distance (km)",
                               "duration (h)", "chargeable (kg)", "tariff", "containers",
-                              "cost (EUR)", "handling before (EUR)", "CO2e (kg)",
-                              f"cost ({self.money.code})", "tariff currency", "rate (per EUR)",
+                              "cost (EUR)", "handling before (EUR)", "CO2e (kg)", *other,
+                              "tariff currency", "rate (per EUR)",
                               "surcharges (EUR)", "price is an estimate", "rate valid until",
                               "CO2e tank-to-wheel (kg)", "CO2e well-to-tank (kg)",
                               "hub CO2e before (kg)"])
@@ -885,7 +885,7 @@ class Result:
                                   s.duration_h, round(leg.chargeable_kg, 2), leg.basis, leg.containers,
                                   round(leg.cost_eur, 2),
                                   round(it.handling[i - 1].cost_eur, 2) if i else 0.0,
-                                  round(leg.co2e_kg, 3), priced["cost"], priced["currency"],
+                                  round(leg.co2e_kg, 3), *[priced["cost"]] * len(other), priced["currency"],
                                   priced["fx_per_eur"],
                                   round(sum(x["cost_eur"] for x in priced["surcharges"]), 2),
                                   "yes" if priced["price_estimate"] else "no",
@@ -1068,8 +1068,10 @@ def _map_html(result: Result, best: int) -> str:
 
     c, net = result.consignment, result.network
     word = OBJECTIVE_WORDS[result.options.objective.value]
-    what = {"route": f"the {word} itinerary", "pareto": "the itineraries no other beats on cost, "
-            "arrival and CO2e at once", "compare": "the best itinerary of each mode"}[result.command]
+    alternatives = len(result.itineraries) > 1
+    what = {"route": f"the {word} itinerary" + (" and the next best" if alternatives else ""),
+            "pareto": "the itineraries no other beats on cost, arrival and CO2e at once",
+            "compare": "the best itinerary of each mode"}[result.command]
     due = f", due {_local(c.due)}" if c.due else ""
     title = (f"{net.locations[c.origin].name} → {net.locations[c.destination].name}: {what}")
     scenarios = scenario_names(net)

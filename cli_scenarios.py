@@ -277,7 +277,7 @@ def _write_map(ctx: click.Context, outcomes: list[Outcome], map_path: Path, inpu
     net = union_network([o.network for o in outcomes])
     c = outcomes[0].consignment
     title = (f"scenarios compare: {net.locations[c.origin].name} → {net.locations[c.destination].name}, "
-             f"{c.weight_kg:,.0f} kg, ready {c.ready.isoformat()}")
+             f"{c.weight_kg:,.0f} kg, {c.volume_m3:g} m³, ready {c.ready.strftime('%Y-%m-%d %H:%M %z')}")
     # Shown first and starred: the base column's best (the first column with one).
     best = next((its.index(o.best) for o in outcomes if o.best is not None and o.best in its), 0)
     closed = [(o.network, o.column.closed, f"Closed under {o.column.label}")

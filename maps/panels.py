@@ -230,9 +230,10 @@ def summary_panel(names: Sequence[str], itineraries: Sequence[Itinerary], best_i
             f"{reliability}<div class='sr-services'>{esc(services)}</div>"
             + (f"<div class='sr-warning'>⚠ {esc(notes[i])}</div>" if notes[i] else "")
             + "</div>")
-    shown = f"★ shown first ({esc(best_word)}); " if best_word else "★ shown first; "
+    shown = f"★ shown first ({esc(best_word)})" if best_word else "★ shown first"
+    others = "; tick the others under Layers" if len(itineraries) > 1 else ""
     return (f'<details open class="sr-panel sr-summary" id="sr-summary"><summary>Itineraries '
-            f"({len(itineraries)})</summary><div>{shown}tick the others under Layers</div>"
+            f"({len(itineraries)})</summary><div>{shown}{others}</div>"
             f"{''.join(cards)}</details>")
 
 
@@ -290,7 +291,7 @@ def city_flows_popup(network: Network, city: Location, direction: str,
     total = sum(f.tonnes for _, f in parts)
     count = sum(f.consignments for _, f in parts)
     head = (f"<b>{esc(city.name)}</b> — road {'deliveries' if direction == 'to' else 'collections'}"
-            f": {total:,.1f} t, {count:,} consignments")
+            f": {total:,.1f} t, {count:,} consignment{'s' * (count != 1)}")
     rows = []
     for service, flow in sorted(parts, key=lambda p: -p[1].tonnes):
         hub = service.origin if direction == "to" else service.destination

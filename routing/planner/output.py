@@ -289,8 +289,9 @@ def plan_sheets(plan: Plan, notes: Sequence[str] = (), query: Sequence[tuple[str
     start, end = plan.request.network.as_of_range()
     sheet = Sheet("query", ["field", "value"], table=False, widths={0: 30, 1: 90})
     sheet.rows += [[label, value] for label, value in query]
+    if not any(label == "objective" for label, _ in query):  # the CLI's query names it already
+        sheet.rows.append(["objective", head["objective"]])
     sheet.rows += [
-        ["objective", head["objective"]],
         ["served", f"{head['served']} of {head['served'] + head['unserved']}"],
         ["total cost (EUR)", head["total_cost_eur"]], ["total CO2e (kg)", head["total_co2e_kg"]],
         ["containers bought", head["containers"]],
