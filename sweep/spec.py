@@ -617,9 +617,17 @@ def _parameters(raw: Any, run: RunSettings, columns: list[Column], root: Path, p
             else:
                 numbers.append(value)
         base = entry.get("base")
-        if base is not None and not (_is_number(base) and math.isfinite(base)):
-            problems.add(f"{where}.base", f"must be a number, not {base!r}")
-            base = None
+        if base is not None:
+            # The base is a value a cell runs with (one at a time): the values' rules apply.
+            if setting is not None:
+                problem = _number_problem(base, setting)
+            elif not (_is_number(base) and math.isfinite(base)):
+                problem = f"must be a number, not {base!r}"
+            else:
+                problem = None
+            if problem:
+                problems.add(f"{where}.base", problem)
+                base = None
         if base is None:
             if setting is not None:
                 current = getattr(run, setting)

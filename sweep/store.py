@@ -82,6 +82,11 @@ class Store:
             raise InputError(f"--out: another sweep is writing to {str(self.dir)!r}") from None
         self._lock = handle
         self._log = (self.dir / LOG).open("a", encoding="utf-8")
+        if _ends_cut(self.dir / LOG):
+            # A run stopped mid-line (a crash, a full disk): end that line, so it stays the one
+            # line that is ignored (its cell runs again) and the next record starts its own.
+            self._log.write("\n")
+            self._log.flush()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -189,3 +194,13 @@ def parquet_bytes(rows: Sequence[Mapping[str, Any]], schema: Sequence[tuple[str,
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
     return bytes(sink.getvalue().to_pybytes())
+
+
+def _ends_cut(path: Path) -> bool:
+    """Whether the file at `path` is not empty and does not end with a newline."""
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        if handle.tell() == 0:
+            return False
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"

@@ -163,6 +163,10 @@ values = [0, 100]
     ("name = 'x'\n[[parameter]]\nname = 'nodes'\nscenario = 'rail.toml'\nkey = 'change[1].mode'\n"
      "values = [1]\n",
      "parameter[1].key: 'change[1].mode' holds 'rail', not a number"),
+    ("name = 'x'\n[[parameter]]\nname = 'limit'\nkey = 'run.time_limit_s'\nvalues = [3]\nbase = 700000\n",
+     "parameter[1].base: 700000 is outside the allowed range: from 0.1 to 604,800 s"),
+    ("name = 'x'\n[[parameter]]\nname = 'alt'\nkey = 'run.alternatives'\nvalues = [3]\nbase = 2.5\n",
+     "parameter[1].base: must be a whole number, not 2.5"),
     ("name = 'x'\ndesign = 'one_at_a_time'\n", "design: one_at_a_time varies parameters one at a time"),
     ("name = = 'x'\n", "not valid TOML"),
 ])

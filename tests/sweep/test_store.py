@@ -27,6 +27,9 @@ def test_a_torn_last_line_is_skipped_and_its_cell_runs_again(tmp_path):
     with Sweep(spec, out) as opened:
         assert len(opened.records) == 3 and len(opened.todo) == 1
     assert run_sweep(spec, out, report=False).computed == 1
+    # Once: the record of the cell run again starts its own line, not the cut one's.
+    assert run_sweep(spec, out, report=False).computed == 0
+    assert log.read_text().endswith("\n") and len(log.read_text().splitlines()) == len(lines) + 1
 
 
 @pytest.mark.parametrize("what", ["plan", "route", "compare"])
