@@ -137,7 +137,7 @@ def scenario_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> 
     from matplotlib.ticker import FuncFormatter, PercentFormatter
 
     spec = prepared.spec
-    labels, costs, shares, notes = [], [], [], []
+    labels, costs, shares, notes, missing = [], [], [], [], []
     for ci, column in enumerate(spec.columns):
         base = _base_values(prepared, ci)
         found = [a for (s, c, v), a in groups.items() if c == ci and _same(v, base)]
@@ -146,7 +146,12 @@ def scenario_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> 
         costs.append(sum(a.cost_eur for a in done))
         n = sum(a.consignments for a in done)
         shares.append(sum(a.served for a in done) / n if n else 0.0)
-        if len(done) < len(spec.sets):
+        if not found and any(v is not None for v in base):
+            # Not a cell left to run: the grid has no cell with every parameter at its base.
+            point = ", ".join(f"{p.name} = {v:g}" if not math.isnan(v) else f"{p.name}: no base"
+                              for p, v in zip(spec.parameters, base, strict=True) if v is not None)
+            missing.append(f"{column.label} ({point})")
+        elif len(done) < len(spec.sets):
             notes.append(f"{column.label}: {len(done)} of {len(spec.sets)} sets finished")
     fig = _figure(10, 0.5 + 0.45 * len(labels) + 1.0)
     left, right = fig.subplots(1, 2, sharey=True)
@@ -167,6 +172,9 @@ def scenario_chart(prepared: Prepared, groups: Mapping[GroupKey, Aggregate]) -> 
                "the consignments served: read it next to the share served.")
     if notes:
         caption += " Not finished: " + "; ".join(notes) + "."
+    if missing:
+        caption += (" No cell at the base point, so no bar: " + "; ".join(missing)
+                    + " (add each base value to its parameter's values, or give base as one of them).")
     return _svg(fig), caption
 
 

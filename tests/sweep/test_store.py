@@ -113,3 +113,15 @@ def test_the_report_is_self_contained(tmp_path):
     assert page.count("<svg") == 4  # scenarios, sets, tornado, cost vs CO2e
     assert "Sensitivity of total cost (tornado)" in page and "rail_rate" in page
     assert "No change of total cost: rail_rate under Poland-Belarus border closed (again)" in page
+
+
+def test_a_grid_without_the_base_point_says_so_not_unfinished(tmp_path):
+    """Rail rate 1.3 only, its base 1.0 (the file's): the per-column bars have no cell to draw,
+    and the caption says why instead of calling finished cells unfinished."""
+    spec_file = plans_spec(tmp_path, weeks=1)
+    text = spec_file.read_text(encoding="utf-8").replace("values = [1.0, 1.3]", "values = [1.3]")
+    spec_file.write_text(text, encoding="utf-8")
+    run_sweep(load_spec(spec_file), tmp_path / "out")
+    page = (tmp_path / "out" / REPORT).read_text(encoding="utf-8")
+    assert "No cell at the base point, so no bar: base (rail_rate = 1)" in page
+    assert "Not finished" not in page
