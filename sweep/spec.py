@@ -458,6 +458,7 @@ def _columns(raw: Any, base: bool, root: Path, problems: _Problems,
     if not isinstance(raw, list):
         problems.add("scenario", "must be an array of tables ([[scenario]])")
         return out
+    given = [c.label for c in out]  # every label given, of columns kept or not: repeats said at once
     for i, entry in enumerate(raw, start=1):
         where = f"scenario[{i}]"
         if not isinstance(entry, dict):
@@ -470,6 +471,8 @@ def _columns(raw: Any, base: bool, root: Path, problems: _Problems,
             files_raw = [files_raw]
         if not isinstance(files_raw, list) or not files_raw:
             problems.add(f"{where}.files", "must be a list of scenario files (TOML)")
+            if label:
+                given.append(label)
             continue
         files: list[Path] = []
         names: list[str] = []
@@ -485,10 +488,12 @@ def _columns(raw: Any, base: bool, root: Path, problems: _Problems,
             problems.add(f"{where}.files", "names a file twice")
         if len(files) == len(files_raw):
             out.append(Column(label or " + ".join(names), tuple(files)))
+            given.append(out[-1].label)
+        elif label:
+            given.append(label)
     if not out:
         problems.add("scenario", "no column: give [[scenario]] tables or leave base_column true")
-    labels = [c.label for c in out]
-    for label in sorted({x for x in labels if labels.count(x) > 1}):
+    for label in sorted({x for x in given if given.count(x) > 1}):
         problems.add("scenario", f"two columns are labelled {label!r}: give each a label")
     return out
 
@@ -542,6 +547,7 @@ def _parameters(raw: Any, run: RunSettings, columns: list[Column], root: Path, p
         problems.add("parameter", "must be an array of tables ([[parameter]])")
         return []
     out: list[Parameter] = []
+    names: list[str] = []  # every parameter's name, kept or not: a repeat is said at once
     for i, entry in enumerate(raw, start=1):
         where = f"parameter[{i}]"
         if not isinstance(entry, dict):
@@ -555,8 +561,10 @@ def _parameters(raw: Any, run: RunSettings, columns: list[Column], root: Path, p
                                           "name), starting with a letter, at most 40")
         elif name in RESERVED:
             problems.add(f"{where}.name", f"{name!r} is a column of the results; choose another name")
-        elif name is not None and name in [p.name for p in out]:
+        elif name is not None and name in names:
             problems.add(f"{where}.name", f"two parameters are named {name!r}")
+        if name is not None:
+            names.append(name)
         keys_raw = entry.get("key")
         keys = [keys_raw] if isinstance(keys_raw, str) else keys_raw
         if not isinstance(keys, list) or not keys or not all(isinstance(k, str) and k for k in keys):

@@ -220,3 +220,18 @@ def test_the_shipped_example_is_valid():
     assert [c.label for c in spec.columns] == ["base", "2025 closure as it happened",
                                                "border closed all quarter"]
     assert load_scenarios(list(spec.scenario_data), load_network(None))
+
+
+def test_every_problem_at_once_even_beside_a_refused_entry(tmp_path):
+    """A repeated parameter name beside a bad key path, a repeated column label beside an empty
+    file list: both problems in one run, not the second after the first is fixed."""
+    text = ("name = 'x'\n[[scenario]]\nlabel = 'closed'\nfiles = []\n[[scenario]]\nlabel = 'closed'\n"
+            "files = ['rail.toml']\n"
+            "[[parameter]]\nname = 'p2'\nscenario = 'rail.toml'\nkey = 'change[3].factor'\nvalues = [1]\n"
+            "[[parameter]]\nname = 'p2'\nscenario = 'rail.toml'\nkey = 'change[1].factor'\nvalues = [1]\n")
+    found = problems_of(tmp_path, text)
+    spec = tmp_path / "spec.toml"
+    for message in ("parameter[1].key: 'change[3].factor'",
+                    "parameter[2].name: two parameters are named 'p2'",
+                    "scenario[1].files: must be a list", "scenario: two columns are labelled 'closed'"):
+        assert any(line.startswith(f"{spec}: {message}") for line in found), (message, found)
