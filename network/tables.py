@@ -215,8 +215,10 @@ def _xlsx(data: bytes, name: str, sheet: str | None) -> Table:
         # while its rows are read, in any of openpyxl's or the XML parser's exceptions.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            table, empty = _sheet_table(book, name, sheet)
-            problems = _uncalculated(archive, data, name, table, empty)
+            # Empty cells are kept track of only when a formula could be behind one.
+            formulas = _has_formulas(archive)
+            table, empty = _sheet_table(book, name, sheet, formulas)
+            problems = _uncalculated(data, name, table, empty) if formulas else []
     except FileFormatError:
         raise
     except Exception as exc:
@@ -233,21 +235,24 @@ def _xlsx(data: bytes, name: str, sheet: str | None) -> Table:
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def _uncalculated(archive: zipfile.ZipFile, data: bytes, name: str, table: Table,
-                  empty: set[tuple[int, int]]) -> list[Problem]:
+def _has_formulas(archive: zipfile.ZipFile) -> bool:
+    """Whether some worksheet of the workbook holds a formula (read sheet by sheet)."""
+    return any(_FORMULA.search(archive.read(info)) for info in archive.infolist()
+               if info.filename.startswith("xl/worksheets/"))
+
+
+def _uncalculated(data: bytes, name: str, table: Table, empty: set[tuple[int, int]]) -> list[Problem]:
     """The cells of `empty` (row, column index) that hold a formula with no value saved: a
     workbook written by a program (or saved without recalculating) stores formulas without
     their results, and such a cell would otherwise read as empty, e.g. a weight "is empty"
     beside its formula. (A formula whose result is empty text is saved as such, typed text:
     `_sheet_table` leaves those out of `empty`.)
 
-    The sheet is read again (formulas this time) only when a cell is empty and some sheet has
-    a formula."""
+    The sheet is read again (formulas this time) only when such a cell is empty (the caller
+    asks only when the workbook has formulas)."""
     kept = {number for number, _ in table.rows}  # a row left out as empty stays out
     empty = {(number, col) for number, col in empty if number in kept and col < len(table.header)}
-    if not empty or not any(_FORMULA.search(archive.read(info))
-                            for info in archive.infolist()
-                            if info.filename.startswith("xl/worksheets/")):
+    if not empty:
         return []
     from openpyxl import load_workbook
 
@@ -269,10 +274,11 @@ def _uncalculated(archive: zipfile.ZipFile, data: bytes, name: str, table: Table
         book.close()
 
 
-def _sheet_table(book: Any, name: str, sheet: str | None) -> tuple[Table, set[tuple[int, int]]]:
-    """The table of sheet `sheet` of `book` (the first when None), and where its rows have an
-    empty cell that is not text (row number, column index): a number or a formula never
-    calculated (`_uncalculated`)."""
+def _sheet_table(book: Any, name: str, sheet: str | None,
+                 track_empty: bool = False) -> tuple[Table, set[tuple[int, int]]]:
+    """The table of sheet `sheet` of `book` (the first when None), and (with `track_empty`)
+    where its rows have an empty cell that is not text (row number, column index): a number or
+    a formula never calculated (`_uncalculated`)."""
     names = list(book.sheetnames)
     if not names:
         raise _refuse(name, "the workbook has no sheet")
@@ -292,8 +298,9 @@ def _sheet_table(book: Any, name: str, sheet: str | None) -> tuple[Table, set[tu
         if number > MAX_ROWS:
             raise _refuse(name, f"sheet {chosen!r} has more than {MAX_ROWS:,} rows")
         cells = [_cell_value(c) for c in row]
-        empty.update((number, col) for col, (cell, value) in enumerate(zip(row, cells, strict=True))
-                     if value is None and getattr(cell, "data_type", None) != "str")
+        if track_empty:
+            empty.update((number, col) for col, (cell, value) in enumerate(zip(row, cells, strict=True))
+                         if value is None and getattr(cell, "data_type", None) != "str")
         if not table.header:
             if not any(v not in (None, "") for v in cells):
                 continue
