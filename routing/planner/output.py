@@ -32,7 +32,6 @@ DEPARTURE_FIELDS = ["service", "departure", "kg_used", "capacity_kg", "m3_used",
                     "containers", "container_eur", "consignments", "in_container", "scenarios"]
 
 
-
 def summary(plan: Plan) -> dict[str, Any]:
     """The headline figures of a plan. `best_bound`, `gap` and `served_upper_bound` hold over
     every itinerary (not only the columns the planner generated); `bound_basis` says what
@@ -146,6 +145,7 @@ def assignment_rows(plan: Plan, on_time: Mapping[str, Figures] | None = None) ->
     """One row per consignment (`on_time`: the reliability of each assignment, by id)."""
     on_time = on_time or {}
     rows: list[dict[str, Any]] = []
+    scenarios = scenario_names(plan.request.network)  # the same on every row
     for a in plan.assignments:
         c = a.consignment
         rows.append({
@@ -163,7 +163,7 @@ def assignment_rows(plan: Plan, on_time: Mapping[str, Figures] | None = None) ->
             "reason": "", **_reliability(on_time.get(c.id)),
             **dict(zip(("co2e_ttw_kg", "co2e_wtt_kg"), ("" if x is None else round(x, 3)
                                                          for x in co2e_split(plan, a)), strict=True)),
-            "co2e_hub_kg": round(a.handling_co2e_kg, 3), "scenarios": scenario_names(plan.request.network),
+            "co2e_hub_kg": round(a.handling_co2e_kg, 3), "scenarios": scenarios,
         })
     for u in plan.unassigned:
         c = u.consignment
@@ -172,17 +172,18 @@ def assignment_rows(plan: Plan, on_time: Mapping[str, Figures] | None = None) ->
             "destination": c.destination, "destination_name": _name(plan, c.destination),
             "weight_kg": c.weight_kg, "volume_m3": c.volume_m3, "goods": c.goods,
             "due": c.due.isoformat() if c.due else "", "status": f"unassigned: {u.reason}",
-            "reason": u.detail, "scenarios": scenario_names(plan.request.network)})
+            "reason": u.detail, "scenarios": scenarios})
     return rows
 
 
 def departure_rows(plan: Plan) -> list[dict[str, Any]]:
+    scenarios = scenario_names(plan.request.network)  # the same on every row
     return [{
         "service": d.service_id, "departure": d.depart.isoformat(), "kg_used": round(d.weight_kg, 3),
         "capacity_kg": d.capacity_kg, "m3_used": round(d.volume_m3, 3), "capacity_m3": d.capacity_m3,
         "containers": d.containers, "container_eur": d.container_eur,
         "consignments": " ".join(d.consignments), "in_container": " ".join(d.in_container),
-        "scenarios": scenario_names(plan.request.network),
+        "scenarios": scenarios,
     } for d in plan.departures]
 
 
